@@ -1,0 +1,195 @@
+"""Writes for people, organisations and invitations: verb-first, keyword-only, one
+transaction each. Views, the demo and the API all come through here."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from gensidig.accounts.models import Invitation, Member, Organisation, Role, User, hash_token, new_token
+from gensidig.common.email import send_templated_email
+
+
+class InvitationError(Exception):
+    """An invitation link that cannot be used; `state` says why."""
+
+    def __init__(self, state: str) -> None:
+        super().__init__(state)
+        self.state = state
+
+
+def unique_slug(name: str) -> str:
+    base = slugify(name)[:50] or "org"
+    slug, n = base, 2
+    while Organisation.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def create_organisation(*, name: str, owner: User, slug: str | None = None) -> Organisation:
+    organisation = Organisation.objects.create(name=name, slug=slug or unique_slug(name))
+    Member.objects.create(organisation=organisation, user=owner, role=Role.OWNER)
+    return organisation
+
+
+@transaction.atomic
+def create_user(*, email: str, name: str, password: str | None, language: str = "da") -> User:
+    return User.objects.create_user(email=email, password=password, name=name, language=language)
+
+
+@transaction.atomic
+def add_member(
+    *,
+    organisation: Organisation,
+    user: User,
+    role: str = Role.PARTICIPANT,
+    title: str = "",
+    department: str = "",
+    manager: Member | None = None,
+    generation: str = "",
+) -> Member:
+    member, _created = Member.objects.update_or_create(
+        organisation=organisation,
+        user=user,
+        defaults={
+            "role": role, "title": title, "department": department, "manager": manager,
+            "generation": generation, "is_active": True,
+        },
+    )
+    return member
+
+
+def invitation_url(token: str) -> str:
+    return reverse("accounts:accept_invitation", kwargs={"token": token})
+
+
+@transaction.atomic
+def invite_member(
+    *, organisation: Organisation, email: str, role: str, invited_by: Member, name: str = ""
+) -> tuple[Invitation, str]:
+    """Create an invitation and email its one-time link. Returns the invitation and the raw
+    token (shown nowhere else: only its hash is stored). Inviting the same address again
+    replaces the earlier pending link, so only the newest one works."""
+    email = email.strip().lower()
+    now = timezone.now()
+    Invitation.objects.filter(
+        organisation=organisation, email__iexact=email, accepted_at=None, revoked_at=None
+    ).update(revoked_at=now)
+    token = new_token()
+    invitation = Invitation.objects.create(
+        organisation=organisation, email=email, name=name, role=role,
+        token_hash=hash_token(token), invited_by=invited_by,
+    )
+    existing = User.objects.filter(email__iexact=email).first()
+    transaction.on_commit(
+        lambda: send_templated_email(
+            to=email,
+            template="accounts/email/invitation",
+            context={
+                "organisation": organisation.name,
+                "inviter": invited_by.user.name,
+                "role": invitation.get_role_display(),
+                "link": invitation_url(token),
+                "expires_at": invitation.expires_at,
+            },
+            language=existing.language if existing else None,
+        )
+    )
+    return invitation, token
+
+
+def get_usable_invitation(*, token: str) -> Invitation:
+    """The pending invitation behind a link, or InvitationError saying why it cannot be used."""
+    invitation = (
+        Invitation.objects.select_related("organisation").filter(token_hash=hash_token(token)).first()
+    )
+    if invitation is None:
+        raise InvitationError("invalid")
+    if invitation.state != Invitation.State.PENDING:
+        raise InvitationError(str(invitation.state))
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(
+    *, token: str, user: User | None = None, name: str = "", password: str | None = None
+) -> Member:
+    """Use an invitation once: as the logged-in `user`, or by creating the account with
+    `name` and `password`. The row is locked so two clicks on the same link make one member."""
+    invitation = get_usable_invitation(token=token)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.state != Invitation.State.PENDING:
+        raise InvitationError(str(invitation.state))
+    if user is None:
+        try:
+            with transaction.atomic():
+                user = create_user(
+                    email=invitation.email, name=name or invitation.name, password=password
+                )
+        except IntegrityError as error:
+            raise InvitationError("account-exists") from error
+    elif user.email.lower() != invitation.email.lower():
+        raise InvitationError("wrong-account")
+    member = Member.objects.filter(organisation=invitation.organisation, user=user).first()
+    if member is None:
+        member = add_member(organisation=invitation.organisation, user=user, role=invitation.role)
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return member
+
+
+@transaction.atomic
+def revoke_invitation(*, invitation: Invitation) -> None:
+    if invitation.state == Invitation.State.PENDING:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+
+
+class LastOwnerError(Exception):
+    """An organisation must keep at least one owner."""
+
+
+@transaction.atomic
+def change_role(*, member: Member, role: str) -> Member:
+    if member.role == Role.OWNER and role != Role.OWNER:
+        owners = Member.objects.select_for_update().filter(
+            organisation=member.organisation, role=Role.OWNER, is_active=True
+        )
+        if owners.count() <= 1:
+            raise LastOwnerError
+    member.role = role
+    member.save(update_fields=["role"])
+    return member
+
+
+@transaction.atomic
+def set_language(*, user: User, language: str) -> None:
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+
+
+@transaction.atomic
+def update_account(*, user: User, name: str) -> User:
+    user.name = name
+    user.save(update_fields=["name"])
+    return user
+
+
+@transaction.atomic
+def erase_account(*, user: User) -> None:
+    """Erase a person: their account and memberships go; an organisation they owned alone
+    keeps existing only if someone else can run it."""
+    for member in Member.objects.filter(user=user, role=Role.OWNER).select_related("organisation"):
+        others = Member.objects.filter(organisation=member.organisation, is_active=True).exclude(user=user)
+        if not others.exists():
+            member.organisation.delete()
+        elif not others.filter(role=Role.OWNER).exists():
+            successor = others.filter(role=Role.ADMIN).first() or others.first()
+            assert successor is not None
+            successor.role = Role.OWNER
+            successor.save(update_fields=["role"])
+    user.delete()

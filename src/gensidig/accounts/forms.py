@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
+
+from gensidig.accounts.models import Member, Role
+from gensidig.common.tasks import send_email
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(
+        label=_("Email address"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+    error_messages = {
+        "invalid_login": _("The email address or the password is not right. Please try again."),
+        "inactive": _("This account is switched off."),
+    }
+
+
+class TaskPasswordResetForm(PasswordResetForm):
+    """Django's reset form, but the message leaves through the email task like all others."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        subject = " ".join(render_to_string(subject_template_name, context).split())
+        body = render_to_string(email_template_name, context)
+        send_email.enqueue(to=[to_email], subject=subject, body=body)
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    name = forms.CharField(label=_("Name (optional)"), max_length=150, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.PARTICIPANT)
+
+    def __init__(self, *args: Any, inviter: Member, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.inviter = inviter
+        # Only an owner can hand out ownership.
+        if inviter.role != Role.OWNER:
+            self.fields["role"].choices = [c for c in Role.choices if c[0] != Role.OWNER]
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if Member.objects.filter(
+            organisation=self.inviter.organisation, user__email__iexact=email, is_active=True
+        ).exists():
+            raise forms.ValidationError(_("This person is already a member of the organisation."))
+        return email
+
+
+class AcceptInvitationForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=150)
+    password1 = forms.CharField(
+        label=_("Choose a password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 8 characters, not only digits and not a common password."),
+    )
+    password2 = forms.CharField(
+        label=_("Repeat the password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords are not the same."))
+        elif first:
+            from gensidig.accounts.models import User
+
+            try:
+                password_validation.validate_password(
+                    first, User(email=self.email, name=cleaned.get("name", ""))
+                )
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class AccountForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=150)
+
+
+class EraseAccountForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password, to confirm"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )

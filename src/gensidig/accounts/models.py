@@ -1,0 +1,191 @@
+"""People, organisations and who may do what in them.
+
+Personal data kept here and why: a user's email (to log in and to be reached), name (so
+colleagues recognise each other) and preferred language (for pages and emails). A member's
+department, manager and generation band exist only so that the matching engine can keep
+pairs outside reporting lines and across generations; the band is self-declared and never a
+birth date.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
+        if not email:
+            raise ValueError("Users need an email address.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> User:
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(_("email address"), unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("staff"), default=False)
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+    def get_full_name(self) -> str:
+        return self.name
+
+    def get_short_name(self) -> str:
+        return self.name.split(" ")[0] if self.name else self.email
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", pgettext_lazy("role", "Owner")
+    ADMIN = "admin", pgettext_lazy("role", "Administrator")
+    PARTICIPANT = "participant", pgettext_lazy("role", "Participant")
+
+
+# Roles that may run the organisation: invite people, create programs, see aggregates.
+MANAGING_ROLES = frozenset({Role.OWNER, Role.ADMIN})
+
+
+class Member(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="members",
+        verbose_name=_("organisation"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships",
+        verbose_name=_("user"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.PARTICIPANT)
+    title = models.CharField(_("job title"), max_length=150, blank=True)
+    department = models.CharField(_("department"), max_length=150, blank=True)
+    manager = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports",
+        verbose_name=_("manager"),
+    )
+    generation = models.CharField(
+        _("generation band"), max_length=20, blank=True,
+        help_text=_("Self-declared, for example 1995-2009. Never a birth date."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    joined_at = models.DateTimeField(_("joined"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "user"], name="member_unique_per_org"),
+        ]
+        ordering = ["user__name"]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.organisation})"
+
+    @property
+    def is_manager_role(self) -> bool:
+        return self.role in MANAGING_ROLES
+
+
+def hash_token(token: str) -> str:
+    # Only a hash is stored, so a leaked database does not hand out working links.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def default_expiry() -> Any:
+    return timezone.now() + timedelta(days=settings.GENSIDIG_INVITATION_DAYS)
+
+
+class Invitation(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations",
+        verbose_name=_("organisation"),
+    )
+    email = models.EmailField(_("email address"))
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.PARTICIPANT)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        Member, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("invited by")
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"), default=default_expiry)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.email
+
+    class State(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("invitation", "Pending")
+        ACCEPTED = "accepted", pgettext_lazy("invitation", "Accepted")
+        EXPIRED = "expired", pgettext_lazy("invitation", "Expired")
+        REVOKED = "revoked", pgettext_lazy("invitation", "Revoked")
+
+    @property
+    def state(self) -> Invitation.State:
+        if self.accepted_at:
+            return self.State.ACCEPTED
+        if self.revoked_at:
+            return self.State.REVOKED
+        if self.expires_at <= timezone.now():
+            return self.State.EXPIRED
+        return self.State.PENDING
+
+    def get_state_display(self) -> str:
+        return str(self.state.label)

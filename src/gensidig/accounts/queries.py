@@ -1,0 +1,58 @@
+"""Reads about people and organisations that more than one app needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from gensidig.accounts.models import Invitation, Member, Organisation, User
+
+
+def memberships_of(user: User) -> QuerySet[Member]:
+    return (
+        Member.objects.filter(user=user, is_active=True)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+
+
+def members_of(organisation: Organisation) -> QuerySet[Member]:
+    return (
+        Member.objects.filter(organisation=organisation)
+        .select_related("user", "manager__user")
+        .order_by("user__name")
+    )
+
+
+def pending_invitations(organisation: Organisation) -> list[Invitation]:
+    invitations = Invitation.objects.filter(
+        organisation=organisation, accepted_at=None, revoked_at=None
+    ).order_by("-created_at")
+    return [invitation for invitation in invitations if invitation.state == Invitation.State.PENDING]
+
+
+def personal_data(user: User) -> dict[str, Any]:
+    """Everything Gensidig stores about one person, for their own export."""
+    return {
+        "account": {
+            "email": user.email,
+            "name": user.name,
+            "language": user.language,
+            "joined": user.date_joined.isoformat(),
+        },
+        "memberships": [
+            {
+                "organisation": member.organisation.name,
+                "role": member.role,
+                "title": member.title,
+                "department": member.department,
+                "manager": member.manager.user.name if member.manager else None,
+                "generation": member.generation,
+                "joined": member.joined_at.isoformat(),
+            }
+            for member in Member.objects.filter(user=user).select_related(
+                "organisation", "manager__user"
+            )
+        ],
+    }

@@ -1,0 +1,215 @@
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from gensidig.accounts import actions
+from gensidig.accounts.forms import (
+    AcceptInvitationForm,
+    AccountForm,
+    EraseAccountForm,
+    InviteForm,
+    LoginForm,
+    RoleForm,
+    TaskPasswordResetForm,
+)
+from gensidig.accounts.models import Invitation, Member, Role, User
+from gensidig.accounts.queries import members_of, pending_invitations, personal_data
+from gensidig.common.permissions import MANAGERS, org_view
+
+login_view = auth_views.LoginView.as_view(
+    template_name="accounts/login.html",
+    authentication_form=LoginForm,
+    redirect_authenticated_user=True,
+)
+logout_view = auth_views.LogoutView.as_view()
+password_reset = auth_views.PasswordResetView.as_view(
+    form_class=TaskPasswordResetForm,
+    template_name="accounts/password_reset.html",
+    email_template_name="accounts/email/password_reset_body.txt",
+    subject_template_name="accounts/email/password_reset_subject.txt",
+    success_url=reverse_lazy("accounts:password_reset_done"),
+)
+password_reset_done = auth_views.PasswordResetDoneView.as_view(
+    template_name="accounts/password_reset_done.html"
+)
+password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+    template_name="accounts/password_reset_confirm.html",
+    success_url=reverse_lazy("accounts:password_reset_complete"),
+)
+password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
+    template_name="accounts/password_reset_complete.html"
+)
+
+
+INVITATION_PROBLEMS = {
+    "invalid": 404, "expired": 410, "accepted": 410, "revoked": 410,
+    "account-exists": 409, "wrong-account": 409,
+}
+
+
+def invitation_problem(request: HttpRequest, state: str) -> HttpResponse:
+    return render(
+        request, "accounts/invitation_problem.html", {"state": state},
+        status=INVITATION_PROBLEMS.get(state, 400),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """Public by design: the one-time token is the permission. A new person sets a name and a
+    password; someone with an account logs in first and then joins with one click."""
+    try:
+        invitation = actions.get_usable_invitation(token=token)
+    except actions.InvitationError as error:
+        return invitation_problem(request, error.state)
+    has_account = User.objects.filter(email__iexact=invitation.email).exists()
+    user = request.user if request.user.is_authenticated else None
+    form = None
+    if user is not None and user.email.lower() != invitation.email.lower():  # type: ignore[union-attr]
+        return invitation_problem(request, "wrong-account")
+    if user is None and not has_account:
+        form = AcceptInvitationForm(
+            request.POST or None, email=invitation.email, initial={"name": invitation.name}
+        )
+    if request.method == "POST" and (user is not None or (form is not None and form.is_valid())):
+        try:
+            if user is not None:
+                member = actions.accept_invitation(token=token, user=user)  # type: ignore[arg-type]
+            else:
+                assert form is not None
+                member = actions.accept_invitation(
+                    token=token,
+                    name=form.cleaned_data["name"],
+                    password=form.cleaned_data["password1"],
+                )
+                login(request, member.user, backend="gensidig.accounts.backends.EmailBackend")
+        except actions.InvitationError as error:
+            return invitation_problem(request, error.state)
+        messages.success(
+            request, _("Welcome to %(organisation)s.") % {"organisation": member.organisation.name}
+        )
+        return redirect("common:dashboard", org=member.organisation.slug)
+    return render(
+        request,
+        "accounts/accept_invitation.html",
+        {"invitation": invitation, "form": form, "has_account": has_account and user is None},
+    )
+
+
+@org_view(roles=MANAGERS)
+@require_http_methods(["GET"])
+def members(request: HttpRequest, member: Member) -> HttpResponse:
+    return render(
+        request,
+        "accounts/members.html",
+        {
+            "member": member,
+            "members": members_of(member.organisation),
+            "invitations": pending_invitations(member.organisation),
+        },
+    )
+
+
+@org_view(roles=MANAGERS)
+@require_http_methods(["GET", "POST"])
+def invite(request: HttpRequest, member: Member) -> HttpResponse:
+    form = InviteForm(request.POST or None, inviter=member)
+    if request.method == "POST" and form.is_valid():
+        actions.invite_member(
+            organisation=member.organisation,
+            email=form.cleaned_data["email"],
+            name=form.cleaned_data["name"],
+            role=form.cleaned_data["role"],
+            invited_by=member,
+        )
+        messages.success(
+            request, _("An invitation was sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+        )
+        return redirect("accounts:members", org=member.organisation.slug)
+    return render(request, "accounts/invite.html", {"member": member, "form": form})
+
+
+@org_view(roles=MANAGERS)
+@require_POST
+def revoke_invitation(request: HttpRequest, member: Member, invitation_id: int) -> HttpResponse:
+    invitation = get_object_or_404(Invitation, pk=invitation_id, organisation=member.organisation)
+    actions.revoke_invitation(invitation=invitation)
+    messages.success(request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email})
+    return redirect("accounts:members", org=member.organisation.slug)
+
+
+@org_view(roles=MANAGERS)
+@require_http_methods(["GET", "POST"])
+def member_detail(request: HttpRequest, member: Member, member_id: int) -> HttpResponse:
+    other = get_object_or_404(
+        Member.objects.select_related("user", "manager__user"),
+        pk=member_id,
+        organisation=member.organisation,
+    )
+    form = RoleForm(request.POST or None, initial={"role": other.role})
+    if member.role != Role.OWNER:
+        # Admins manage participants and admins; ownership is the owners' business.
+        form.fields["role"].choices = [c for c in Role.choices if c[0] != Role.OWNER]
+    if request.method == "POST":
+        if other.role == Role.OWNER and member.role != Role.OWNER:
+            messages.error(request, _("Only an owner can change the role of an owner."))
+        elif form.is_valid():
+            try:
+                actions.change_role(member=other, role=form.cleaned_data["role"])
+                messages.success(request, _("The role was changed."))
+                return redirect("accounts:member_detail", org=member.organisation.slug, member_id=other.pk)
+            except actions.LastOwnerError:
+                messages.error(request, _("The organisation needs at least one owner."))
+    return render(
+        request,
+        "accounts/member_detail.html",
+        {"member": member, "other": other, "form": form, "reports": other.reports.select_related("user")},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = AccountForm(request.POST or None, initial={"name": user.name})
+    if request.method == "POST" and form.is_valid():
+        actions.update_account(user=user, name=form.cleaned_data["name"])
+        messages.success(request, _("Your details were saved."))
+        return redirect("accounts:account")
+    return render(request, "accounts/account.html", {"form": form, "erase_form": EraseAccountForm()})
+
+
+@login_required
+@require_http_methods(["GET"])
+def export_data(request: HttpRequest) -> HttpResponse:
+    """A person's own data as JSON: the right to a copy of what we store."""
+    data = personal_data(request.user)  # type: ignore[arg-type]
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="gensidig-my-data.json"'
+    return response
+
+
+@login_required
+@require_POST
+def erase(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = EraseAccountForm(request.POST)
+    if not form.is_valid() or not user.check_password(form.cleaned_data["password"]):
+        messages.error(request, _("The password was not right, so nothing was erased."))
+        return redirect("accounts:account")
+    actions.erase_account(user=user)
+    logout(request)
+    messages.success(request, _("Your account and your data were erased."))
+    return redirect("accounts:login")

@@ -1,0 +1,67 @@
+"""The one way a view learns who is asking and in which organisation.
+
+Every organisation URL carries the organisation's slug. A person who is not an active member
+gets 404 (an outsider must not even learn that the organisation exists); a member whose role
+is not enough gets 403."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any, Concatenate, ParamSpec
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+
+from gensidig.accounts.models import MANAGING_ROLES, Member
+
+P = ParamSpec("P")
+
+ANY_ROLE: frozenset[str] = frozenset()
+SESSION_KEY = "gensidig_organisation"
+
+
+def get_member(request: HttpRequest, org: str, *, roles: Iterable[str] = ANY_ROLE) -> Member:
+    if not request.user.is_authenticated:
+        raise Http404
+    member = (
+        Member.objects.select_related("organisation", "user")
+        .filter(organisation__slug=org, user=request.user, is_active=True)
+        .first()
+    )
+    if member is None:
+        raise Http404
+    allowed = frozenset(roles)
+    if allowed and member.role not in allowed:
+        raise PermissionDenied
+    # Remembered so that "home" after login returns to the organisation last used.
+    request.session[SESSION_KEY] = member.organisation.slug
+    request.member = member  # type: ignore[attr-defined]
+    return member
+
+
+def org_view(
+    *, roles: Iterable[str] = ANY_ROLE
+) -> Callable[
+    [Callable[Concatenate[HttpRequest, Member, P], HttpResponse]],
+    Callable[..., HttpResponse],
+]:
+    """Decorate a view that takes `(request, member, ...)`: log-in required, then the
+    membership check above; the URL's `org` argument becomes `member`."""
+
+    def decorator(
+        view: Callable[Concatenate[HttpRequest, Member, P], HttpResponse],
+    ) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, org: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            member = get_member(request, org, roles=roles)
+            return view(request, member, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+MANAGERS = MANAGING_ROLES

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from gensidig.accounts import actions
+from gensidig.accounts.models import Member
+from gensidig.accounts.queries import members_of, memberships_of, pending_invitations
+from gensidig.common.permissions import SESSION_KEY, org_view
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Public landing page; a logged-in person goes on to their organisation."""
+    if not request.user.is_authenticated:
+        return render(request, "common/landing.html")
+    memberships = list(memberships_of(request.user))  # type: ignore[arg-type]
+    remembered = request.session.get(SESSION_KEY)
+    for member in memberships:
+        if member.organisation.slug == remembered:
+            return redirect("common:dashboard", org=member.organisation.slug)
+    if len(memberships) == 1:
+        return redirect("common:dashboard", org=memberships[0].organisation.slug)
+    return redirect("common:organisations")
+
+
+@login_required
+@require_GET
+def organisations(request: HttpRequest) -> HttpResponse:
+    """The organisation switcher: every organisation this person belongs to."""
+    return render(
+        request, "common/organisations.html", {"memberships": memberships_of(request.user)}  # type: ignore[arg-type]
+    )
+
+
+@org_view()
+@require_GET
+def dashboard(request: HttpRequest, member: Member) -> HttpResponse:
+    context = {"member": member}
+    if member.is_manager_role:
+        everyone = members_of(member.organisation)
+        context["member_count"] = everyone.filter(is_active=True).count()
+        context["invitation_count"] = len(pending_invitations(member.organisation))
+    return render(request, "common/dashboard.html", context)
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch the interface language and remember it: in a cookie for everyone, and on the
+    account (so emails follow it too) for a logged-in person."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or reverse("common:home")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("common:home")
+    response = HttpResponseRedirect(next_url)
+    if language in dict(translation.trans_real.get_languages()):  # type: ignore[attr-defined]
+        translation.activate(language)
+        from django.conf import settings
+
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=True,
+        )
+        if request.user.is_authenticated:
+            actions.set_language(user=request.user, language=language)  # type: ignore[arg-type]
+    return response
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers: answers without a session or a login."""
+    return JsonResponse({"status": "ok"})
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return TemplateResponse(request, "403.html", status=403).render()
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return TemplateResponse(request, "404.html", status=404).render()
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    # No context processors here: the database may be what failed.
+    from django.template.loader import get_template
+
+    return HttpResponse(get_template("500.html").render({"request": request}), status=500)

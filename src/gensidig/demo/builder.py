@@ -1,0 +1,174 @@
+"""The demo organisation: a fictional Danish furniture maker with 64 people across five
+generations, ten departments and a manager tree, plus a small business network so the
+organisation switcher has something to switch to.
+
+Built only through the same actions the UI uses, and idempotent: running it again updates
+the same people instead of adding new ones. Later features extend `build_demo`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from gensidig.accounts import actions
+from gensidig.accounts.models import Member, Organisation, Role, User
+
+DEMO_PASSWORD = "gensidig-demo"
+ORG_SLUG = "fjordlys"
+NETWORK_SLUG = "sydjysk-erhvervsnetvaerk"
+
+
+@dataclass(frozen=True)
+class Login:
+    email: str
+    description: str
+
+
+LOGINS = (
+    Login("admin@gensidig.example", "owner and administrator (HR)"),
+    Login("ung@gensidig.example", "young participant (marketing)"),
+    Login("erfaren@gensidig.example", "experienced participant and sales director"),
+)
+
+# (key, name, title, department, manager key, generation band, role, email)
+# The key is only for wiring managers; emails are the stable identity across runs.
+PEOPLE: list[tuple[str, str, str, str, str | None, str, str, str]] = [
+    ("ceo", "Birgitte Lauridsen", "Administrerende direktør", "Direktion", None, "1965-1979", Role.ADMIN, "birgitte.lauridsen@fjordlys.example"),
+    ("hr", "Mette Holm", "HR- og udviklingschef", "HR", "ceo", "1980-1994", Role.OWNER, "admin@gensidig.example"),
+    ("sales", "Henrik Sørensen", "Salgsdirektør", "Salg", "ceo", "1965-1979", Role.PARTICIPANT, "erfaren@gensidig.example"),
+    ("mkt", "Lone Kristiansen", "Marketingchef", "Marketing", "ceo", "1965-1979", Role.PARTICIPANT, "lone.kristiansen@fjordlys.example"),
+    ("prod", "Jens Mikkelsen", "Produktionschef", "Produktion", "ceo", "1946-1964", Role.PARTICIPANT, "jens.mikkelsen@fjordlys.example"),
+    ("fin", "Karen Thomsen", "Økonomichef", "Økonomi", "ceo", "1965-1979", Role.PARTICIPANT, "karen.thomsen@fjordlys.example"),
+    ("log", "Poul Andersen", "Logistikchef", "Lager og logistik", "ceo", "1946-1964", Role.PARTICIPANT, "poul.andersen@fjordlys.example"),
+    ("it", "Rasmus Bech", "IT-chef", "IT", "ceo", "1980-1994", Role.PARTICIPANT, "rasmus.bech@fjordlys.example"),
+    ("cs", "Hanne Vestergaard", "Kundeservicechef", "Kundeservice", "ceo", "1965-1979", Role.PARTICIPANT, "hanne.vestergaard@fjordlys.example"),
+    ("design", "Torben Damgaard", "Designchef", "Design og udvikling", "ceo", "1965-1979", Role.PARTICIPANT, "torben.damgaard@fjordlys.example"),
+    ("young", "Ida Nørgaard", "Digital marketingkoordinator", "Marketing", "mkt", "1995-2009", Role.PARTICIPANT, "ung@gensidig.example"),
+]
+
+# Team leads under the department heads, then staff under the leads.
+LEADS: list[tuple[str, str, str, str, str]] = [
+    ("sales-dk", "Søren Madsen", "Salgschef, Danmark", "sales", "1965-1979"),
+    ("sales-ex", "Anja Frederiksen", "Eksportchef", "sales", "1980-1994"),
+    ("prod-a", "Erik Poulsen", "Værkfører, snedkeri", "prod", "1946-1964"),
+    ("prod-b", "Bente Jeppesen", "Værkfører, overflade", "prod", "1965-1979"),
+    ("log-a", "Kim Christensen", "Lagerformand", "log", "1965-1979"),
+    ("cs-a", "Susanne Kjær", "Teamleder, kundeservice", "cs", "1980-1994"),
+]
+
+STAFF_NAMES = [
+    "Emma Hansen", "Noah Jensen", "Freja Larsen", "Oliver Pedersen", "Clara Nielsen",
+    "William Rasmussen", "Alma Jørgensen", "Lucas Møller", "Ella Christiansen", "Victor Olsen",
+    "Agnes Knudsen", "Malthe Mortensen", "Sofie Schmidt", "Magnus Holm", "Laura Friis",
+    "Frederik Dahl", "Karla Lund", "Elias Bruun", "Josefine Berg", "Anton Skov",
+    "Mads Winther", "Lene Krogh", "Ole Bak", "Inge Svendsen", "Per Lauritsen",
+    "Kirsten Toft", "Niels Østergaard", "Gitte Hald", "Jørgen Brandt", "Vibeke Juul",
+    "Carl Iversen", "Nanna Frost", "Tobias Kofoed", "Asta Bisgaard", "Johan Kirk",
+    "Ellen Søndergaard", "Hans Bertelsen", "Mia Lykke", "Thomas Krag", "Louise Buch",
+    "Morten Bach", "Signe Holst", "Bo Kjeldsen", "Liva Thorsen", "Aksel Borg",
+    "Merete Vang", "Storm Hviid",
+]
+STAFF_TITLES = {
+    "sales-dk": ("Key account manager", "Salgskonsulent"),
+    "sales-ex": ("Eksportkoordinator", "Salgsassistent"),
+    "mkt": ("Content creator", "Grafiker"),
+    "prod-a": ("Snedker", "Maskinsnedker"),
+    "prod-b": ("Overfladebehandler", "Lærling, snedker"),
+    "log-a": ("Lagermedarbejder", "Chauffør"),
+    "fin": ("Bogholder", "Controller"),
+    "it": ("Supporter", "Udvikler"),
+    "cs-a": ("Kundeservicemedarbejder", "Studentermedhjælper"),
+    "design": ("Møbeldesigner", "Produktudvikler"),
+    "hr": ("HR-partner", "HR-elev"),
+}
+DEPARTMENT_OF = {key: dept for key, _n, _t, dept, *_rest in PEOPLE}
+BANDS = ["1995-2009", "1980-1994", "1995-2009", "1965-1979", "1995-2009", "1946-1964", "1980-1994"]
+
+NETWORK_PEOPLE = [
+    ("Mette Holm", "admin@gensidig.example", Role.OWNER, "Fjordlys Møbler A/S", "1980-1994"),
+    ("Jonas Vinther", "jonas.vinther@vinther-el.example", Role.PARTICIPANT, "Vinther El ApS", "1995-2009"),
+    ("Grethe Bonde", "grethe.bonde@bonde-revision.example", Role.PARTICIPANT, "Bonde Revision", "1946-1964"),
+    ("Sara Lindholm", "sara.lindholm@havnecafeen.example", Role.PARTICIPANT, "Havnecaféen", "1995-2009"),
+    ("Kurt Rask", "kurt.rask@rask-transport.example", Role.ADMIN, "Rask Transport", "1965-1979"),
+]
+
+
+def staff_email(name: str) -> str:
+    local = name.lower().replace(" ", ".")
+    for danish, plain in (("æ", "ae"), ("ø", "oe"), ("å", "aa")):
+        local = local.replace(danish, plain)
+    return f"{local}@fjordlys.example"
+
+
+def ensure_user(*, email: str, name: str, login: bool) -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = actions.create_user(
+            email=email, name=name, password=DEMO_PASSWORD if login else None
+        )
+    elif login and not user.check_password(DEMO_PASSWORD):
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return user
+
+
+def login_emails() -> set[str]:
+    return {login.email for login in LOGINS}
+
+
+@transaction.atomic
+def build_organisation() -> Organisation:
+    logins = login_emails()
+    owner = ensure_user(email="admin@gensidig.example", name="Mette Holm", login=True)
+    organisation = Organisation.objects.filter(slug=ORG_SLUG).first()
+    if organisation is None:
+        organisation = actions.create_organisation(
+            name="Fjordlys Møbler A/S", owner=owner, slug=ORG_SLUG
+        )
+    members: dict[str, Member] = {}
+
+    def place(key: str, name: str, email: str, title: str, department: str,
+              manager: str | None, band: str, role: str) -> None:
+        user = ensure_user(email=email, name=name, login=email in logins)
+        members[key] = actions.add_member(
+            organisation=organisation, user=user, role=role, title=title,
+            department=department, manager=members.get(manager) if manager else None,
+            generation=band,
+        )
+
+    for key, name, title, department, manager, band, role, email in PEOPLE:
+        place(key, name, email, title, department, manager, band, role)
+    for key, name, title, manager, band in LEADS:
+        place(key, name, staff_email(name), title, DEPARTMENT_OF[manager], manager, band, Role.PARTICIPANT)
+    teams = list(STAFF_TITLES)
+    for index, name in enumerate(STAFF_NAMES):
+        lead = teams[index % len(teams)]
+        department = DEPARTMENT_OF.get(lead) or DEPARTMENT_OF[next(m for k, *_x, m, _b in LEADS if k == lead)]
+        titles = STAFF_TITLES[lead]
+        place(
+            f"staff-{index}", name, staff_email(name), titles[index % 2], department, lead,
+            BANDS[index % len(BANDS)], Role.PARTICIPANT,
+        )
+    return organisation
+
+
+@transaction.atomic
+def build_network() -> Organisation:
+    owner = ensure_user(email="admin@gensidig.example", name="Mette Holm", login=True)
+    network = Organisation.objects.filter(slug=NETWORK_SLUG).first()
+    if network is None:
+        network = actions.create_organisation(
+            name="Sydjysk Erhvervsnetværk", owner=owner, slug=NETWORK_SLUG
+        )
+    for name, email, role, company, band in NETWORK_PEOPLE:
+        user = ensure_user(email=email, name=name, login=email in login_emails())
+        actions.add_member(
+            organisation=network, user=user, role=role, department=company, generation=band
+        )
+    return network
+
+
+def build_demo() -> dict[str, Organisation]:
+    return {"company": build_organisation(), "network": build_network()}

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from gensidig.demo.builder import DEMO_PASSWORD, LOGINS, build_demo
+
+
+class Command(BaseCommand):
+    help = "Load (or refresh) the demo organisation and serve it on 127.0.0.1."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--no-serve", action="store_true", help="Only load the data.")
+        parser.add_argument("--port", type=int, default=8000)
+
+    def handle(self, *args: Any, no_serve: bool, port: int, **options: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        organisations = build_demo()
+        company = organisations["company"]
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo ready: {company.name} with {company.members.count()} members."
+            )
+        )
+        self.stdout.write(f"Log in at http://127.0.0.1:{port}/ with password {DEMO_PASSWORD!r}:")
+        for login in LOGINS:
+            self.stdout.write(f"  {login.email:<28} {login.description}")
+        if not no_serve:
+            call_command("serve", port=port)

@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("gensidig.common.urls")),
+    path("", include("gensidig.accounts.urls")),
+]
+
+handler403 = "gensidig.common.views.error_403"
+handler404 = "gensidig.common.views.error_404"
+handler500 = "gensidig.common.views.error_500"
