@@ -169,6 +169,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+# Made up front so that whitenoise does not warn on a fresh data folder.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -183,18 +185,25 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# Email: printed to the console unless an SMTP host is configured.
-EMAIL_HOST = env("GENSIDIG_EMAIL_HOST")
-EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend"
-)
-EMAIL_PORT = int(env("GENSIDIG_EMAIL_PORT", "587"))
-EMAIL_HOST_USER = env("GENSIDIG_EMAIL_USER")
-EMAIL_HOST_PASSWORD = env("GENSIDIG_EMAIL_PASSWORD")
-EMAIL_USE_TLS = env_bool("GENSIDIG_EMAIL_TLS", bool(EMAIL_HOST))
-EMAIL_TIMEOUT = 20
+# Email (Django 6.1 mailers): printed to the console unless an SMTP host is configured.
+EMAIL_SMTP_HOST = env("GENSIDIG_EMAIL_HOST")
+MAILERS = {
+    "default": (
+        {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": EMAIL_SMTP_HOST,
+                "port": int(env("GENSIDIG_EMAIL_PORT", "587")),
+                "username": env("GENSIDIG_EMAIL_USER"),
+                "password": env("GENSIDIG_EMAIL_PASSWORD"),
+                "use_tls": env_bool("GENSIDIG_EMAIL_TLS", True),
+                "timeout": 20,
+            },
+        }
+        if EMAIL_SMTP_HOST
+        else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    )
+}
 DEFAULT_FROM_EMAIL = env("GENSIDIG_FROM_EMAIL", "Gensidig <noreply@gensidig.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS = [("Operator", address) for address in env_list("GENSIDIG_ADMINS", "")]
@@ -226,7 +235,7 @@ LANGUAGE_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS and env_bool("GENSIDIG_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = int(env("GENSIDIG_HSTS_SECONDS", "31536000" if HTTPS else "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
-SECURE_HSTS_PRELOAD = False
+SECURE_HSTS_PRELOAD = HTTPS and env_bool("GENSIDIG_HSTS_PRELOAD", True)
 if env_bool("GENSIDIG_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

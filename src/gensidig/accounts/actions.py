@@ -84,19 +84,19 @@ def invite_member(
         token_hash=hash_token(token), invited_by=invited_by,
     )
     existing = User.objects.filter(email__iexact=email).first()
-    transaction.on_commit(
-        lambda: send_templated_email(
-            to=email,
-            template="accounts/email/invitation",
-            context={
-                "organisation": organisation.name,
-                "inviter": invited_by.user.name,
-                "role": invitation.get_role_display(),
-                "link": invitation_url(token),
-                "expires_at": invitation.expires_at,
-            },
-            language=existing.language if existing else None,
-        )
+    # Enqueued inside the transaction: with the database task backend the email task is
+    # stored atomically with the invitation, so neither exists without the other.
+    send_templated_email(
+        to=email,
+        template="accounts/email/invitation",
+        context={
+            "organisation": organisation.name,
+            "inviter": invited_by.user.name,
+            "role": Role(invitation.role).label,
+            "link": invitation_url(token),
+            "expires_at": invitation.expires_at,
+        },
+        language=existing.language if existing else None,
     )
     return invitation, token
 

@@ -27,11 +27,13 @@ def send_email(context: TaskContext, *, to: list[str], subject: str, body: str, 
     except Exception:
         if attempt >= settings.GENSIDIG_EMAIL_ATTEMPTS:
             raise
-        delay = timedelta(minutes=2 ** (attempt - 1))
-        logger.warning("Email %r to %s failed (attempt %d); trying again in %s.", subject, to, attempt, delay)
         retry = send_email
+        delay = timedelta(0)
         if context.task_result.task.get_backend().supports_defer:
+            # A queue can wait; the in-process backend tries again at once.
+            delay = timedelta(minutes=2 ** (attempt - 1))
             retry = send_email.using(run_after=timezone.now() + delay)
+        logger.warning("Email %r to %s failed (attempt %d); trying again in %s.", subject, to, attempt, delay)
         retry.enqueue(to=to, subject=subject, body=body, attempt=attempt + 1)
         return 0
 

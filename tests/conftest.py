@@ -1,0 +1,129 @@
+"""Shared fixtures: one organisation with its named people, and an outsider from another.
+
+Django models are imported inside the fixtures so that tests/engine, which must run without
+Django, can share this directory."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+REQUESTED_VIEWS: set[str] = set()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Record which URL patterns the suite requests (also from the live server's threads), so
+    # that a pattern no test ever reaches fails the run (see pytest_sessionfinish).
+    try:
+        from django.core.handlers.base import BaseHandler
+    except ImportError:  # the engine's tests run without Django
+        return
+    original = BaseHandler.resolve_request
+
+    def recording_resolve(self: BaseHandler, request: Any) -> Any:
+        match = original(self, request)
+        REQUESTED_VIEWS.add(match.view_name)
+        return match
+
+    BaseHandler.resolve_request = recording_resolve  # type: ignore[method-assign]
+
+
+def all_view_names() -> set[str]:
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    names: set[str] = set()
+
+    def walk(patterns: list[Any], namespace: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                names.add(f"{namespace}{pattern.name}")
+
+    walk(get_resolver().url_patterns, "")
+    return names
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if os.environ.get("GENSIDIG_CHECK_URL_COVERAGE") != "1" or exitstatus != 0:
+        return
+    never = sorted(all_view_names() - REQUESTED_VIEWS)
+    if never:
+        print("\nURL patterns that no test requested:\n  " + "\n  ".join(never))
+        session.exitstatus = 1
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(request: pytest.FixtureRequest) -> None:
+    if "settings" in request.fixturenames or _uses_django(request):
+        settings = request.getfixturevalue("settings")
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _uses_django(request: pytest.FixtureRequest) -> bool:
+    return any(name in request.fixturenames for name in ("db", "transactional_db", "client", "live_server"))
+
+
+@pytest.fixture
+def organisation(db: None) -> Any:
+    from tests.factories import OrganisationFactory
+
+    return OrganisationFactory(name="Fjordlys Test A/S", slug="fjordlys-test")
+
+
+@pytest.fixture
+def admin(organisation: Any) -> Any:
+    from gensidig.accounts.models import Role
+    from tests.factories import MemberFactory, UserFactory
+
+    user = UserFactory(email="admin@example.org", name="Anne Admin")
+    return MemberFactory(organisation=organisation, user=user, role=Role.OWNER, department="HR")
+
+
+@pytest.fixture
+def experienced(organisation: Any) -> Any:
+    from tests.factories import MemberFactory, UserFactory
+
+    user = UserFactory(email="erfaren@example.org", name="Erik Erfaren")
+    return MemberFactory(organisation=organisation, user=user, generation="1965-1979", title="Salgsdirektør")
+
+
+@pytest.fixture
+def young(organisation: Any, experienced: Any) -> Any:
+    from tests.factories import MemberFactory, UserFactory
+
+    user = UserFactory(email="ung@example.org", name="Ida Ung")
+    return MemberFactory(
+        organisation=organisation, user=user, generation="1995-2009", manager=experienced,
+        department="Marketing",
+    )
+
+
+@pytest.fixture
+def other_organisation(db: None) -> Any:
+    from tests.factories import OrganisationFactory
+
+    return OrganisationFactory(name="Andet Firma ApS", slug="andet-firma")
+
+
+@pytest.fixture
+def outsider(other_organisation: Any) -> Any:
+    """An owner of another organisation: all rights there, none here."""
+    from gensidig.accounts.models import Role
+    from tests.factories import MemberFactory, UserFactory
+
+    user = UserFactory(email="outsider@example.org", name="Otto Outsider")
+    return MemberFactory(organisation=other_organisation, user=user, role=Role.OWNER)
+
+
+@pytest.fixture
+def login(client: Any) -> Any:
+    def log_in(member_or_user: Any) -> Any:
+        user = getattr(member_or_user, "user", member_or_user)
+        client.force_login(user, backend="gensidig.accounts.backends.EmailBackend")
+        return client
+
+    return log_in

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from gensidig.accounts.models import Member, Organisation, Role, User
+from gensidig.demo.builder import DEMO_PASSWORD, ORG_SLUG
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_no_serve_loads_company_and_prints_logins() -> None:
+    out = StringIO()
+    call_command("demo", "--no-serve", stdout=out)
+    text = out.getvalue()
+    for email in ("admin@gensidig.example", "ung@gensidig.example", "erfaren@gensidig.example"):
+        assert email in text
+    assert "gensidig-demo" in text
+    company = Organisation.objects.get(slug=ORG_SLUG)
+    members = Member.objects.filter(organisation=company)
+    assert members.count() == 64
+    assert members.values("department").distinct().count() == 10
+    assert set(members.values_list("generation", flat=True)) == {
+        "1946-1964", "1965-1979", "1980-1994", "1995-2009",
+    }
+    # Everyone but the CEO has a manager, and the tree has no cycles.
+    assert members.filter(manager=None).count() == 1
+    for member in members:
+        seen, current = set(), member
+        while current.manager_id:
+            assert current.pk not in seen
+            seen.add(current.pk)
+            current = current.manager
+
+
+def test_demo_is_idempotent() -> None:
+    call_command("demo", "--no-serve", stdout=StringIO())
+    call_command("demo", "--no-serve", stdout=StringIO())
+    assert Organisation.objects.filter(slug=ORG_SLUG).count() == 1
+    assert Member.objects.filter(organisation__slug=ORG_SLUG).count() == 64
+    assert User.objects.filter(email="admin@gensidig.example").count() == 1
+
+
+def test_demo_logins_work_with_their_roles(client: Any) -> None:
+    call_command("demo", "--no-serve", stdout=StringIO())
+    roles = {
+        "admin@gensidig.example": Role.OWNER,
+        "ung@gensidig.example": Role.PARTICIPANT,
+        "erfaren@gensidig.example": Role.PARTICIPANT,
+    }
+    for email, role in roles.items():
+        assert client.login(username=email, password=DEMO_PASSWORD)
+        assert Member.objects.get(user__email=email, organisation__slug=ORG_SLUG).role == role
+    experienced = Member.objects.get(user__email="erfaren@gensidig.example", organisation__slug=ORG_SLUG)
+    assert experienced.reports.count() >= 2  # a leader
+    young = Member.objects.get(user__email="ung@gensidig.example", organisation__slug=ORG_SLUG)
+    assert young.generation == "1995-2009"
+    # The owner belongs to two organisations and can switch.
+    assert Member.objects.filter(user__email="admin@gensidig.example").count() == 2
+
+
+def test_demo_admin_sees_company_members_page(client: Any) -> None:
+    call_command("demo", "--no-serve", stdout=StringIO())
+    client.login(username="admin@gensidig.example", password=DEMO_PASSWORD)
+    response = client.get(reverse("accounts:members", kwargs={"org": ORG_SLUG}), HTTP_ACCEPT_LANGUAGE="da")
+    assert response.status_code == 200
+    assert "64 medlemmer" in response.content.decode()

@@ -1,0 +1,53 @@
+"""factory_boy factories for the models every test needs."""
+
+from __future__ import annotations
+
+import factory
+from factory.django import DjangoModelFactory
+
+from gensidig.accounts.models import Invitation, Member, Organisation, Role, User, hash_token
+
+PASSWORD = "a-long-test-password"
+
+
+class UserFactory(DjangoModelFactory[User]):
+    class Meta:
+        model = User
+        django_get_or_create = ("email",)
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    name = factory.Sequence(lambda n: f"Person {n}")
+    language = "da"
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+
+class OrganisationFactory(DjangoModelFactory[Organisation]):
+    class Meta:
+        model = Organisation
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Firma {n} A/S")
+    slug = factory.Sequence(lambda n: f"firma-{n}")
+
+
+class MemberFactory(DjangoModelFactory[Member]):
+    class Meta:
+        model = Member
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Role.PARTICIPANT
+    department = "Salg"
+    generation = "1980-1994"
+
+
+class InvitationFactory(DjangoModelFactory[Invitation]):
+    class Meta:
+        model = Invitation
+        exclude = ("token",)
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    email = factory.Sequence(lambda n: f"invited{n}@example.org")
+    role = Role.PARTICIPANT
+    token = factory.Sequence(lambda n: f"test-token-{n}")
+    token_hash = factory.LazyAttribute(lambda o: hash_token(o.token))

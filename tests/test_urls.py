@@ -1,0 +1,105 @@
+"""Every URL pattern is guarded: anonymous visitors are sent to log in (or refused) unless the
+pattern is on the explicit public list, and outsiders get 404 on every object of another
+organisation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from gensidig.accounts.models import Role
+from tests.factories import InvitationFactory, MemberFactory
+
+# Pages a visitor may open without logging in, and why.
+PUBLIC = {
+    "common:home",  # the landing page
+    "common:healthz",  # for load balancers
+    "common:set_language",  # the language switcher works before login too
+    "accounts:login",
+    "accounts:logout",
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_confirm",
+    "accounts:password_reset_complete",
+    "accounts:accept_invitation",  # the one-time token is the permission
+}
+
+
+def patterns() -> list[tuple[str, URLPattern]]:
+    found: list[tuple[str, URLPattern]] = []
+
+    def walk(items: list[Any], namespace: str) -> None:
+        for item in items:
+            if isinstance(item, URLResolver):
+                walk(item.url_patterns, f"{namespace}{item.namespace}:" if item.namespace else namespace)
+            elif isinstance(item, URLPattern) and item.name:
+                found.append((f"{namespace}{item.name}", item))
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+def placeholder_kwargs(pattern: URLPattern) -> dict[str, Any]:
+    converters = pattern.pattern.converters  # type: ignore[attr-defined]
+    return {
+        name: 1 if type(converter).__name__ == "IntConverter" else "x"
+        for name, converter in converters.items()
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "pattern"), patterns(), ids=[name for name, _ in patterns()])
+def test_url_anonymous_is_refused_unless_public(client: Any, name: str, pattern: URLPattern) -> None:
+    url = reverse(name, kwargs=placeholder_kwargs(pattern))
+    for method in ("get", "post"):
+        response = getattr(client, method)(url)
+        if name in PUBLIC:
+            assert response.status_code < 500, (name, method)
+        else:
+            assert response.status_code in {302, 403, 404, 405}, (name, method, response.status_code)
+            if response.status_code == 302:
+                assert response.url.startswith(reverse("accounts:login")), (name, response.url)
+
+
+def test_public_list_names_only_existing_patterns() -> None:
+    assert PUBLIC <= {name for name, _ in patterns()}
+
+
+# How to fill each URL argument with a real object of the organisation under test. A new
+# kind of argument must be added here, or the isolation test fails (on purpose).
+def objects_of(organisation: Any) -> dict[str, Any]:
+    return {
+        "member_id": MemberFactory(organisation=organisation).pk,
+        "invitation_id": InvitationFactory(organisation=organisation).pk,
+    }
+
+
+ORG_PATTERNS = [(name, p) for name, p in patterns() if "org" in p.pattern.converters]  # type: ignore[attr-defined]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "pattern"), ORG_PATTERNS, ids=[name for name, _ in ORG_PATTERNS])
+def test_org_url_outsider_gets_404(
+    login: Any, organisation: Any, outsider: Any, name: str, pattern: URLPattern
+) -> None:
+    ids = objects_of(organisation)
+    kwargs = {key: ids[key] for key in pattern.pattern.converters if key != "org"}  # type: ignore[attr-defined]
+    client = login(outsider)
+    # With the organisation's own slug: not a member, so 404.
+    url = reverse(name, kwargs={"org": organisation.slug, **kwargs})
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
+    # With the outsider's own slug but this organisation's objects: still 404.
+    if kwargs:
+        url = reverse(name, kwargs={"org": outsider.organisation.slug, **kwargs})
+        assert client.get(url).status_code in {404, 405}
+        assert client.post(url).status_code in {404, 405}
+
+
+@pytest.mark.django_db
+def test_org_url_participant_gets_403_on_admin_pages(login: Any, young: Any) -> None:
+    client = login(young)
+    assert client.get(reverse("accounts:members", kwargs={"org": young.organisation.slug})).status_code == 403
+    assert young.role == Role.PARTICIPANT
