@@ -1,0 +1,184 @@
+"""The pair score: two directions of learning, balanced, plus small soft terms.
+
+For a pair (a, b) let x be what a can teach b and y what b can teach a:
+
+    x = sum_t shares_a[t] * wants_b[t] / (3 * sum_t wants_b[t])      (0..1)
+
+i.e. the share of b's wanted levels that a covers, weighted by a's level. Then
+
+    learning = L * ((1 - beta) * 2xy / (x + y) + beta * (x + y) / 2)
+
+The harmonic mean 2xy/(x+y) is zero when either direction is zero and equals the
+common value when both match, so a one-sided pair keeps only the beta share of its
+learning while a balanced pair with the same total keeps all of it: with beta = 0.25
+the one-sided pair scores 4 times lower. The soft terms (wishes, cross-department,
+working-hour overlap) are small, so they break ties between similar learning pairs.
+Every score is the sum of its named parts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .index import BoolArray, F32Array, FloatArray, Index, IntArray, overlap_share
+from .model import PairScore
+
+BIG = 1000.0  # added as a negative to rule out a pair inside a matrix product
+EDGE_CHUNK = 262_144
+UNKNOWN_TZ_OVERLAP = 0.5
+PART_NAMES = ("balance", "a_to_b", "b_to_a", "wish", "cross_department", "timezone")
+
+
+def wish_weight(rank: int) -> float:
+    """First wish counts fully, the second half, the third a third, and so on."""
+    return 1.0 / (1.0 + rank)
+
+
+def tz_table(idx: Index) -> FloatArray:
+    """Overlap share between time-zone classes; the last row/column is 'unknown'."""
+    k = len(idx.tz_minutes)
+    table = np.full((k + 1, k + 1), UNKNOWN_TZ_OVERLAP)
+    for i, mi in enumerate(idx.tz_minutes):
+        for j, mj in enumerate(idx.tz_minutes):
+            table[i, j] = overlap_share(mi, mj)
+    return table
+
+
+def _learning(idx: Index, a: IntArray, b: IntArray) -> tuple[FloatArray, FloatArray]:
+    x = np.empty(len(a), dtype=np.float64)
+    y = np.empty(len(a), dtype=np.float64)
+    for lo in range(0, len(a), EDGE_CHUNK):
+        sa, sb = a[lo : lo + EDGE_CHUNK], b[lo : lo + EDGE_CHUNK]
+        x[lo : lo + len(sa)] = np.einsum(
+            "ij,ij->i", idx.shares[sa], idx.wants_norm[sb], dtype=np.float64
+        )
+        y[lo : lo + len(sa)] = np.einsum(
+            "ij,ij->i", idx.shares[sb], idx.wants_norm[sa], dtype=np.float64
+        )
+    return x, y
+
+
+def harmonic(x: FloatArray, y: FloatArray) -> FloatArray:
+    total = x + y
+    return np.divide(2.0 * x * y, total, out=np.zeros_like(total), where=total > 0)
+
+
+def wish_terms(idx: Index, a: IntArray, b: IntArray) -> FloatArray:
+    out = np.zeros(len(a), dtype=np.float64)
+    if not idx.wish_rank:
+        return out
+    keys = np.array([i * idx.n + j for i, j in idx.wish_rank], dtype=np.int64)
+    vals = np.array([wish_weight(r) for r in idx.wish_rank.values()], dtype=np.float64)
+    order = np.argsort(keys)
+    keys, vals = keys[order], vals[order]
+    for q in (a * idx.n + b, b * idx.n + a):
+        hit = np.minimum(np.searchsorted(keys, q), len(keys) - 1)
+        out += np.where(keys[hit] == q, vals[hit], 0.0)
+    return out / 2.0
+
+
+def edge_parts(idx: Index, a: IntArray, b: IntArray) -> dict[str, FloatArray]:
+    """Named parts for each pair (a[i], b[i]); their sum is the score."""
+    w = idx.problem.rules.weights
+    x, y = _learning(idx, a, b)
+    beta = w.one_sided
+    da, db = idx.dept[a], idx.dept[b]
+    ta, tb = idx.tz_class[a], idx.tz_class[b]
+    table = tz_table(idx)
+    return {
+        "balance": w.learning * (1.0 - beta) * harmonic(x, y),
+        "a_to_b": w.learning * beta * x / 2.0,
+        "b_to_a": w.learning * beta * y / 2.0,
+        "wish": w.wish * wish_terms(idx, a, b),
+        "cross_department": w.cross_department * ((da >= 0) & (db >= 0) & (da != db)),
+        "timezone": w.timezone * table[ta, tb],
+        "_x": x,
+        "_y": y,
+    }
+
+
+def edge_scores(idx: Index, a: IntArray, b: IntArray) -> tuple[FloatArray, BoolArray]:
+    """Exact scores of the pairs and whether each has anything to learn."""
+    parts = edge_parts(idx, a, b)
+    total = np.zeros(len(a), dtype=np.float64)
+    for name in PART_NAMES:
+        total += parts[name]
+    return total, (parts["_x"] + parts["_y"]) > 0
+
+
+def upper_features(
+    idx: Index, rows: IntArray, cols: IntArray, *, rule_classes: bool = True
+) -> tuple[F32Array, F32Array]:
+    """F (rows x d) and G (d x cols) with F @ G >= score for every allowed pair.
+
+    Learning is bounded by L * (x + y) / 2 (the harmonic mean never exceeds the mean), which
+    is one inner product; department, time zone, language and generation depend only on the
+    two people's classes, so each is a one-hot row times a column of a small table. Classes
+    that break a rule get -BIG, so those pairs never pass a threshold. Wishes are left out:
+    wished pairs are always candidates.
+    """
+    w = idx.problem.rules.weights
+    r = idx.problem.rules
+    half = np.float32(w.learning / 2.0)
+    f_parts: list[F32Array] = [idx.shares[rows] * half, idx.wants_norm[rows] * half]
+    g_parts: list[F32Array] = [idx.wants_norm[cols].T, idx.shares[cols].T]
+
+    def add(codes_r: IntArray, codes_c: IntArray, table: FloatArray) -> None:
+        k = table.shape[0]
+        onehot = np.zeros((len(codes_r), k), dtype=np.float32)
+        onehot[np.arange(len(codes_r)), np.where(codes_r < 0, k - 1, codes_r)] = 1.0
+        f_parts.append(onehot)
+        g_parts.append(table[:, np.where(codes_c < 0, k - 1, codes_c)].astype(np.float32))
+
+    nd = int(idx.dept.max()) + 1 if idx.n else 0
+    dept = np.zeros((nd + 1, nd + 1))
+    dept[:nd, :nd] = w.cross_department * (1.0 - np.eye(nd))
+    if r.different_department and rule_classes:
+        dept[:nd, :nd] -= BIG * np.eye(nd)
+        dept[nd, :] -= BIG
+        dept[:, nd] -= BIG
+    if dept.any():
+        add(idx.dept[rows], idx.dept[cols], dept)
+    add(idx.tz_class[rows], idx.tz_class[cols], w.timezone * tz_table(idx))
+    if rule_classes and r.shared_language:
+        from .rules import class_tables
+
+        lang_ok, gap_ok = class_tables(idx)
+        k = len(idx.lang_sets)
+        lang = np.full((k + 1, k + 1), -BIG)
+        lang[:k, :k] = np.where(lang_ok, 0.0, -BIG)
+        add(idx.lang_class[rows], idx.lang_class[cols], lang)
+    if rule_classes and idx.problem.mode == "mutual" and r.min_generation_gap > 0:
+        from .rules import class_tables
+
+        _, gap_ok = class_tables(idx)
+        g = gap_ok.shape[0]
+        gen = np.full((g + 1, g + 1), -BIG)
+        gen[:g, :g] = np.where(gap_ok, 0.0, -BIG)
+        add(idx.gen[rows], idx.gen[cols], gen)
+    f = np.ascontiguousarray(np.hstack(f_parts), dtype=np.float32)
+    g_mat = np.ascontiguousarray(np.vstack(g_parts), dtype=np.float32)
+    return f, g_mat
+
+
+def teaches(idx: Index, teacher: int, learner: int) -> tuple[str, ...]:
+    """Topics the teacher shares and the learner wants, most valuable first."""
+    value = idx.shares[teacher] * idx.wants_norm[learner]
+    hits = np.flatnonzero(value > 0)
+    order = sorted(hits.tolist(), key=lambda t: (-float(value[t]), idx.topics[t]))
+    return tuple(idx.topics[t] for t in order)
+
+
+def pair_score(idx: Index, a: int, b: int) -> PairScore:
+    """The score of one pair with its named parts (rounded to 6 decimals)."""
+    parts = edge_parts(idx, np.array([a], dtype=np.int64), np.array([b], dtype=np.int64))
+    named = {k: round(float(parts[k][0]), 6) for k in PART_NAMES}
+    total = round(sum(float(parts[k][0]) for k in PART_NAMES), 6)
+    return PairScore(
+        score=total,
+        parts=named,
+        a_to_b=teaches(idx, a, b),
+        b_to_a=teaches(idx, b, a),
+        learn_a_to_b=float(parts["_x"][0]),
+        learn_b_to_a=float(parts["_y"][0]),
+    )

@@ -1,0 +1,380 @@
+"""The engine's entry point: problem in, certified and explained pairs out."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import csr_matrix
+
+from .assign import SCALE, Assignment, assign
+from .candidates import Candidates, Progress, generate, price
+from .explain import FULL_CHECK_LIMIT, fairness_stats, pair_reasons, rule_counts, unmatched_entry
+from .index import FloatArray, Index, IntArray, build_index
+from .model import Pair, PairScore, Problem, Result, Unmatched
+from .score import PART_NAMES, edge_parts
+
+MAX_PRICING_ROUNDS = 6
+
+
+@dataclass(slots=True)
+class Certified:
+    a: IntArray  # edges (global indices) given to the last solve
+    b: IntArray
+    w: IntArray
+    asg: Assignment
+    extra: int  # added to the dual value for pairs the last pricing found uncovered
+    rounds: int
+    priced_rows: int
+    info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def bound(self) -> int:
+        return self.asg.bound + self.extra
+
+
+def _positions(n: int, members: IntArray) -> IntArray:
+    pos = np.full(n, -1, dtype=np.int64)
+    pos[members] = np.arange(len(members))
+    return pos
+
+
+def _dedupe(a: IntArray, b: IntArray, s: FloatArray, n: int) -> tuple[IntArray, IntArray, FloatArray]:
+    key = a * n + b
+    _, first = np.unique(key, return_index=True)
+    return a[first], b[first], s[first]
+
+
+def certified_assign(
+    idx: Index,
+    rows: IntArray,
+    cols: IntArray,
+    cap: IntArray,
+    cands: Candidates,
+    *,
+    mutual: bool,
+    banned: IntArray,
+) -> Certified:
+    """Solve on the candidates, then price every row whose bound the duals do not cover.
+
+    A row a is covered when u[a] >= tau[a]: every pair left out scores at most tau[a] <=
+    u[a] + v[b]. Uncovered rows are priced against all columns; violating pairs join the
+    graph and the solve repeats. If rounds run out, the dual value is raised by each
+    row's largest violation, which keeps it a valid bound.
+    """
+    n = idx.n
+    a, b, s = cands.a, cands.b, cands.score
+    if mutual:
+        a, b, s = np.r_[a, b], np.r_[b, a], np.r_[s, s]
+    a, b, s = _dedupe(a, b, s, n)
+    if len(banned):
+        keep = ~np.isin(a * n + b, banned)
+        a, b, s = a[keep], b[keep], s[keep]
+    row_pos, col_pos = _positions(n, rows), _positions(n, cols)
+    cap_r, cap_c = cap[rows], cap[cols]
+    tau_int = np.where(np.isfinite(cands.tau), np.ceil(cands.tau * SCALE), -1).astype(np.int64)
+    priced = 0
+    rounds = 0
+    extra = 0
+    while True:
+        w = np.rint(s * SCALE).astype(np.int64)
+        pos_w = w > 0
+        a, b, s, w = a[pos_w], b[pos_w], s[pos_w], w[pos_w]
+        asg = assign(row_pos[a], col_pos[b], w, cap_r, cap_c)
+        uncovered = np.flatnonzero(asg.u < tau_int)
+        if not len(uncovered):
+            break
+        v_full = np.zeros(n)
+        v_full[cols] = asg.v / SCALE
+        na, nb, ns, viol = price(
+            idx, rows[uncovered], cols, asg.u[uncovered] / SCALE, v_full, mutual=mutual
+        )
+        priced += len(uncovered)
+        if not len(na):
+            break
+        if rounds == MAX_PRICING_ROUNDS:
+            extra = int((cap_r[uncovered] * np.ceil(viol * SCALE)).sum())
+            break
+        rounds += 1
+        if mutual:
+            na, nb, ns = np.r_[na, nb], np.r_[nb, na], np.r_[ns, ns]
+        if len(banned):
+            keep = ~np.isin(na * n + nb, banned)
+            na, nb, ns = na[keep], nb[keep], ns[keep]
+        a, b, s = _dedupe(np.r_[a, na], np.r_[b, nb], np.r_[s, ns], n)
+    return Certified(a, b, w, asg, extra, rounds, priced)
+
+
+def _locked(idx: Index) -> list[tuple[int, int]]:
+    out = []
+    for x, y in idx.problem.locked:
+        i, j = idx.pos[x], idx.pos[y]
+        if idx.problem.mode == "reverse" and not idx.young[i]:
+            i, j = j, i
+        elif idx.problem.mode == "mutual" and idx.ids[i] > idx.ids[j]:
+            i, j = j, i
+        out.append((i, j))
+    return out
+
+
+def _reverse(
+    idx: Index, cap: IntArray, banned: IntArray, seed: int, progress: Progress | None
+) -> tuple[list[tuple[int, int]], int, float, dict[str, Any]]:
+    k = idx.problem.rules.candidates
+    young = np.flatnonzero(idx.young & (cap > 0))
+    old = np.flatnonzero(~idx.young & (cap > 0))
+    # Rows are the side with fewer places: they get most of the surplus in the duals, so
+    # their potentials tend to exceed their bound on pruned pairs and little is priced.
+    swap = int(cap[young].sum()) > int(cap[old].sum())
+    rows, cols = (old, young) if swap else (young, old)
+    cands = generate(idx, rows, cols, k, seed=seed, progress=progress)
+    cert = certified_assign(idx, rows, cols, cap, cands, mutual=False, banned=banned)
+    chosen = cert.asg.chosen
+    pa, pb = cert.a[chosen], cert.b[chosen]
+    pairs = [(int(y), int(x)) if swap else (int(x), int(y)) for x, y in zip(pa, pb, strict=True)]
+    info = {
+        "method": "min-cost flow; certified by dual potentials over all pairs",
+        "candidates": len(cert.a),
+        "pairs_scanned": cands.pairs_scanned,
+        "pricing_rounds": cert.rounds,
+        "priced_rows": cert.priced_rows,
+        "bellman_ford_rounds": cert.asg.bf_rounds,
+        "_edge_people": np.union1d(cert.a, cert.b).tolist(),
+    }
+    return pairs, cert.asg.objective, float(cert.bound), info
+
+
+def _milp(
+    ea: IntArray, eb: IntArray, w: IntArray, cap: IntArray, time_limit: float
+) -> tuple[list[int], float, bool]:
+    """Exact max-weight b-matching on a general graph: HiGHS branch and bound."""
+    m, n = len(ea), len(cap)
+    if m == 0:
+        return [], 0.0, True
+    rows = np.r_[ea, eb]
+    cols = np.r_[np.arange(m), np.arange(m)]
+    inc = csr_matrix((np.ones(2 * m), (rows, cols)), shape=(n, m))
+    res = milp(
+        c=-w.astype(np.float64),
+        integrality=np.ones(m),
+        bounds=Bounds(0, 1),
+        constraints=LinearConstraint(inc, -np.inf, cap.astype(np.float64)),
+        options={"time_limit": time_limit, "disp": False},
+    )
+    if res.x is None:
+        return [], float(w.sum()), False
+    chosen = np.flatnonzero(res.x > 0.5).tolist()
+    dual = getattr(res, "mip_dual_bound", None)
+    bound = -float(dual) if dual is not None and math.isfinite(dual) else float(w.sum())
+    return chosen, bound, res.status == 0
+
+
+def _greedy(ea: IntArray, eb: IntArray, w: IntArray, cap: IntArray, load: IntArray) -> list[int]:
+    order = np.lexsort((eb, ea, -w))
+    taken = []
+    for e in order.tolist():
+        x, y = int(ea[e]), int(eb[e])
+        if load[x] < cap[x] and load[y] < cap[y]:
+            load[x] += 1
+            load[y] += 1
+            taken.append(e)
+    return taken
+
+
+def _mutual(
+    idx: Index, cap: IntArray, banned: IntArray, seed: int, progress: Progress | None
+) -> tuple[list[tuple[int, int]], int, float, dict[str, Any]]:
+    rules = idx.problem.rules
+    pool = np.flatnonzero(cap > 0)
+    exact = len(pool) <= rules.exact_limit
+    k = len(pool) if exact else rules.candidates
+    cands = generate(idx, pool, pool, k, seed=seed, mutual=True, progress=progress)
+    # The pool doubled into two sides: its optimum is twice the fractional matching
+    # optimum, so half its certified dual value bounds every matching of the pool.
+    cert = certified_assign(idx, pool, pool, cap, cands, mutual=True, banned=banned)
+    half_bound = cert.bound / 2.0
+    lo = cert.a < cert.b
+    ea, eb, w = cert.a[lo], cert.b[lo], cert.w[lo]
+    info: dict[str, Any] = {
+        "candidates": int(lo.sum()),
+        "pairs_scanned": cands.pairs_scanned,
+        "pricing_rounds": cert.rounds,
+        "doubled_bound": round(half_bound / SCALE, 6),
+        "_edge_people": np.union1d(cert.a, cert.b).tolist(),
+    }
+    if exact:
+        chosen, milp_bound, proved = _milp(ea, eb, w, cap, rules.time_limit)
+        info["method"] = "integer program over all allowed pairs (HiGHS)"
+        info["proved_optimal"] = proved
+        bound = min(half_bound, milp_bound) if not proved else float(w[chosen].sum())
+    else:
+        support = cert.asg.chosen
+        sa, sb = np.minimum(cert.a[support], cert.b[support]), np.maximum(
+            cert.a[support], cert.b[support]
+        )
+        skey = np.unique(sa * idx.n + sb)
+        in_support = np.isin(ea * idx.n + eb, skey)
+        load = np.zeros(idx.n, dtype=np.int64)
+        first = _greedy(ea[in_support], eb[in_support], w[in_support], cap, load)
+        chosen = np.flatnonzero(in_support)[first].tolist()
+        rest = np.flatnonzero(~in_support)
+        chosen += rest[_greedy(ea[rest], eb[rest], w[rest], cap, load)].tolist()
+        info["method"] = "doubled assignment split into pairs; bound from its dual potentials"
+        bound = half_bound
+    pairs = [(int(ea[e]), int(eb[e])) for e in chosen]
+    objective = int(w[chosen].sum()) if chosen else 0
+    return pairs, objective, max(bound, float(objective)), info
+
+
+def batch_scores(idx: Index, a: IntArray, b: IntArray) -> list[PairScore]:
+    """PairScore for many pairs at once (vectorised parts, per-pair topic lists)."""
+    parts = edge_parts(idx, a, b)
+    ints = {name: np.rint(parts[name] * SCALE).astype(np.int64) for name in PART_NAMES}
+    total = np.rint(sum(parts[name] for name in PART_NAMES) * SCALE).astype(np.int64)
+    teach_ab = _teach_lists(idx, a, b)
+    teach_ba = _teach_lists(idx, b, a)
+    out = []
+    for i in range(len(a)):
+        out.append(
+            PairScore(
+                score=int(total[i]) / SCALE,
+                parts={name: int(ints[name][i]) / SCALE for name in PART_NAMES},
+                a_to_b=teach_ab[i],
+                b_to_a=teach_ba[i],
+                learn_a_to_b=float(parts["_x"][i]),
+                learn_b_to_a=float(parts["_y"][i]),
+            )
+        )
+    return out
+
+
+def _teach_lists(idx: Index, teacher: IntArray, learner: IntArray) -> list[tuple[str, ...]]:
+    lists: list[list[tuple[float, str]]] = [[] for _ in range(len(teacher))]
+    step = 65_536
+    for lo in range(0, len(teacher), step):
+        value = idx.shares[teacher[lo : lo + step]] * idx.wants_norm[learner[lo : lo + step]]
+        ri, ti = np.nonzero(value > 0)
+        for r, t in zip(ri.tolist(), ti.tolist(), strict=True):
+            lists[lo + r].append((-float(value[r, t]), idx.topics[t]))
+    return [tuple(t for _, t in sorted(items)) for items in lists]
+
+
+def _unmatched(
+    idx: Index, partners: Counter[int], edge_people: set[int]
+) -> list[Unmatched]:
+    prob = idx.problem
+    out = []
+    checked = 0
+    young_cap = int(idx.capacity[idx.young].sum())
+    old_cap = int(idx.capacity[~idx.young].sum())
+    for i, p in enumerate(prob.participants):
+        if partners[i]:
+            continue
+        if p.capacity == 0:
+            out.append(unmatched_entry(idx, i, "capacity_zero", {}))
+            continue
+        if prob.mode == "reverse":
+            shortage = (young_cap > old_cap) if p.side == "young" else (old_cap > young_cap)
+            others = np.flatnonzero(idx.young != idx.young[i])
+        else:
+            shortage = False
+            others = np.flatnonzero(np.arange(idx.n) != i)
+        busy = "capacity_exhausted" if shortage else "outscored"
+        if i in edge_people:
+            out.append(unmatched_entry(idx, i, busy, {}))
+            continue
+        if checked >= FULL_CHECK_LIMIT:
+            out.append(unmatched_entry(idx, i, "not_checked", {}))
+            continue
+        checked += 1
+        counts = rule_counts(idx, i, others.astype(np.int64))
+        if counts is None:
+            out.append(unmatched_entry(idx, i, busy, {}))
+        else:
+            out.append(unmatched_entry(idx, i, "no_feasible_partner", counts))
+    return sorted(out, key=lambda u: u.id)
+
+
+def solve(
+    problem: Problem,
+    *,
+    seed: int = 0,
+    at: datetime | None = None,
+    progress: Progress | None = None,
+) -> Result:
+    """Pairs with the most mutual learning under the rules, certified and explained.
+
+    ``seed`` picks the sampled columns that set the candidate thresholds (the objective
+    does not depend on it); ``at`` is the instant at which time-zone offsets are read.
+    """
+    idx = build_index(problem, at)
+    locked = _locked(idx)
+    cap = idx.capacity.copy()
+    banned: list[int] = []
+    for i, j in locked:
+        cap[i] -= 1
+        cap[j] -= 1
+        banned += [i * idx.n + j, j * idx.n + i]
+    banned_arr = np.array(sorted(banned), dtype=np.int64)
+    solver = _reverse if problem.mode == "reverse" else _mutual
+    found, objective, bound, info = solver(idx, cap, banned_arr, seed, progress)
+    every = locked + found
+    la = np.array([p[0] for p in every], dtype=np.int64)
+    lb = np.array([p[1] for p in every], dtype=np.int64)
+    scores = batch_scores(idx, la, lb)
+    locked_int = sum(round(s.score * SCALE) for s in scores[: len(locked)])
+    pairs: list[Pair] = []
+    by_ids: dict[tuple[str, str], PairScore] = {}
+    for n_, ((i, j), ps) in enumerate(zip(every, scores, strict=True)):
+        is_locked = n_ < len(locked)
+        da, en = pair_reasons(idx, i, j, ps, locked=is_locked)
+        pair = Pair(
+            a=idx.ids[i],
+            b=idx.ids[j],
+            score=ps.score,
+            parts=ps.parts,
+            teaches_a_to_b=ps.a_to_b,
+            teaches_b_to_a=ps.b_to_a,
+            reasons_da=da,
+            reasons_en=en,
+            locked=is_locked,
+        )
+        pairs.append(pair)
+        by_ids[(pair.a, pair.b)] = ps
+    pairs.sort(key=lambda p: (p.a, p.b))
+    partners: Counter[int] = Counter()
+    for i, j in every:
+        partners[i] += 1
+        partners[j] += 1
+    edge_people = set(info.pop("_edge_people"))
+    unmatched = _unmatched(idx, partners, edge_people)
+    total_obj = (objective + locked_int) / SCALE
+    total_bound = (bound + locked_int) / SCALE
+    gap = 0.0 if total_bound <= 0 else max(0.0, (total_bound - total_obj) / total_bound)
+    active = int((idx.capacity > 0).sum())
+    matched = sum(1 for i in range(idx.n) if partners[i])
+    stats: dict[str, Any] = {
+        "participants": idx.n,
+        "pairs": len(pairs),
+        "locked_pairs": len(locked),
+        "matched": matched,
+        "unmatched": len(unmatched),
+        "match_rate": round(matched / active, 4) if active else None,
+        **fairness_stats(idx, pairs, by_ids),
+        "solver": info,
+        "seed": seed,
+    }
+    return Result(
+        pairs=tuple(pairs),
+        unmatched=tuple(unmatched),
+        objective=round(total_obj, 6),
+        bound=round(total_bound, 6),
+        gap=round(gap, 6),
+        stats=stats,
+    )
+
