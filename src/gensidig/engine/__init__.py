@@ -21,8 +21,8 @@ from .model import (
     Unmatched,
     Weights,
 )
-from .parse import WeightedProblem, load_input, parse_csv, parse_problem, parse_weighted
 from .pair import ScoredPair, check_pair, score_pair
+from .parse import WeightedProblem, load_input, parse_csv, parse_problem, parse_weighted
 from .rules import RULE_TEXT
 from .solve import solve
 from .weighted import solve_weighted

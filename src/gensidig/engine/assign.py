@@ -118,16 +118,20 @@ def potentials(
 
 
 def dual_value(
-    ea: IntArray, eb: IntArray, w: IntArray, u: IntArray, v: IntArray, cap_r: IntArray, cap_c: IntArray
+    ea: IntArray,
+    eb: IntArray,
+    w: IntArray,
+    u: IntArray,
+    v: IntArray,
+    cap_r: IntArray,
+    cap_c: IntArray,
 ) -> int:
     """Dual bound: any u, v >= 0 give one; edge slack is paid per edge (x <= 1)."""
     slack = np.maximum(w - u[ea] - v[eb], 0)
     return int((cap_r * u).sum() + (cap_c * v).sum() + slack.sum())
 
 
-def assign(
-    ea: IntArray, eb: IntArray, w: IntArray, cap_r: IntArray, cap_c: IntArray
-) -> Assignment:
+def assign(ea: IntArray, eb: IntArray, w: IntArray, cap_r: IntArray, cap_c: IntArray) -> Assignment:
     chosen = solve_flow(ea, eb, w, cap_r, cap_c)
     u, v, rounds = potentials(ea, eb, w, chosen, cap_r, cap_c)
     return Assignment(

@@ -97,9 +97,7 @@ def _wish_edges(idx: Index, rows: IntArray, cols: IntArray) -> tuple[IntArray, I
     return np.array(pa, dtype=np.int64), np.array(pb, dtype=np.int64)
 
 
-def _exact_edges(
-    idx: Index, a: IntArray, b: IntArray
-) -> tuple[IntArray, IntArray, FloatArray]:
+def _exact_edges(idx: Index, a: IntArray, b: IntArray) -> tuple[IntArray, IntArray, FloatArray]:
     from .score import edge_scores
 
     ok = feasible(idx, a, b)
@@ -281,5 +279,3 @@ def price(
     rank = np.arange(len(a)) - np.repeat(starts, np.diff(np.r_[starts, len(a)]))
     keep = rank < per_row
     return a[keep], b[keep], s[keep], viol
-
-

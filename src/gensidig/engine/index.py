@@ -153,7 +153,9 @@ def build_index(problem: Problem, at: datetime | None = None) -> Index:
     gen = np.array(
         [bands.get(p.generation, -1) if p.generation else -1 for p in people], dtype=np.int64
     )
-    topics = sorted({t for p in people for t, _ in p.shares} | {t for p in people for t, _ in p.wants})
+    topics = sorted(
+        {t for p in people for t, _ in p.shares} | {t for p in people for t, _ in p.wants}
+    )
     tpos = {t: j for j, t in enumerate(topics)}
     shares = np.zeros((n, len(topics)), dtype=np.float32)
     wants = np.zeros((n, len(topics)), dtype=np.float32)

@@ -252,7 +252,9 @@ def parse_problem(data: Any) -> Problem:
         isinstance(managers_raw, Mapping)
         and all(isinstance(k, str) and isinstance(v, str) for k, v in managers_raw.items())
     ):
-        raise InputError("must map manager ids to their manager's id", record="input", field="managers")
+        raise InputError(
+            "must map manager ids to their manager's id", record="input", field="managers"
+        )
     problem = Problem(
         mode=mode,
         participants=participants,
@@ -324,13 +326,17 @@ def parse_csv(
         dialect = csv.excel  # type: ignore[assignment]
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
     if reader.fieldnames is None or "id" not in [f.strip() for f in reader.fieldnames]:
-        raise InputError("needs a header row with at least an 'id' column", record="csv", field="id")
+        raise InputError(
+            "needs a header row with at least an 'id' column", record="csv", field="id"
+        )
     rows: list[dict[str, Any]] = []
     try:
         for line, row in enumerate(reader, start=2):
             if None in row or any(v is None for v in row.values()):
                 raise InputError(
-                    "has a different number of cells than the header", record=f"line {line}", field=""
+                    "has a different number of cells than the header",
+                    record=f"line {line}",
+                    field="",
                 )
             clean = {k.strip(): (v.strip() if isinstance(v, str) else v) for k, v in row.items()}
             if not any(clean.values()):

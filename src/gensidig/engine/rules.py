@@ -16,7 +16,10 @@ RULE_TEXT: dict[str, tuple[str, str]] = {
     "self": ("cannot be paired with oneself", "kan ikke parres med sig selv"),
     "same_side": ("both are on the same side", "begge er på samme side"),
     "capacity": ("has no capacity for a partner", "har ikke plads til en partner"),
-    "reporting_line": ("one is in the other's reporting line", "den ene er i den andens ledelseslinje"),
+    "reporting_line": (
+        "one is in the other's reporting line",
+        "den ene er i den andens ledelseslinje",
+    ),
     "same_manager": ("they share a manager", "de har samme leder"),
     "same_department": ("they work in the same department", "de er i samme afdeling"),
     "shared_language": ("they have no language in common", "de har intet fælles sprog"),
@@ -68,7 +71,9 @@ def _check_references(problem: Problem) -> dict[str, int]:
                 if x not in pos:
                     raise InputError(f"unknown id {x!r}", record=f"{name}[{k}]", field=name)
             if a == b:
-                raise InputError("pairs a participant with themself", record=f"{name}[{k}]", field=name)
+                raise InputError(
+                    "pairs a participant with themself", record=f"{name}[{k}]", field=name
+                )
     return pos
 
 

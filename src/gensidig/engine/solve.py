@@ -44,7 +44,9 @@ def _positions(n: int, members: IntArray) -> IntArray:
     return pos
 
 
-def _dedupe(a: IntArray, b: IntArray, s: FloatArray, n: int) -> tuple[IntArray, IntArray, FloatArray]:
+def _dedupe(
+    a: IntArray, b: IntArray, s: FloatArray, n: int
+) -> tuple[IntArray, IntArray, FloatArray]:
     key = a * n + b
     _, first = np.unique(key, return_index=True)
     return a[first], b[first], s[first]
@@ -114,9 +116,9 @@ def _locked(idx: Index) -> list[tuple[int, int]]:
     out = []
     for x, y in idx.problem.locked:
         i, j = idx.pos[x], idx.pos[y]
-        if idx.problem.mode == "reverse" and not idx.young[i]:
-            i, j = j, i
-        elif idx.problem.mode == "mutual" and idx.ids[i] > idx.ids[j]:
+        if (idx.problem.mode == "reverse" and not idx.young[i]) or (
+            idx.problem.mode == "mutual" and idx.ids[i] > idx.ids[j]
+        ):
             i, j = j, i
         out.append((i, j))
     return out
@@ -214,8 +216,9 @@ def _mutual(
         bound = min(half_bound, milp_bound) if not proved else float(w[chosen].sum())
     else:
         support = cert.asg.chosen
-        sa, sb = np.minimum(cert.a[support], cert.b[support]), np.maximum(
-            cert.a[support], cert.b[support]
+        sa, sb = (
+            np.minimum(cert.a[support], cert.b[support]),
+            np.maximum(cert.a[support], cert.b[support]),
         )
         skey = np.unique(sa * idx.n + sb)
         in_support = np.isin(ea * idx.n + eb, skey)
@@ -264,9 +267,7 @@ def _teach_lists(idx: Index, teacher: IntArray, learner: IntArray) -> list[tuple
     return [tuple(t for _, t in sorted(items)) for items in lists]
 
 
-def _unmatched(
-    idx: Index, partners: Counter[int], edge_people: set[int]
-) -> list[Unmatched]:
+def _unmatched(idx: Index, partners: Counter[int], edge_people: set[int]) -> list[Unmatched]:
     prob = idx.problem
     out = []
     checked = 0
@@ -377,4 +378,3 @@ def solve(
         gap=round(gap, 6),
         stats=stats,
     )
-

@@ -7,13 +7,26 @@ from typing import Any
 import numpy as np
 
 DEPARTMENTS = (
-    "Salg", "IT", "HR", "Økonomi", "Produktion", "Marketing",
-    "Jura", "Kundeservice", "Logistik", "Indkøb", "Ledelse", "Udvikling",
+    "Salg",
+    "IT",
+    "HR",
+    "Økonomi",
+    "Produktion",
+    "Marketing",
+    "Jura",
+    "Kundeservice",
+    "Logistik",
+    "Indkøb",
+    "Ledelse",
+    "Udvikling",
 )
 TOPICS = tuple(f"t{i:02d}" for i in range(50))
 ZONES = (
-    ("Europe/Copenhagen", 0.80), ("Europe/London", 0.08), ("America/New_York", 0.05),
-    ("Asia/Kolkata", 0.04), ("Asia/Singapore", 0.03),
+    ("Europe/Copenhagen", 0.80),
+    ("Europe/London", 0.08),
+    ("America/New_York", 0.05),
+    ("Asia/Kolkata", 0.04),
+    ("Asia/Singapore", 0.03),
 )
 LANGS = ((("da", "en"), 0.85), (("en",), 0.10), (("da",), 0.05))
 
@@ -22,7 +35,9 @@ def _pick(rng: np.random.Generator, weights: np.ndarray, k: int) -> list[int]:
     return sorted(rng.choice(len(weights), size=k, replace=False, p=weights).tolist())
 
 
-def cohort(n_young: int, n_experienced: int, seed: int = 0, mode: str = "reverse") -> dict[str, Any]:
+def cohort(
+    n_young: int, n_experienced: int, seed: int = 0, mode: str = "reverse"
+) -> dict[str, Any]:
     """An input dict in the engine's JSON shape.
 
     Departments are skewed, a manager tree runs through the experienced side, the 50

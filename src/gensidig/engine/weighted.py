@@ -27,7 +27,9 @@ def validate_weighted(problem: WeightedProblem) -> None:
             )
         seen[key] = i
         if abs(w) > MAX_WEIGHT:
-            raise InputError(f"weight must be within ±{MAX_WEIGHT:g}", record=f"edges[{i}]", field="weight")
+            raise InputError(
+                f"weight must be within ±{MAX_WEIGHT:g}", record=f"edges[{i}]", field="weight"
+            )
     cap = dict(problem.capacity)
     load: Counter[str] = Counter()
     ids = {x for a, b, _ in problem.edges for x in (a, b)} | set(cap)
@@ -124,7 +126,11 @@ def solve_weighted(problem: WeightedProblem) -> Result:
         if cap_map.get(x, 1) == 0:
             code, en, da = "capacity_zero", "Capacity is 0.", "Kapaciteten er 0."
         elif x not in with_edge:
-            code, en, da = "no_edge", "No edge with a positive weight.", "Ingen kant med positiv vægt."
+            code, en, da = (
+                "no_edge",
+                "No edge with a positive weight.",
+                "Ingen kant med positiv vægt.",
+            )
         else:
             code = "outscored"
             en = "Every partner with an edge is taken by a heavier pair."
