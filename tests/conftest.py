@@ -64,7 +64,9 @@ def _fast_passwords(request: pytest.FixtureRequest) -> None:
 
 
 def _uses_django(request: pytest.FixtureRequest) -> bool:
-    return any(name in request.fixturenames for name in ("db", "transactional_db", "client", "live_server"))
+    return any(
+        name in request.fixturenames for name in ("db", "transactional_db", "client", "live_server")
+    )
 
 
 @pytest.fixture
@@ -88,7 +90,9 @@ def experienced(organisation: Any) -> Any:
     from tests.factories import MemberFactory, UserFactory
 
     user = UserFactory(email="erfaren@example.org", name="Erik Erfaren")
-    return MemberFactory(organisation=organisation, user=user, generation="1965-1979", title="Salgsdirektør")
+    return MemberFactory(
+        organisation=organisation, user=user, generation="1965-1979", title="Salgsdirektør"
+    )
 
 
 @pytest.fixture
@@ -97,7 +101,10 @@ def young(organisation: Any, experienced: Any) -> Any:
 
     user = UserFactory(email="ung@example.org", name="Ida Ung")
     return MemberFactory(
-        organisation=organisation, user=user, generation="1995-2009", manager=experienced,
+        organisation=organisation,
+        user=user,
+        generation="1995-2009",
+        manager=experienced,
         department="Marketing",
     )
 

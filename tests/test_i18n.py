@@ -33,7 +33,8 @@ def entries(po_text: str) -> dict[tuple[str, str], tuple[str, bool]]:
         msgid = fields.get("msgid", "")
         if msgid:
             result[(fields.get("msgctxt", ""), msgid)] = (
-                fields.get("msgstr", fields.get("msgstr[0]", "")), fuzzy,
+                fields.get("msgstr", fields.get("msgstr[0]", "")),
+                fuzzy,
             )
     return result
 
@@ -49,9 +50,22 @@ def test_every_marked_string_is_in_the_danish_catalogue(tmp_path: Path) -> None:
     copy = tmp_path / "gensidig"
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo", "engine"))
     subprocess.run(
-        [sys.executable, "-m", "django", "makemessages", "-l", "da", "--no-obsolete", "-v0",
-         "-e", "html,txt,py", "--settings=gensidig.settings"],
-        cwd=copy, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "django",
+            "makemessages",
+            "-l",
+            "da",
+            "--no-obsolete",
+            "-v0",
+            "-e",
+            "html,txt,py",
+            "--settings=gensidig.settings",
+        ],
+        cwd=copy,
+        check=True,
+        capture_output=True,
     )
     fresh = entries((copy / "locale" / "da" / "LC_MESSAGES" / "django.po").read_text())
     committed = entries(PO_FILE.read_text())

@@ -9,7 +9,9 @@ from gensidig.settings import database_from_url
 
 
 def test_database_from_url_postgres_has_persistent_health_checked_connections() -> None:
-    config = database_from_url("postgres://gs:hemmelig%21@db.internal:6432/gensidig?sslmode=require")
+    config = database_from_url(
+        "postgres://gs:hemmelig%21@db.internal:6432/gensidig?sslmode=require"
+    )
     assert config["ENGINE"] == "django.db.backends.postgresql"
     assert (config["NAME"], config["USER"], config["PASSWORD"]) == ("gensidig", "gs", "hemmelig!")
     assert (config["HOST"], config["PORT"]) == ("db.internal", "6432")
@@ -46,7 +48,10 @@ def test_check_deploy_passes_with_production_settings(tmp_path: Path) -> None:
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(
         [sys.executable, "-m", "gensidig", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env, capture_output=True, text=True, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout

@@ -1,9 +1,9 @@
 """The `gensidig` command: Django's management commands under one name, plus
 
-    gensidig demo [--no-serve] [--port N]   load the demo organisation and serve it
-    gensidig serve [--port N]               serve the app on 127.0.0.1
-    gensidig worker                          run background tasks (django-tasks-db's db_worker)
-    gensidig match INPUT -o OUTPUT           run the matching engine on a file, without Django
+gensidig demo [--no-serve] [--port N]   load the demo organisation and serve it
+gensidig serve [--port N]               serve the app on 127.0.0.1
+gensidig worker                          run background tasks (django-tasks-db's db_worker)
+gensidig match INPUT -o OUTPUT           run the matching engine on a file, without Django
 """
 
 from __future__ import annotations

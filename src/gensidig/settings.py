@@ -45,7 +45,10 @@ def database_from_url(url: str) -> dict[str, object]:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": path,
             # WAL lets the web process read while a task worker writes.
-            "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE"},
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL;",
+                "transaction_mode": "IMMEDIATE",
+            },
         }
     if parsed.scheme in {"postgres", "postgresql", "pgsql"}:
         options = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
@@ -137,9 +140,7 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": database_from_url(
-        env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'gensidig.sqlite3'}")
-    )
+    "default": database_from_url(env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'gensidig.sqlite3'}"))
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -263,7 +264,15 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env("GENSIDIG_LOG_LEVEL", "INFO")},
     "loggers": {
-        "gensidig.tasks": {"handlers": ["console", "mail_admins"], "level": "INFO", "propagate": False},
-        "django.request": {"handlers": ["console", "mail_admins"], "level": "ERROR", "propagate": False},
+        "gensidig.tasks": {
+            "handlers": ["console", "mail_admins"],
+            "level": "INFO",
+            "propagate": False,
+        },
+        "django.request": {
+            "handlers": ["console", "mail_admins"],
+            "level": "ERROR",
+            "propagate": False,
+        },
     },
 }

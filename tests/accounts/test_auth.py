@@ -13,15 +13,20 @@ pytestmark = pytest.mark.django_db
 
 def test_login_with_email_any_case_lands_on_the_organisation(client: Any, young: Any) -> None:
     response = client.post(
-        reverse("accounts:login"), {"username": "UNG@example.org", "password": PASSWORD}, follow=True
+        reverse("accounts:login"),
+        {"username": "UNG@example.org", "password": PASSWORD},
+        follow=True,
     )
-    assert response.redirect_chain[-1][0] == reverse("common:dashboard", kwargs={"org": "fjordlys-test"})
+    assert response.redirect_chain[-1][0] == reverse(
+        "common:dashboard", kwargs={"org": "fjordlys-test"}
+    )
     assert response.context["user"] == young.user
 
 
 def test_login_wrong_password_shows_translated_error(client: Any, young: Any) -> None:
     response = client.post(
-        reverse("accounts:login"), {"username": "ung@example.org", "password": "nope"},
+        reverse("accounts:login"),
+        {"username": "ung@example.org", "password": "nope"},
         HTTP_ACCEPT_LANGUAGE="da",
     )
     assert response.status_code == 200
@@ -59,14 +64,18 @@ def test_password_reset_sends_link_that_sets_new_password(client: Any, young: An
     response = client.get(path)  # redirects to the set-password form with the token hidden
     assert response.status_code == 302
     form_url = response.url
-    response = client.post(form_url, {"new_password1": "en-helt-ny-kode-42", "new_password2": "en-helt-ny-kode-42"})
+    response = client.post(
+        form_url, {"new_password1": "en-helt-ny-kode-42", "new_password2": "en-helt-ny-kode-42"}
+    )
     assert response.url == reverse("accounts:password_reset_complete")
     assert client.get(response.url).status_code == 200
     young.user.refresh_from_db()
     assert young.user.check_password("en-helt-ny-kode-42")
 
 
-def test_password_reset_unknown_email_sends_nothing_and_says_the_same(client: Any, young: Any) -> None:
+def test_password_reset_unknown_email_sends_nothing_and_says_the_same(
+    client: Any, young: Any
+) -> None:
     response = client.post(reverse("accounts:password_reset"), {"email": "nobody@example.org"})
     assert response.url == reverse("accounts:password_reset_done")
     assert mail.outbox == []

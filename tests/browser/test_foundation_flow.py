@@ -46,7 +46,9 @@ def test_flow_login_in_danish_switch_to_english_invite_accept_logout(
     page.get_by_label("Name (optional)").fill("Nina Ny")
     screenshot(page, "04-invite-en")
     page.get_by_role("button", name="Send the invitation").click()
-    expect(page.get_by_role("status")).to_contain_text("An invitation was sent to nina@example.org.")
+    expect(page.get_by_role("status")).to_contain_text(
+        "An invitation was sent to nina@example.org."
+    )
     screenshot(page, "05-members-en")
     link = re.search(r"https?://\S+/invitation/\S+/", mail.outbox[-1].body)
     assert link is not None
@@ -83,7 +85,7 @@ def test_layout_on_a_phone_has_a_menu_that_opens(
     page.get_by_text("Menu", exact=True).click()
     expect(logout).to_be_visible()
     screenshot(page, "07-phone-menu-da")
-    page.get_by_role("link", name="Medlemmer").click()
+    page.get_by_role("link", name="Medlemmer", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Medlemmer")
     screenshot(page, "08-phone-members-da")
     # Keyboard focus is visible: the focused link gets an outline.

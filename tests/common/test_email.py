@@ -21,7 +21,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[Any] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(envelope)
         return "250 Message accepted for delivery"
 
@@ -45,7 +45,9 @@ def smtp_server() -> Any:
         controller.stop()
 
 
-def test_invitation_goes_through_real_smtp_server(settings: Any, smtp_server: Any, admin: Any) -> None:
+def test_invitation_goes_through_real_smtp_server(
+    settings: Any, smtp_server: Any, admin: Any
+) -> None:
     controller, inbox = smtp_server
     settings.MAILERS = {
         "default": {
@@ -54,7 +56,10 @@ def test_invitation_goes_through_real_smtp_server(settings: Any, smtp_server: An
         }
     }
     actions.invite_member(
-        organisation=admin.organisation, email="ny@example.org", role=Role.PARTICIPANT, invited_by=admin
+        organisation=admin.organisation,
+        email="ny@example.org",
+        role=Role.PARTICIPANT,
+        invited_by=admin,
     )
     assert len(inbox.messages) == 1
     envelope = inbox.messages[0]
@@ -78,7 +83,9 @@ def test_send_email_failure_is_retried_then_reported(
     with caplog.at_level(logging.WARNING, logger="gensidig.tasks"):
         send_email.enqueue(to=["x@example.org"], subject="Hej", body="Hej")
     assert len(calls) == 3
-    errors = [r for r in caplog.records if r.name == "gensidig.tasks" and r.levelno == logging.ERROR]
+    errors = [
+        r for r in caplog.records if r.name == "gensidig.tasks" and r.levelno == logging.ERROR
+    ]
     assert len(errors) == 1
     assert "ConnectionRefusedError" in errors[0].getMessage()
 

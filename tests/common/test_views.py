@@ -25,7 +25,9 @@ def test_home_single_membership_redirects_to_dashboard(login: Any, young: Any) -
     assert response.url == reverse("common:dashboard", kwargs={"org": "fjordlys-test"})
 
 
-def test_home_several_memberships_goes_to_switcher_then_remembers(login: Any, young: Any, other_organisation: Any) -> None:
+def test_home_several_memberships_goes_to_switcher_then_remembers(
+    login: Any, young: Any, other_organisation: Any
+) -> None:
     MemberFactory(organisation=other_organisation, user=young.user)
     client = login(young)
     response = client.get(reverse("common:home"))
@@ -33,7 +35,9 @@ def test_home_several_memberships_goes_to_switcher_then_remembers(login: Any, yo
     page = client.get(response.url).content.decode()
     assert "Fjordlys Test A/S" in page and "Andet Firma ApS" in page
     client.get(reverse("common:dashboard", kwargs={"org": "andet-firma"}))
-    assert client.get(reverse("common:home")).url == reverse("common:dashboard", kwargs={"org": "andet-firma"})
+    assert client.get(reverse("common:home")).url == reverse(
+        "common:dashboard", kwargs={"org": "andet-firma"}
+    )
 
 
 def test_organisations_without_membership_shows_empty_state(login: Any, db: None) -> None:
@@ -58,22 +62,31 @@ def test_dashboard_participant_sees_no_figures(login: Any, young: Any) -> None:
 def test_dashboard_inactive_member_gets_404(login: Any, young: Any) -> None:
     young.is_active = False
     young.save()
-    assert login(young).get(reverse("common:dashboard", kwargs={"org": "fjordlys-test"})).status_code == 404
+    assert (
+        login(young).get(reverse("common:dashboard", kwargs={"org": "fjordlys-test"})).status_code
+        == 404
+    )
 
 
 def test_set_language_sets_cookie_and_remembers_on_account(login: Any, young: Any) -> None:
     client = login(young)
-    response = client.post(reverse("common:set_language"), {"language": "en", "next": "/organisations/"})
+    response = client.post(
+        reverse("common:set_language"), {"language": "en", "next": "/organisations/"}
+    )
     assert response.url == "/organisations/"
     assert response.cookies["django_language"].value == "en"
     young.user.refresh_from_db()
     assert young.user.language == "en"
-    page = client.get(reverse("common:dashboard", kwargs={"org": "fjordlys-test"}), HTTP_ACCEPT_LANGUAGE="da")
+    page = client.get(
+        reverse("common:dashboard", kwargs={"org": "fjordlys-test"}), HTTP_ACCEPT_LANGUAGE="da"
+    )
     assert "Welcome, Ida" in page.content.decode()
 
 
 def test_set_language_refuses_foreign_redirect_and_unknown_language(client: Any) -> None:
-    response = client.post(reverse("common:set_language"), {"language": "xx", "next": "https://evil.example/"})
+    response = client.post(
+        reverse("common:set_language"), {"language": "xx", "next": "https://evil.example/"}
+    )
     assert response.url == reverse("common:home")
     assert "django_language" not in response.cookies
 
@@ -91,7 +104,9 @@ def test_error_404_page_in_both_languages(client: Any) -> None:
 
 
 def test_error_403_page_is_translated(login: Any, young: Any) -> None:
-    response = login(young).get(reverse("accounts:members", kwargs={"org": "fjordlys-test"}), HTTP_ACCEPT_LANGUAGE="da")
+    response = login(young).get(
+        reverse("accounts:members", kwargs={"org": "fjordlys-test"}), HTTP_ACCEPT_LANGUAGE="da"
+    )
     assert response.status_code == 403
     assert "Du har ikke adgang til denne side" in response.content.decode()
 
@@ -154,10 +169,14 @@ def test_member_detail_admin_cannot_demote_owner(login: Any, admin: Any, experie
     assert admin.role == Role.OWNER
 
 
-def test_members_list_shows_members_and_open_invitations(login: Any, admin: Any, young: Any) -> None:
+def test_members_list_shows_members_and_open_invitations(
+    login: Any, admin: Any, young: Any
+) -> None:
     from tests.factories import InvitationFactory
 
     InvitationFactory(organisation=admin.organisation, email="pending@example.org")
-    page = login(admin).get(reverse("accounts:members", kwargs={"org": "fjordlys-test"}), HTTP_ACCEPT_LANGUAGE="en")
+    page = login(admin).get(
+        reverse("accounts:members", kwargs={"org": "fjordlys-test"}), HTTP_ACCEPT_LANGUAGE="en"
+    )
     html = page.content.decode()
     assert "Ida Ung" in html and "pending@example.org" in html and "3 members" in html

@@ -25,7 +25,10 @@ def test_demo_no_serve_loads_company_and_prints_logins() -> None:
     assert members.count() == 64
     assert members.values("department").distinct().count() == 10
     assert set(members.values_list("generation", flat=True)) == {
-        "1946-1964", "1965-1979", "1980-1994", "1995-2009",
+        "1946-1964",
+        "1965-1979",
+        "1980-1994",
+        "1995-2009",
     }
     # Everyone but the CEO has a manager, and the tree has no cycles.
     assert members.filter(manager=None).count() == 1
@@ -55,7 +58,9 @@ def test_demo_logins_work_with_their_roles(client: Any) -> None:
     for email, role in roles.items():
         assert client.login(username=email, password=DEMO_PASSWORD)
         assert Member.objects.get(user__email=email, organisation__slug=ORG_SLUG).role == role
-    experienced = Member.objects.get(user__email="erfaren@gensidig.example", organisation__slug=ORG_SLUG)
+    experienced = Member.objects.get(
+        user__email="erfaren@gensidig.example", organisation__slug=ORG_SLUG
+    )
     assert experienced.reports.count() >= 2  # a leader
     young = Member.objects.get(user__email="ung@gensidig.example", organisation__slug=ORG_SLUG)
     assert young.generation == "1995-2009"
@@ -66,6 +71,8 @@ def test_demo_logins_work_with_their_roles(client: Any) -> None:
 def test_demo_admin_sees_company_members_page(client: Any) -> None:
     call_command("demo", "--no-serve", stdout=StringIO())
     client.login(username="admin@gensidig.example", password=DEMO_PASSWORD)
-    response = client.get(reverse("accounts:members", kwargs={"org": ORG_SLUG}), HTTP_ACCEPT_LANGUAGE="da")
+    response = client.get(
+        reverse("accounts:members", kwargs={"org": ORG_SLUG}), HTTP_ACCEPT_LANGUAGE="da"
+    )
     assert response.status_code == 200
     assert "64 medlemmer" in response.content.decode()

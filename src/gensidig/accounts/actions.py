@@ -8,7 +8,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from gensidig.accounts.models import Invitation, Member, Organisation, Role, User, hash_token, new_token
+from gensidig.accounts.models import (
+    Invitation,
+    Member,
+    Organisation,
+    Role,
+    User,
+    hash_token,
+    new_token,
+)
 from gensidig.common.email import send_templated_email
 
 
@@ -55,8 +63,12 @@ def add_member(
         organisation=organisation,
         user=user,
         defaults={
-            "role": role, "title": title, "department": department, "manager": manager,
-            "generation": generation, "is_active": True,
+            "role": role,
+            "title": title,
+            "department": department,
+            "manager": manager,
+            "generation": generation,
+            "is_active": True,
         },
     )
     return member
@@ -80,8 +92,12 @@ def invite_member(
     ).update(revoked_at=now)
     token = new_token()
     invitation = Invitation.objects.create(
-        organisation=organisation, email=email, name=name, role=role,
-        token_hash=hash_token(token), invited_by=invited_by,
+        organisation=organisation,
+        email=email,
+        name=name,
+        role=role,
+        token_hash=hash_token(token),
+        invited_by=invited_by,
     )
     existing = User.objects.filter(email__iexact=email).first()
     # Enqueued inside the transaction: with the database task backend the email task is
@@ -104,7 +120,9 @@ def invite_member(
 def get_usable_invitation(*, token: str) -> Invitation:
     """The pending invitation behind a link, or InvitationError saying why it cannot be used."""
     invitation = (
-        Invitation.objects.select_related("organisation").filter(token_hash=hash_token(token)).first()
+        Invitation.objects.select_related("organisation")
+        .filter(token_hash=hash_token(token))
+        .first()
     )
     if invitation is None:
         raise InvitationError("invalid")
@@ -184,7 +202,9 @@ def erase_account(*, user: User) -> None:
     """Erase a person: their account and memberships go; an organisation they owned alone
     keeps existing only if someone else can run it."""
     for member in Member.objects.filter(user=user, role=Role.OWNER).select_related("organisation"):
-        others = Member.objects.filter(organisation=member.organisation, is_active=True).exclude(user=user)
+        others = Member.objects.filter(organisation=member.organisation, is_active=True).exclude(
+            user=user
+        )
         if not others.exists():
             member.organisation.delete()
         elif not others.filter(role=Role.OWNER).exists():

@@ -50,7 +50,9 @@ class InviteForm(forms.Form):
         self.inviter = inviter
         # Only an owner can hand out ownership.
         if inviter.role != Role.OWNER:
-            self.fields["role"].choices = [c for c in Role.choices if c[0] != Role.OWNER]
+            role_field = self.fields["role"]
+            assert isinstance(role_field, forms.ChoiceField)
+            role_field.choices = [c for c in Role.choices if c[0] != Role.OWNER]
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()

@@ -50,7 +50,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -96,22 +96,34 @@ MANAGING_ROLES = frozenset({Role.OWNER, Role.ADMIN})
 
 class Member(models.Model):
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="members",
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="members",
         verbose_name=_("organisation"),
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
         verbose_name=_("user"),
     )
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.PARTICIPANT)
+    role = models.CharField(
+        _("role"), max_length=20, choices=Role.choices, default=Role.PARTICIPANT
+    )
     title = models.CharField(_("job title"), max_length=150, blank=True)
     department = models.CharField(_("department"), max_length=150, blank=True)
     manager = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
         verbose_name=_("manager"),
     )
     generation = models.CharField(
-        _("generation band"), max_length=20, blank=True,
+        _("generation band"),
+        max_length=20,
+        blank=True,
         help_text=_("Self-declared, for example 1995-2009. Never a birth date."),
     )
     is_active = models.BooleanField(_("active"), default=True)
@@ -148,12 +160,16 @@ def default_expiry() -> Any:
 
 class Invitation(models.Model):
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="invitations",
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="invitations",
         verbose_name=_("organisation"),
     )
     email = models.EmailField(_("email address"))
     name = models.CharField(_("name"), max_length=150, blank=True)
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.PARTICIPANT)
+    role = models.CharField(
+        _("role"), max_length=20, choices=Role.choices, default=Role.PARTICIPANT
+    )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(
         Member, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("invited by")

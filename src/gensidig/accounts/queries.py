@@ -29,7 +29,9 @@ def pending_invitations(organisation: Organisation) -> list[Invitation]:
     invitations = Invitation.objects.filter(
         organisation=organisation, accepted_at=None, revoked_at=None
     ).order_by("-created_at")
-    return [invitation for invitation in invitations if invitation.state == Invitation.State.PENDING]
+    return [
+        invitation for invitation in invitations if invitation.state == Invitation.State.PENDING
+    ]
 
 
 def personal_data(user: User) -> dict[str, Any]:

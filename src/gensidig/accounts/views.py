@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
@@ -52,14 +53,20 @@ password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
 
 
 INVITATION_PROBLEMS = {
-    "invalid": 404, "expired": 410, "accepted": 410, "revoked": 410,
-    "account-exists": 409, "wrong-account": 409,
+    "invalid": 404,
+    "expired": 410,
+    "accepted": 410,
+    "revoked": 410,
+    "account-exists": 409,
+    "wrong-account": 409,
 }
 
 
 def invitation_problem(request: HttpRequest, state: str) -> HttpResponse:
     return render(
-        request, "accounts/invitation_problem.html", {"state": state},
+        request,
+        "accounts/invitation_problem.html",
+        {"state": state},
         status=INVITATION_PROBLEMS.get(state, 400),
     )
 
@@ -75,7 +82,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     has_account = User.objects.filter(email__iexact=invitation.email).exists()
     user = request.user if request.user.is_authenticated else None
     form = None
-    if user is not None and user.email.lower() != invitation.email.lower():  # type: ignore[union-attr]
+    if user is not None and user.email.lower() != invitation.email.lower():
         return invitation_problem(request, "wrong-account")
     if user is None and not has_account:
         form = AcceptInvitationForm(
@@ -84,7 +91,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and (user is not None or (form is not None and form.is_valid())):
         try:
             if user is not None:
-                member = actions.accept_invitation(token=token, user=user)  # type: ignore[arg-type]
+                member = actions.accept_invitation(token=token, user=user)
             else:
                 assert form is not None
                 member = actions.accept_invitation(
@@ -133,7 +140,8 @@ def invite(request: HttpRequest, member: Member) -> HttpResponse:
             invited_by=member,
         )
         messages.success(
-            request, _("An invitation was sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+            request,
+            _("An invitation was sent to %(email)s.") % {"email": form.cleaned_data["email"]},
         )
         return redirect("accounts:members", org=member.organisation.slug)
     return render(request, "accounts/invite.html", {"member": member, "form": form})
@@ -144,7 +152,9 @@ def invite(request: HttpRequest, member: Member) -> HttpResponse:
 def revoke_invitation(request: HttpRequest, member: Member, invitation_id: int) -> HttpResponse:
     invitation = get_object_or_404(Invitation, pk=invitation_id, organisation=member.organisation)
     actions.revoke_invitation(invitation=invitation)
-    messages.success(request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email})
+    messages.success(
+        request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email}
+    )
     return redirect("accounts:members", org=member.organisation.slug)
 
 
@@ -159,7 +169,9 @@ def member_detail(request: HttpRequest, member: Member, member_id: int) -> HttpR
     form = RoleForm(request.POST or None, initial={"role": other.role})
     if member.role != Role.OWNER:
         # Admins manage participants and admins; ownership is the owners' business.
-        form.fields["role"].choices = [c for c in Role.choices if c[0] != Role.OWNER]
+        role_field = form.fields["role"]
+        assert isinstance(role_field, forms.ChoiceField)
+        role_field.choices = [c for c in Role.choices if c[0] != Role.OWNER]
     if request.method == "POST":
         if other.role == Role.OWNER and member.role != Role.OWNER:
             messages.error(request, _("Only an owner can change the role of an owner."))
@@ -167,13 +179,20 @@ def member_detail(request: HttpRequest, member: Member, member_id: int) -> HttpR
             try:
                 actions.change_role(member=other, role=form.cleaned_data["role"])
                 messages.success(request, _("The role was changed."))
-                return redirect("accounts:member_detail", org=member.organisation.slug, member_id=other.pk)
+                return redirect(
+                    "accounts:member_detail", org=member.organisation.slug, member_id=other.pk
+                )
             except actions.LastOwnerError:
                 messages.error(request, _("The organisation needs at least one owner."))
     return render(
         request,
         "accounts/member_detail.html",
-        {"member": member, "other": other, "form": form, "reports": other.reports.select_related("user")},
+        {
+            "member": member,
+            "other": other,
+            "form": form,
+            "reports": other.reports.select_related("user"),
+        },
     )
 
 
@@ -186,7 +205,9 @@ def account(request: HttpRequest) -> HttpResponse:
         actions.update_account(user=user, name=form.cleaned_data["name"])
         messages.success(request, _("Your details were saved."))
         return redirect("accounts:account")
-    return render(request, "accounts/account.html", {"form": form, "erase_form": EraseAccountForm()})
+    return render(
+        request, "accounts/account.html", {"form": form, "erase_form": EraseAccountForm()}
+    )
 
 
 @login_required
@@ -195,7 +216,8 @@ def export_data(request: HttpRequest) -> HttpResponse:
     """A person's own data as JSON: the right to a copy of what we store."""
     data = personal_data(request.user)  # type: ignore[arg-type]
     response = HttpResponse(
-        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+        json.dumps(data, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
     )
     response["Content-Disposition"] = 'attachment; filename="gensidig-my-data.json"'
     return response

@@ -14,5 +14,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"current_member": None, "memberships": []}
     return {
         "current_member": member,
-        "memberships": memberships_of(request.user),  # type: ignore[arg-type]
+        "memberships": memberships_of(request.user),
     }

@@ -18,10 +18,14 @@ logger = logging.getLogger("gensidig.tasks")
 
 
 @task(takes_context=True)
-def send_email(context: TaskContext, *, to: list[str], subject: str, body: str, attempt: int = 1) -> int:
+def send_email(
+    context: TaskContext, *, to: list[str], subject: str, body: str, attempt: int = 1
+) -> int:
     """Send one message; on failure enqueue the next attempt with a growing delay, and
     after the last attempt let the failure be reported (see `report_failed_task`)."""
-    message = EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to)
+    message = EmailMessage(
+        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to
+    )
     try:
         return message.send()
     except Exception:
@@ -33,7 +37,9 @@ def send_email(context: TaskContext, *, to: list[str], subject: str, body: str, 
             # A queue can wait; the in-process backend tries again at once.
             delay = timedelta(minutes=2 ** (attempt - 1))
             retry = send_email.using(run_after=timezone.now() + delay)
-        logger.warning("Email %r to %s failed (attempt %d); trying again in %s.", subject, to, attempt, delay)
+        logger.warning(
+            "Email %r to %s failed (attempt %d); trying again in %s.", subject, to, attempt, delay
+        )
         retry.enqueue(to=to, subject=subject, body=body, attempt=attempt + 1)
         return 0
 

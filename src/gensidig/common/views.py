@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
@@ -20,7 +21,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """Public landing page; a logged-in person goes on to their organisation."""
     if not request.user.is_authenticated:
         return render(request, "common/landing.html")
-    memberships = list(memberships_of(request.user))  # type: ignore[arg-type]
+    memberships = list(memberships_of(request.user))
     remembered = request.session.get(SESSION_KEY)
     for member in memberships:
         if member.organisation.slug == remembered:
@@ -35,14 +36,16 @@ def home(request: HttpRequest) -> HttpResponse:
 def organisations(request: HttpRequest) -> HttpResponse:
     """The organisation switcher: every organisation this person belongs to."""
     return render(
-        request, "common/organisations.html", {"memberships": memberships_of(request.user)}  # type: ignore[arg-type]
+        request,
+        "common/organisations.html",
+        {"memberships": memberships_of(request.user)},  # type: ignore[arg-type]
     )
 
 
 @org_view()
 @require_GET
 def dashboard(request: HttpRequest, member: Member) -> HttpResponse:
-    context = {"member": member}
+    context: dict[str, object] = {"member": member}
     if member.is_manager_role:
         everyone = members_of(member.organisation)
         context["member_count"] = everyone.filter(is_active=True).count()
@@ -61,20 +64,18 @@ def set_language(request: HttpRequest) -> HttpResponse:
     ):
         next_url = reverse("common:home")
     response = HttpResponseRedirect(next_url)
-    if language in dict(translation.trans_real.get_languages()):  # type: ignore[attr-defined]
+    if language in dict(settings.LANGUAGES):
         translation.activate(language)
-        from django.conf import settings
-
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
             language,
             max_age=settings.LANGUAGE_COOKIE_AGE,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            samesite="Lax",
             secure=settings.LANGUAGE_COOKIE_SECURE,
             httponly=True,
         )
         if request.user.is_authenticated:
-            actions.set_language(user=request.user, language=language)  # type: ignore[arg-type]
+            actions.set_language(user=request.user, language=language)
     return response
 
 

@@ -35,17 +35,116 @@ LOGINS = (
 # (key, name, title, department, manager key, generation band, role, email)
 # The key is only for wiring managers; emails are the stable identity across runs.
 PEOPLE: list[tuple[str, str, str, str, str | None, str, str, str]] = [
-    ("ceo", "Birgitte Lauridsen", "Administrerende direktør", "Direktion", None, "1965-1979", Role.ADMIN, "birgitte.lauridsen@fjordlys.example"),
-    ("hr", "Mette Holm", "HR- og udviklingschef", "HR", "ceo", "1980-1994", Role.OWNER, "admin@gensidig.example"),
-    ("sales", "Henrik Sørensen", "Salgsdirektør", "Salg", "ceo", "1965-1979", Role.PARTICIPANT, "erfaren@gensidig.example"),
-    ("mkt", "Lone Kristiansen", "Marketingchef", "Marketing", "ceo", "1965-1979", Role.PARTICIPANT, "lone.kristiansen@fjordlys.example"),
-    ("prod", "Jens Mikkelsen", "Produktionschef", "Produktion", "ceo", "1946-1964", Role.PARTICIPANT, "jens.mikkelsen@fjordlys.example"),
-    ("fin", "Karen Thomsen", "Økonomichef", "Økonomi", "ceo", "1965-1979", Role.PARTICIPANT, "karen.thomsen@fjordlys.example"),
-    ("log", "Poul Andersen", "Logistikchef", "Lager og logistik", "ceo", "1946-1964", Role.PARTICIPANT, "poul.andersen@fjordlys.example"),
-    ("it", "Rasmus Bech", "IT-chef", "IT", "ceo", "1980-1994", Role.PARTICIPANT, "rasmus.bech@fjordlys.example"),
-    ("cs", "Hanne Vestergaard", "Kundeservicechef", "Kundeservice", "ceo", "1965-1979", Role.PARTICIPANT, "hanne.vestergaard@fjordlys.example"),
-    ("design", "Torben Damgaard", "Designchef", "Design og udvikling", "ceo", "1965-1979", Role.PARTICIPANT, "torben.damgaard@fjordlys.example"),
-    ("young", "Ida Nørgaard", "Digital marketingkoordinator", "Marketing", "mkt", "1995-2009", Role.PARTICIPANT, "ung@gensidig.example"),
+    (
+        "ceo",
+        "Birgitte Lauridsen",
+        "Administrerende direktør",
+        "Direktion",
+        None,
+        "1965-1979",
+        Role.ADMIN,
+        "birgitte.lauridsen@fjordlys.example",
+    ),
+    (
+        "hr",
+        "Mette Holm",
+        "HR- og udviklingschef",
+        "HR",
+        "ceo",
+        "1980-1994",
+        Role.OWNER,
+        "admin@gensidig.example",
+    ),
+    (
+        "sales",
+        "Henrik Sørensen",
+        "Salgsdirektør",
+        "Salg",
+        "ceo",
+        "1965-1979",
+        Role.PARTICIPANT,
+        "erfaren@gensidig.example",
+    ),
+    (
+        "mkt",
+        "Lone Kristiansen",
+        "Marketingchef",
+        "Marketing",
+        "ceo",
+        "1965-1979",
+        Role.PARTICIPANT,
+        "lone.kristiansen@fjordlys.example",
+    ),
+    (
+        "prod",
+        "Jens Mikkelsen",
+        "Produktionschef",
+        "Produktion",
+        "ceo",
+        "1946-1964",
+        Role.PARTICIPANT,
+        "jens.mikkelsen@fjordlys.example",
+    ),
+    (
+        "fin",
+        "Karen Thomsen",
+        "Økonomichef",
+        "Økonomi",
+        "ceo",
+        "1965-1979",
+        Role.PARTICIPANT,
+        "karen.thomsen@fjordlys.example",
+    ),
+    (
+        "log",
+        "Poul Andersen",
+        "Logistikchef",
+        "Lager og logistik",
+        "ceo",
+        "1946-1964",
+        Role.PARTICIPANT,
+        "poul.andersen@fjordlys.example",
+    ),
+    (
+        "it",
+        "Rasmus Bech",
+        "IT-chef",
+        "IT",
+        "ceo",
+        "1980-1994",
+        Role.PARTICIPANT,
+        "rasmus.bech@fjordlys.example",
+    ),
+    (
+        "cs",
+        "Hanne Vestergaard",
+        "Kundeservicechef",
+        "Kundeservice",
+        "ceo",
+        "1965-1979",
+        Role.PARTICIPANT,
+        "hanne.vestergaard@fjordlys.example",
+    ),
+    (
+        "design",
+        "Torben Damgaard",
+        "Designchef",
+        "Design og udvikling",
+        "ceo",
+        "1965-1979",
+        Role.PARTICIPANT,
+        "torben.damgaard@fjordlys.example",
+    ),
+    (
+        "young",
+        "Ida Nørgaard",
+        "Digital marketingkoordinator",
+        "Marketing",
+        "mkt",
+        "1995-2009",
+        Role.PARTICIPANT,
+        "ung@gensidig.example",
+    ),
 ]
 
 # Team leads under the department heads, then staff under the leads.
@@ -59,16 +158,53 @@ LEADS: list[tuple[str, str, str, str, str]] = [
 ]
 
 STAFF_NAMES = [
-    "Emma Hansen", "Noah Jensen", "Freja Larsen", "Oliver Pedersen", "Clara Nielsen",
-    "William Rasmussen", "Alma Jørgensen", "Lucas Møller", "Ella Christiansen", "Victor Olsen",
-    "Agnes Knudsen", "Malthe Mortensen", "Sofie Schmidt", "Magnus Holm", "Laura Friis",
-    "Frederik Dahl", "Karla Lund", "Elias Bruun", "Josefine Berg", "Anton Skov",
-    "Mads Winther", "Lene Krogh", "Ole Bak", "Inge Svendsen", "Per Lauritsen",
-    "Kirsten Toft", "Niels Østergaard", "Gitte Hald", "Jørgen Brandt", "Vibeke Juul",
-    "Carl Iversen", "Nanna Frost", "Tobias Kofoed", "Asta Bisgaard", "Johan Kirk",
-    "Ellen Søndergaard", "Hans Bertelsen", "Mia Lykke", "Thomas Krag", "Louise Buch",
-    "Morten Bach", "Signe Holst", "Bo Kjeldsen", "Liva Thorsen", "Aksel Borg",
-    "Merete Vang", "Storm Hviid",
+    "Emma Hansen",
+    "Noah Jensen",
+    "Freja Larsen",
+    "Oliver Pedersen",
+    "Clara Nielsen",
+    "William Rasmussen",
+    "Alma Jørgensen",
+    "Lucas Møller",
+    "Ella Christiansen",
+    "Victor Olsen",
+    "Agnes Knudsen",
+    "Malthe Mortensen",
+    "Sofie Schmidt",
+    "Magnus Holm",
+    "Laura Friis",
+    "Frederik Dahl",
+    "Karla Lund",
+    "Elias Bruun",
+    "Josefine Berg",
+    "Anton Skov",
+    "Mads Winther",
+    "Lene Krogh",
+    "Ole Bak",
+    "Inge Svendsen",
+    "Per Lauritsen",
+    "Kirsten Toft",
+    "Niels Østergaard",
+    "Gitte Hald",
+    "Jørgen Brandt",
+    "Vibeke Juul",
+    "Carl Iversen",
+    "Nanna Frost",
+    "Tobias Kofoed",
+    "Asta Bisgaard",
+    "Johan Kirk",
+    "Ellen Søndergaard",
+    "Hans Bertelsen",
+    "Mia Lykke",
+    "Thomas Krag",
+    "Louise Buch",
+    "Morten Bach",
+    "Signe Holst",
+    "Bo Kjeldsen",
+    "Liva Thorsen",
+    "Aksel Borg",
+    "Merete Vang",
+    "Storm Hviid",
 ]
 STAFF_TITLES = {
     "sales-dk": ("Key account manager", "Salgskonsulent"),
@@ -88,9 +224,27 @@ BANDS = ["1995-2009", "1980-1994", "1995-2009", "1965-1979", "1995-2009", "1946-
 
 NETWORK_PEOPLE = [
     ("Mette Holm", "admin@gensidig.example", Role.OWNER, "Fjordlys Møbler A/S", "1980-1994"),
-    ("Jonas Vinther", "jonas.vinther@vinther-el.example", Role.PARTICIPANT, "Vinther El ApS", "1995-2009"),
-    ("Grethe Bonde", "grethe.bonde@bonde-revision.example", Role.PARTICIPANT, "Bonde Revision", "1946-1964"),
-    ("Sara Lindholm", "sara.lindholm@havnecafeen.example", Role.PARTICIPANT, "Havnecaféen", "1995-2009"),
+    (
+        "Jonas Vinther",
+        "jonas.vinther@vinther-el.example",
+        Role.PARTICIPANT,
+        "Vinther El ApS",
+        "1995-2009",
+    ),
+    (
+        "Grethe Bonde",
+        "grethe.bonde@bonde-revision.example",
+        Role.PARTICIPANT,
+        "Bonde Revision",
+        "1946-1964",
+    ),
+    (
+        "Sara Lindholm",
+        "sara.lindholm@havnecafeen.example",
+        Role.PARTICIPANT,
+        "Havnecaféen",
+        "1995-2009",
+    ),
     ("Kurt Rask", "kurt.rask@rask-transport.example", Role.ADMIN, "Rask Transport", "1965-1979"),
 ]
 
@@ -129,27 +283,57 @@ def build_organisation() -> Organisation:
         )
     members: dict[str, Member] = {}
 
-    def place(key: str, name: str, email: str, title: str, department: str,
-              manager: str | None, band: str, role: str) -> None:
+    def place(
+        key: str,
+        name: str,
+        email: str,
+        title: str,
+        department: str,
+        manager: str | None,
+        band: str,
+        role: str,
+    ) -> None:
         user = ensure_user(email=email, name=name, login=email in logins)
         members[key] = actions.add_member(
-            organisation=organisation, user=user, role=role, title=title,
-            department=department, manager=members.get(manager) if manager else None,
+            organisation=organisation,
+            user=user,
+            role=role,
+            title=title,
+            department=department,
+            manager=members.get(manager) if manager else None,
             generation=band,
         )
 
     for key, name, title, department, manager, band, role, email in PEOPLE:
         place(key, name, email, title, department, manager, band, role)
     for key, name, title, manager, band in LEADS:
-        place(key, name, staff_email(name), title, DEPARTMENT_OF[manager], manager, band, Role.PARTICIPANT)
+        place(
+            key,
+            name,
+            staff_email(name),
+            title,
+            DEPARTMENT_OF[manager],
+            manager,
+            band,
+            Role.PARTICIPANT,
+        )
     teams = list(STAFF_TITLES)
     for index, name in enumerate(STAFF_NAMES):
         lead = teams[index % len(teams)]
-        department = DEPARTMENT_OF.get(lead) or DEPARTMENT_OF[next(m for k, *_x, m, _b in LEADS if k == lead)]
+        department = (
+            DEPARTMENT_OF.get(lead)
+            or DEPARTMENT_OF[next(m for k, *_x, m, _b in LEADS if k == lead)]
+        )
         titles = STAFF_TITLES[lead]
         place(
-            f"staff-{index}", name, staff_email(name), titles[index % 2], department, lead,
-            BANDS[index % len(BANDS)], Role.PARTICIPANT,
+            f"staff-{index}",
+            name,
+            staff_email(name),
+            titles[index % 2],
+            department,
+            lead,
+            BANDS[index % len(BANDS)],
+            Role.PARTICIPANT,
         )
     return organisation
 

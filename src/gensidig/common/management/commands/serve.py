@@ -16,8 +16,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, port: int, host: str, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
-        self.stdout.write(_("Gensidig is running on http://%(host)s:%(port)s/ (Ctrl+C stops it).")
-                          % {"host": host, "port": port})
+        self.stdout.write(
+            _("Gensidig is running on http://%(host)s:%(port)s/ (Ctrl+C stops it).")
+            % {"host": host, "port": port}
+        )
         # One process without the autoreloader: the demo and a small firm need no more.
         # Production runs the WSGI app (gensidig.wsgi) under gunicorn instead; see README.
         call_command("runserver", f"{host}:{port}", use_reloader=False, skip_checks=True)
