@@ -180,3 +180,19 @@ def test_members_list_shows_members_and_open_invitations(
     )
     html = page.content.decode()
     assert "Ida Ung" in html and "pending@example.org" in html and "3 members" in html
+
+
+def test_dates_follow_the_language(login: Any, admin: Any) -> None:
+    from datetime import UTC, datetime
+
+    from tests.factories import InvitationFactory
+
+    InvitationFactory(
+        organisation=admin.organisation, expires_at=datetime(2027, 3, 5, 12, tzinfo=UTC)
+    )
+    client = login(admin)
+    url = reverse("accounts:members", kwargs={"org": "fjordlys-test"})
+    assert "Gyldig til 5. marts 2027" in client.get(url, HTTP_ACCEPT_LANGUAGE="da").content.decode()
+    assert (
+        "Valid until March 5, 2027" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
