@@ -237,13 +237,14 @@ def price(
     v_full: FloatArray,
     *,
     mutual: bool = False,
-    per_row: int = 8,
+    per_row: int = 16,
+    existing: IntArray | None = None,
 ) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
     """Pairs (a in rows, b in cols) whose score exceeds u[a] + v[b]: the certificate's gaps.
 
-    Returns up to ``per_row`` such edges per row (the most violated first) and, per row,
-    the largest violation found (0 where none), which is exact: pairs not scored exactly
-    have an upper bound below u + v.
+    Pairs in ``existing`` (keys a * n + b) are skipped. Returns up to ``per_row`` such edges
+    per row (the most violated first) and, per row, the largest violation found (0 where
+    none), which is exact: pairs not scored exactly have an upper bound below u + v.
     """
     viol = np.zeros(len(rows))
     empty = np.zeros(0, dtype=np.int64)
@@ -271,6 +272,9 @@ def price(
     row_pos[rows] = np.arange(len(rows))
     red = s - v_full[b] - u[row_pos[a]]
     hit = red > SLACK / 10
+    if existing is not None and len(existing):
+        # Pairs already in the graph are paid for by the dual value's per-edge slack.
+        hit &= ~np.isin(a * idx.n + b, existing)
     a, b, s, red = a[hit], b[hit], s[hit], red[hit]
     np.maximum.at(viol, row_pos[a], red)
     order = np.lexsort((b, -red, a))

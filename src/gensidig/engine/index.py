@@ -174,12 +174,17 @@ def build_index(problem: Problem, at: datetime | None = None) -> Index:
         i = pos[p.id]
         others = list(p.blocks) + (list(p.previous) if rules.forbid_repeat else [])
         for o in others:
-            j = pos[o]
+            j = pos.get(o, -1)
+            if j < 0:
+                continue
             forbid.extend((i * n + j, j * n + i))
     for a, b in problem.excluded:
         i, j = pos[a], pos[b]
         forbid.extend((i * n + j, j * n + i))
-    wish_rank = {(pos[p.id], pos[w]): r for p in people for r, w in enumerate(p.wishes)}
+    # Ids outside the problem are skipped: score_pair scores a two-person excerpt.
+    wish_rank = {
+        (pos[p.id], pos[w]): r for p in people for r, w in enumerate(p.wishes) if w in pos
+    }
     return Index(
         problem=problem,
         ids=ids,

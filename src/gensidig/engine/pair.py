@@ -57,7 +57,6 @@ def score_pair(problem: Problem, a: str, b: str, *, at: datetime | None = None) 
     duo = tuple(
         replace(
             people[x],
-            wishes=only_us(people[x].wishes),
             blocks=only_us(people[x].blocks),
             previous=only_us(people[x].previous),
             manager=None,

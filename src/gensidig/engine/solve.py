@@ -19,7 +19,7 @@ from .index import FloatArray, Index, IntArray, build_index
 from .model import Pair, PairScore, Problem, Result, Unmatched
 from .score import PART_NAMES, edge_parts
 
-MAX_PRICING_ROUNDS = 6
+MAX_PRICING_ROUNDS = 20
 
 
 @dataclass(slots=True)
@@ -94,7 +94,13 @@ def certified_assign(
         v_full = np.zeros(n)
         v_full[cols] = asg.v / SCALE
         na, nb, ns, viol = price(
-            idx, rows[uncovered], cols, asg.u[uncovered] / SCALE, v_full, mutual=mutual
+            idx,
+            rows[uncovered],
+            cols,
+            asg.u[uncovered] / SCALE,
+            v_full,
+            mutual=mutual,
+            existing=np.sort(np.r_[a * n + b, banned]),
         )
         priced += len(uncovered)
         if not len(na):
