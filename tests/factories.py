@@ -18,7 +18,7 @@ class UserFactory(DjangoModelFactory[User]):
     email = factory.Sequence(lambda n: f"person{n}@example.org")
     name = factory.Sequence(lambda n: f"Person {n}")
     language = "da"
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+    password = factory.django.Password(PASSWORD)
 
 
 class OrganisationFactory(DjangoModelFactory[Organisation]):
