@@ -17,12 +17,15 @@ import numpy as np
 
 from .index import FloatArray, Index, IntArray
 from .rules import feasible
-from .score import tz_table, upper_features, wish_weight
+from .score import _wish_table, tz_table, upper_features
 
 DENSE_PAIRS = 4_000_000
 TILE_ROWS = 512
 TILE_COLS = 16_384
 SAMPLE_COLS = 2_048
+# Survivors kept per row and tile, in multiples of k: the float32 bound is loose for
+# one-sided pairs, so the exact top k needs a wide margin.
+SURVIVORS_PER_K = 64
 # Scores are compared after float32 products; this margin keeps every bound safe.
 SLACK = 1e-4
 
@@ -42,10 +45,8 @@ class Candidates:
 def dense_exact(idx: Index, rows: IntArray, cols: IntArray) -> FloatArray:
     """Exact scores of all pairs rows x cols; -inf where a rule breaks or nothing is learnt."""
     w = idx.problem.rules.weights
-    sh = idx.shares.astype(np.float64)
-    wn = idx.wants_norm.astype(np.float64)
-    x = sh[rows] @ wn[cols].T
-    y = wn[rows] @ sh[cols].T
+    x = idx.shares[rows].astype(np.float64) @ idx.wants_norm[cols].astype(np.float64).T
+    y = idx.wants_norm[rows].astype(np.float64) @ idx.shares[cols].astype(np.float64).T
     total = x + y
     beta = w.one_sided
     h = np.divide(2.0 * x * y, total, out=np.zeros_like(total), where=total > 0)
@@ -55,12 +56,16 @@ def dense_exact(idx: Index, rows: IntArray, cols: IntArray) -> FloatArray:
     table = tz_table(idx)
     s += w.timezone * table[idx.tz_class[rows][:, None], idx.tz_class[cols][None, :]]
     if idx.wish_rank:
-        where = {int(c): j for j, c in enumerate(cols)}
-        rpos = {int(r): i for i, r in enumerate(rows)}
-        for (p, q), rank in idx.wish_rank.items():
-            for i_, j_ in ((rpos.get(p), where.get(q)), (rpos.get(q), where.get(p))):
-                if i_ is not None and j_ is not None:
-                    s[i_, j_] += w.wish * wish_weight(rank) / 2.0
+        keys, vals = _wish_table(idx)
+        rpos = np.full(idx.n, -1, dtype=np.int64)
+        rpos[rows] = np.arange(len(rows))
+        cpos = np.full(idx.n, -1, dtype=np.int64)
+        cpos[cols] = np.arange(len(cols))
+        wisher, wished = keys // idx.n, keys % idx.n
+        # A wish counts for the pair whichever of the two is the row.
+        for p, q in ((wisher, wished), (wished, wisher)):
+            sel = (rpos[p] >= 0) & (cpos[q] >= 0)
+            np.add.at(s, (rpos[p[sel]], cpos[q[sel]]), w.wish * vals[sel] / 2.0)
     aa = np.repeat(rows, len(cols))
     bb = np.tile(cols, len(rows))
     ok = feasible(idx, aa, bb).reshape(len(rows), len(cols)) & (total > 0)
@@ -210,7 +215,7 @@ def generate(
     else:
         theta = _sample_thresholds(idx, rows, cols, k, seed, mutual)
         f, g = upper_features(idx, rows, cols)
-        ri, ci, _ = filter_tiles(f, g, theta, cap=8 * k, progress=progress)
+        ri, ci, _ = filter_tiles(f, g, theta, cap=SURVIVORS_PER_K * k, progress=progress)
         a, b = rows[ri], cols[ci]
         if mutual:
             a, b = a[a != b], b[a != b]

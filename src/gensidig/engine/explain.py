@@ -12,7 +12,7 @@ from .model import Pair, PairScore, Unmatched
 from .rules import RULE_TEXT, RULES_ORDER, rule_masks
 from .score import edge_scores
 
-FULL_CHECK_LIMIT = 2000
+FULL_CHECK_LIMIT = 20  # million pairs checked in full for the unmatched
 
 
 def _join(items: Sequence[str], last: str) -> str:

@@ -63,14 +63,27 @@ def harmonic(x: FloatArray, y: FloatArray) -> FloatArray:
     return np.divide(2.0 * x * y, total, out=np.zeros_like(total), where=total > 0)
 
 
+_WISH_CACHE: dict[int, tuple[Index, IntArray, FloatArray]] = {}
+
+
+def _wish_table(idx: Index) -> tuple[IntArray, FloatArray]:
+    """Sorted keys a * n + b of stated wishes and their weights, built once per index."""
+    hit = _WISH_CACHE.get(id(idx))
+    if hit is not None and hit[0] is idx:
+        return hit[1], hit[2]
+    keys = np.array([i * idx.n + j for i, j in idx.wish_rank], dtype=np.int64)
+    vals = np.array([wish_weight(r) for r in idx.wish_rank.values()], dtype=np.float64)
+    order = np.argsort(keys)
+    _WISH_CACHE.clear()
+    _WISH_CACHE[id(idx)] = (idx, keys[order], vals[order])
+    return keys[order], vals[order]
+
+
 def wish_terms(idx: Index, a: IntArray, b: IntArray) -> FloatArray:
     out = np.zeros(len(a), dtype=np.float64)
     if not idx.wish_rank:
         return out
-    keys = np.array([i * idx.n + j for i, j in idx.wish_rank], dtype=np.int64)
-    vals = np.array([wish_weight(r) for r in idx.wish_rank.values()], dtype=np.float64)
-    order = np.argsort(keys)
-    keys, vals = keys[order], vals[order]
+    keys, vals = _wish_table(idx)
     for q in (a * idx.n + b, b * idx.n + a):
         hit = np.minimum(np.searchsorted(keys, q), len(keys) - 1)
         out += np.where(keys[hit] == q, vals[hit], 0.0)

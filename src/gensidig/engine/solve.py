@@ -13,7 +13,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_matrix
 
 from .assign import SCALE, Assignment, assign
-from .candidates import Candidates, Progress, generate, price
+from .candidates import Candidates, Progress, dense_exact, generate, price
 from .explain import FULL_CHECK_LIMIT, fairness_stats, pair_reasons, rule_counts, unmatched_entry
 from .index import FloatArray, Index, IntArray, build_index
 from .model import Pair, PairScore, Problem, Result, Unmatched
@@ -276,9 +276,10 @@ def _teach_lists(idx: Index, teacher: IntArray, learner: IntArray) -> list[tuple
 def _unmatched(idx: Index, partners: Counter[int], edge_people: set[int]) -> list[Unmatched]:
     prob = idx.problem
     out = []
-    checked = 0
     young_cap = int(idx.capacity[idx.young].sum())
     old_cap = int(idx.capacity[~idx.young].sum())
+    pending: dict[bool, list[int]] = {True: [], False: []}
+    busy_code: dict[int, str] = {}
     for i, p in enumerate(prob.participants):
         if partners[i]:
             continue
@@ -287,23 +288,35 @@ def _unmatched(idx: Index, partners: Counter[int], edge_people: set[int]) -> lis
             continue
         if prob.mode == "reverse":
             shortage = (young_cap > old_cap) if p.side == "young" else (old_cap > young_cap)
-            others = np.flatnonzero(idx.young != idx.young[i])
         else:
             shortage = False
-            others = np.flatnonzero(np.arange(idx.n) != i)
-        busy = "capacity_exhausted" if shortage else "outscored"
+        busy_code[i] = "capacity_exhausted" if shortage else "outscored"
         if i in edge_people:
-            out.append(unmatched_entry(idx, i, busy, {}))
-            continue
-        if checked >= FULL_CHECK_LIMIT:
-            out.append(unmatched_entry(idx, i, "not_checked", {}))
-            continue
-        checked += 1
-        counts = rule_counts(idx, i, others.astype(np.int64))
-        if counts is None:
-            out.append(unmatched_entry(idx, i, busy, {}))
+            out.append(unmatched_entry(idx, i, busy_code[i], {}))
         else:
-            out.append(unmatched_entry(idx, i, "no_feasible_partner", counts))
+            pending[bool(idx.young[i]) if prob.mode == "reverse" else True].append(i)
+    # Whoever had no candidate pair is checked against everyone, in blocks, within a budget.
+    budget = FULL_CHECK_LIMIT * 1_000_000
+    for young_side, people in pending.items():
+        if prob.mode == "reverse":
+            others = np.flatnonzero(idx.young != young_side)
+        else:
+            others = np.arange(idx.n, dtype=np.int64)
+        step = max(1, 4_000_000 // max(len(others), 1))
+        for lo in range(0, len(people), step):
+            chunk = np.array(people[lo : lo + step], dtype=np.int64)
+            if budget < len(chunk) * len(others):
+                out += [unmatched_entry(idx, int(i), "not_checked", {}) for i in chunk]
+                continue
+            budget -= len(chunk) * len(others)
+            block = dense_exact(idx, chunk, others)
+            block[chunk[:, None] == others[None, :]] = -np.inf
+            for i, has in zip(chunk.tolist(), np.isfinite(block).any(axis=1).tolist(), strict=True):
+                if has:
+                    out.append(unmatched_entry(idx, i, busy_code[i], {}))
+                else:
+                    counts = rule_counts(idx, i, others[others != i])
+                    out.append(unmatched_entry(idx, i, "no_feasible_partner", counts or {}))
     return sorted(out, key=lambda u: u.id)
 
 
