@@ -9,8 +9,14 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from gensidig.accounts.models import Role
-from tests.factories import InvitationFactory, MemberFactory
+from gensidig.accounts.models import ImportJob, Role
+from tests.factories import (
+    EnrolmentFactory,
+    InvitationFactory,
+    MemberFactory,
+    ProgramFactory,
+    TopicFactory,
+)
 
 # Pages a visitor may open without logging in, and why.
 PUBLIC = {
@@ -79,9 +85,16 @@ def test_public_list_names_only_existing_patterns() -> None:
 # How to fill each URL argument with a real object of the organisation under test. A new
 # kind of argument must be added here, or the isolation test fails (on purpose).
 def objects_of(organisation: Any) -> dict[str, Any]:
+    program = ProgramFactory(organisation=organisation, state="enrolling")
     return {
         "member_id": MemberFactory(organisation=organisation).pk,
         "invitation_id": InvitationFactory(organisation=organisation).pk,
+        "job_id": ImportJob.objects.create(organisation=organisation, filename="x.csv").pk,
+        "program_id": program.pk,
+        "enrolment_id": EnrolmentFactory(program=program).pk,
+        "topic_id": TopicFactory(organisation=organisation).pk,
+        "token": program.signup_token,
+        "step": "about",
     }
 
 

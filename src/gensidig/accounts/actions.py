@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from gensidig.accounts.models import (
+    ImportJob,
     Invitation,
     Member,
     Organisation,
@@ -213,3 +214,17 @@ def erase_account(*, user: User) -> None:
             successor.role = Role.OWNER
             successor.save(update_fields=["role"])
     user.delete()
+
+
+@transaction.atomic
+def start_import(
+    *, organisation: Organisation, by: Member, filename: str, data: bytes
+) -> ImportJob:
+    """Queue a large import; `accounts.tasks.run_import` checks and saves it."""
+    from gensidig.accounts.tasks import run_import
+
+    job = ImportJob.objects.create(
+        organisation=organisation, created_by=by, filename=filename, data=data
+    )
+    transaction.on_commit(lambda: run_import.enqueue(job_id=job.pk))
+    return job

@@ -109,3 +109,14 @@ class EraseAccountForm(forms.Form):
         label=_("Your password, to confirm"),
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV or Excel file"),
+        help_text=_(
+            "Columns: name, email, department, manager email, side (young or experienced), "
+            "generation band and languages. Danish headings work too."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )

@@ -2,9 +2,9 @@
 
 Personal data kept here and why: a user's email (to log in and to be reached), name (so
 colleagues recognise each other) and preferred language (for pages and emails). A member's
-department, manager and generation band exist only so that the matching engine can keep
-pairs outside reporting lines and across generations; the band is self-declared and never a
-birth date.
+department, manager, generation band, languages and usual side exist only so that the
+matching engine can keep pairs outside reporting lines, across generations and with a language
+in common; the band is self-declared and never a birth date.
 """
 
 from __future__ import annotations
@@ -90,6 +90,13 @@ class Role(models.TextChoices):
     PARTICIPANT = "participant", pgettext_lazy("role", "Participant")
 
 
+class Side(models.TextChoices):
+    """The two sides of a pair. In reverse mentoring the young partner is often the mentor."""
+
+    YOUNG = "young", pgettext_lazy("side", "Young")
+    EXPERIENCED = "experienced", pgettext_lazy("side", "Experienced")
+
+
 # Roles that may run the organisation: invite people, create programs, see aggregates.
 MANAGING_ROLES = frozenset({Role.OWNER, Role.ADMIN})
 
@@ -125,6 +132,19 @@ class Member(models.Model):
         max_length=20,
         blank=True,
         help_text=_("Self-declared, for example 1995-2009. Never a birth date."),
+    )
+    languages = models.JSONField(
+        _("languages"),
+        default=list,
+        blank=True,
+        help_text=_("Language codes such as da and en; pairs need a language in common."),
+    )
+    side = models.CharField(
+        _("side in pairs"),
+        max_length=20,
+        choices=Side.choices,
+        blank=True,
+        help_text=_("The side this person usually takes in a program; each program can change it."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     joined_at = models.DateTimeField(_("joined"), default=timezone.now)
@@ -205,3 +225,48 @@ class Invitation(models.Model):
 
     def get_state_display(self) -> str:
         return str(self.state.label)
+
+
+class ImportJob(models.Model):
+    """A large import running in the background. The uploaded file is kept only until the
+    import has run, then erased: the people are in the members table by then."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", pgettext_lazy("import", "Queued")
+        RUNNING = "running", pgettext_lazy("import", "Running")
+        DONE = "done", pgettext_lazy("import", "Done")
+        FAILED = "failed", pgettext_lazy("import", "Failed")
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="import_jobs",
+        verbose_name=_("organisation"),
+    )
+    created_by = models.ForeignKey(
+        Member, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("started by")
+    )
+    filename = models.CharField(_("file name"), max_length=255)
+    data = models.BinaryField(_("file"), null=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.QUEUED
+    )
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    processed = models.PositiveIntegerField(_("rows done"), default=0)
+    created_count = models.PositiveIntegerField(_("new people"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated people"), default=0)
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.processed / self.total) if self.total else 0

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import csv
 import json
 
 from django import forms
@@ -13,17 +14,18 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from gensidig.accounts import actions
+from gensidig.accounts import actions, imports
 from gensidig.accounts.forms import (
     AcceptInvitationForm,
     AccountForm,
     EraseAccountForm,
+    ImportForm,
     InviteForm,
     LoginForm,
     RoleForm,
     TaskPasswordResetForm,
 )
-from gensidig.accounts.models import Invitation, Member, Role, User
+from gensidig.accounts.models import ImportJob, Invitation, Member, Role, User
 from gensidig.accounts.queries import members_of, pending_invitations, personal_data
 from gensidig.common.permissions import MANAGERS, org_view
 
@@ -235,3 +237,101 @@ def erase(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.success(request, _("Your account and your data were erased."))
     return redirect("accounts:login")
+
+
+@org_view(roles=MANAGERS)
+@require_http_methods(["GET", "POST"])
+def import_members(request: HttpRequest, member: Member) -> HttpResponse:
+    """Upload people. Any bad row and nothing is saved; the page lists every problem. Small
+    files are saved at once, large ones by a background task whose progress is shown."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    problems: list[imports.RowProblem] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            data = upload.read()
+            rows = imports.read_rows(data, upload.name)
+        except (imports.UnreadableFile, UnicodeDecodeError) as error:
+            message = (
+                str(error)
+                if isinstance(error, imports.UnreadableFile)
+                else _(
+                    "The file is neither UTF-8 nor Windows-1252 text. "
+                    "Save it as CSV UTF-8 or as .xlsx."
+                )
+            )
+            problems = [imports.RowProblem(0, "", message)]
+        else:
+            if len(rows) > imports.BACKGROUND_ROWS:
+                job = actions.start_import(
+                    organisation=member.organisation, by=member, filename=upload.name, data=data
+                )
+                return redirect("accounts:import_job", org=member.organisation.slug, job_id=job.pk)
+            checked = imports.check_rows(rows, organisation=member.organisation)
+            if checked.ok:
+                outcome = imports.save_people(
+                    organisation=member.organisation, people=checked.people
+                )
+                messages.success(
+                    request,
+                    _("The import is done: %(created)s new and %(updated)s updated.")
+                    % {"created": outcome.created, "updated": outcome.updated},
+                )
+                return redirect("accounts:members", org=member.organisation.slug)
+            problems = checked.problems
+    return render(
+        request,
+        "accounts/import.html",
+        {"member": member, "form": form, "problems": problems},
+        status=400 if problems else 200,
+    )
+
+
+@org_view(roles=MANAGERS)
+@require_http_methods(["GET"])
+def import_job(request: HttpRequest, member: Member, job_id: int) -> HttpResponse:
+    job = get_object_or_404(ImportJob, pk=job_id, organisation=member.organisation)
+    template = "accounts/import_job.html"
+    if request.htmx:  # type: ignore[attr-defined]
+        template += "#progress"
+    return render(request, template, {"member": member, "job": job})
+
+
+@org_view(roles=MANAGERS)
+@require_http_methods(["GET"])
+def export_members(request: HttpRequest, member: Member) -> HttpResponse:
+    """The member list as CSV for Excel (semicolons, UTF-8 with BOM); no cell can run as a
+    formula when opened."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="members.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(
+        [
+            _("Name"),
+            _("Email address"),
+            _("Department"),
+            _("Manager email"),
+            _("Side"),
+            _("Generation band"),
+            _("Languages"),
+            _("Role"),
+        ]
+    )
+    for other in members_of(member.organisation).filter(is_active=True):
+        writer.writerow(
+            [
+                imports.safe_cell(value)
+                for value in (
+                    other.user.name,
+                    other.user.email,
+                    other.department,
+                    other.manager.user.email if other.manager else "",
+                    other.side,
+                    other.generation,
+                    ",".join(other.languages),
+                    other.role,
+                )
+            ]
+        )
+    return response

@@ -1,0 +1,376 @@
+"""Import people from a CSV or Excel file: all or nothing.
+
+Reading and checking are separate from saving, so a file with any bad row saves nothing and
+the page can list every problem by row and column. Re-importing the same file updates the
+same people (matched by email) instead of adding them twice.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from gensidig.accounts.models import Member, Organisation, Role, Side, User
+
+# A file larger than this is imported by a background task with its progress shown.
+BACKGROUND_ROWS = 500
+MAX_BYTES = 20 * 1024 * 1024
+
+# The columns, and the headings (Danish and English, any case) that name them.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "navn", "fulde navn", "full name"),
+    "email": ("email", "e-mail", "e-mailadresse", "email address", "mail"),
+    "department": ("department", "afdeling"),
+    "manager_email": (
+        "manager email",
+        "manager",
+        "leder",
+        "leders e-mail",
+        "leder e-mail",
+        "nærmeste leder",
+    ),
+    "side": ("side", "rolle i parret", "role in pair"),
+    "generation": ("generation", "generation band", "generationsbånd"),
+    "languages": ("languages", "sprog"),
+}
+REQUIRED = ("name", "email")
+COLUMN_LABELS = {
+    "name": pgettext_lazy("import column", "name"),
+    "email": pgettext_lazy("import column", "email"),
+    "department": pgettext_lazy("import column", "department"),
+    "manager_email": pgettext_lazy("import column", "manager email"),
+    "side": pgettext_lazy("import column", "side"),
+    "generation": pgettext_lazy("import column", "generation band"),
+    "languages": pgettext_lazy("import column", "languages"),
+}
+SIDES = {
+    "young": Side.YOUNG,
+    "ung": Side.YOUNG,
+    "junior": Side.YOUNG,
+    "experienced": Side.EXPERIENCED,
+    "erfaren": Side.EXPERIENCED,
+    "senior": Side.EXPERIENCED,
+}
+GENERATION = re.compile(r"^(19|20)\d\d-((19|20)\d\d)?$")
+LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int  # as a spreadsheet shows it: the heading is row 1
+    column: str
+    message: str
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    row: int
+    name: str
+    email: str
+    department: str
+    manager_email: str
+    side: str
+    generation: str
+    languages: tuple[str, ...]
+
+
+@dataclass
+class CheckedFile:
+    people: list[PersonRow] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and bool(self.people)
+
+
+class UnreadableFile(Exception):
+    """The file is not a CSV or Excel file we can read; the message says why."""
+
+
+def read_rows(data: bytes, filename: str) -> list[dict[str, str]]:
+    """The file's rows as dicts keyed by the original headings."""
+    if len(data) > MAX_BYTES:
+        raise UnreadableFile(_("The file is larger than 20 MB."))
+    if filename.lower().endswith(".xlsx"):
+        return read_xlsx(data)
+    return read_csv(data)
+
+
+def read_csv(data: bytes) -> list[dict[str, str]]:
+    try:
+        # utf-8-sig drops the byte-order mark that Excel writes before "UTF-8 CSV".
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Older Danish Excel saves CSV as Windows-1252.
+        text = data.decode("cp1252", errors="strict")
+    first_line = text.split("\n", 1)[0]
+    # Danish Excel separates with semicolons (the comma is the decimal mark).
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return [{k or "": (v or "") for k, v in row.items()} for row in reader]
+    except csv.Error as error:
+        raise UnreadableFile(
+            _("The CSV file could not be read: %(error)s") % {"error": error}
+        ) from error
+
+
+def read_xlsx(data: bytes) -> list[dict[str, str]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:
+        raise UnreadableFile(_("The Excel file could not be read.")) from error
+    sheet = workbook.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    headings = [str(cell or "").strip() for cell in next(rows, ())]
+    result = []
+    for values in rows:
+        cells = ["" if value is None else str(value) for value in values]
+        if any(cell.strip() for cell in cells):
+            result.append(dict(zip(headings, cells, strict=False)))
+    workbook.close()
+    return result
+
+
+def map_headings(headings: Iterable[str]) -> dict[str, str]:
+    """Our column name -> the file's heading for it."""
+    found: dict[str, str] = {}
+    for heading in headings:
+        key = heading.strip().lower()
+        for column, aliases in COLUMNS.items():
+            if key in aliases and column not in found:
+                found[column] = heading
+    return found
+
+
+def check_rows(rows: list[dict[str, str]], *, organisation: Organisation) -> CheckedFile:
+    """Check every row and collect every problem; nothing is saved here."""
+    result = CheckedFile()
+    if not rows:
+        result.problems.append(RowProblem(1, "", str(_("The file has no rows of people."))))
+        return result
+    headings = map_headings(rows[0].keys())
+    for column in REQUIRED:
+        if column not in headings:
+            result.problems.append(
+                RowProblem(
+                    1, str(COLUMN_LABELS[column]), str(_("The file has no column for this."))
+                )
+            )
+    if result.problems:
+        return result
+
+    def cell(row: dict[str, str], column: str) -> str:
+        heading = headings.get(column)
+        return (row.get(heading) or "").strip() if heading else ""
+
+    seen: dict[str, int] = {}
+    for index, row in enumerate(rows, start=2):
+        problems_before = len(result.problems)
+
+        def problem(column: str, message: str, index: int = index) -> None:
+            result.problems.append(RowProblem(index, str(COLUMN_LABELS[column]), message))
+
+        name, email = cell(row, "name"), cell(row, "email").lower()
+        manager_email = cell(row, "manager_email").lower()
+        side_text, generation = cell(row, "side").lower(), cell(row, "generation")
+        languages = tuple(
+            part.strip().lower()
+            for part in re.split(r"[,;| ]+", cell(row, "languages"))
+            if part.strip()
+        )
+        if not name:
+            problem("name", str(_("The name is empty.")))
+        if not email:
+            problem("email", str(_("The email address is empty.")))
+        else:
+            try:
+                validate_email(email)
+            except ValidationError:
+                problem("email", str(_("“%(value)s” is not an email address.") % {"value": email}))
+            if email in seen:
+                problem(
+                    "email",
+                    str(_("The email address is also in row %(row)s.") % {"row": seen[email]}),
+                )
+            else:
+                seen[email] = index
+        if side_text and side_text not in SIDES:
+            problem(
+                "side",
+                str(
+                    _("Unknown side “%(value)s”: write young or experienced (ung or erfaren).")
+                    % {"value": side_text}
+                ),
+            )
+        if generation and not GENERATION.match(generation):
+            problem(
+                "generation",
+                str(
+                    _("“%(value)s” is not a generation band such as 1995-2009.")
+                    % {"value": generation}
+                ),
+            )
+        bad_languages = [code for code in languages if not LANGUAGE.match(code)]
+        if bad_languages:
+            problem(
+                "languages",
+                str(
+                    _("“%(value)s” is not a language code such as da or en.")
+                    % {"value": ", ".join(bad_languages)}
+                ),
+            )
+        if manager_email and manager_email == email:
+            problem("manager_email", str(_("A person cannot be their own manager.")))
+        if len(result.problems) == problems_before:
+            result.people.append(
+                PersonRow(
+                    row=index,
+                    name=name,
+                    email=email,
+                    department=cell(row, "department"),
+                    manager_email=manager_email,
+                    side=SIDES.get(side_text, ""),
+                    generation=generation,
+                    languages=languages,
+                )
+            )
+    check_managers(result, rows_by_email=seen, organisation=organisation)
+    return result
+
+
+def check_managers(
+    result: CheckedFile, *, rows_by_email: dict[str, int], organisation: Organisation
+) -> None:
+    """Every manager must be in the file or already a member, and the reporting lines may not
+    go round in a circle (counting the organisation's existing lines too)."""
+    existing = {
+        member.user.email.lower(): (member.manager.user.email.lower() if member.manager else "")
+        for member in Member.objects.filter(organisation=organisation).select_related(
+            "user", "manager__user"
+        )
+    }
+    manager_of = dict(existing)
+    for person in result.people:
+        manager_of[person.email] = person.manager_email
+    label = str(COLUMN_LABELS["manager_email"])
+    for person in result.people:
+        if (
+            person.manager_email
+            and person.manager_email not in rows_by_email
+            and person.manager_email not in existing
+        ):
+            result.problems.append(
+                RowProblem(
+                    person.row,
+                    label,
+                    str(
+                        _("The manager “%(value)s” is neither in the file nor a member.")
+                        % {"value": person.manager_email}
+                    ),
+                )
+            )
+    reported: set[str] = set()
+    for person in result.people:
+        path = [person.email]
+        current = manager_of.get(person.email, "")
+        while current and current not in path:
+            path.append(current)
+            current = manager_of.get(current, "")
+        if current and current == person.email and person.email not in reported:
+            reported.update(path)
+            result.problems.append(
+                RowProblem(
+                    person.row,
+                    label,
+                    str(
+                        _("The reporting lines go round in a circle: %(path)s.")
+                        % {"path": " → ".join([*path, person.email])}
+                    ),
+                )
+            )
+    result.problems.sort(key=lambda p: (p.row, p.column))
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    created: int
+    updated: int
+    people: tuple[str, ...]  # the emails, in file order
+
+
+@transaction.atomic
+def save_people(
+    *,
+    organisation: Organisation,
+    people: list[PersonRow],
+    progress: Callable[[int], None] | None = None,
+) -> ImportOutcome:
+    """Create or update everyone in one transaction. Managers are set in a second pass so a
+    manager may come after their reports in the file."""
+    by_email = {
+        user.email.lower(): user
+        for user in User.objects.filter(email__in=[p.email for p in people])
+    }
+    members = {
+        member.user.email.lower(): member
+        for member in Member.objects.filter(organisation=organisation).select_related("user")
+    }
+    created = updated = 0
+    for done, person in enumerate(people, start=1):
+        user = by_email.get(person.email)
+        if user is None:
+            user = User.objects.create_user(email=person.email, name=person.name, password=None)
+            by_email[person.email] = user
+        elif user.name != person.name:
+            user.name = person.name
+            user.save(update_fields=["name"])
+        member = members.get(person.email)
+        fields = {
+            "department": person.department,
+            "generation": person.generation,
+            "languages": list(person.languages),
+            "side": person.side,
+        }
+        if member is None:
+            members[person.email] = Member.objects.create(
+                organisation=organisation, user=user, role=Role.PARTICIPANT, **fields
+            )
+            created += 1
+        else:
+            for name, value in fields.items():
+                setattr(member, name, value)
+            member.is_active = True
+            member.save(update_fields=[*fields, "is_active"])
+            updated += 1
+        if progress and done % 100 == 0:
+            progress(done)
+    for person in people:
+        member = members[person.email]
+        manager = members.get(person.manager_email) if person.manager_email else None
+        if member.manager_id != (manager.pk if manager else None):
+            member.manager = manager
+            member.save(update_fields=["manager"])
+    if progress:
+        progress(len(people))
+    return ImportOutcome(created=created, updated=updated, people=tuple(p.email for p in people))
+
+
+def safe_cell(value: object) -> str:
+    """A cell for a CSV export that no spreadsheet will run as a formula."""
+    text = "" if value is None else str(value)
+    if text[:1] in {"=", "+", "-", "@", "\t", "\r"}:
+        return "'" + text
+    return text

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from django.db import connection, connections
+from django.tasks import task
+from django.utils import timezone
+
+from gensidig.accounts.imports import UnreadableFile, check_rows, read_rows, save_people
+from gensidig.accounts.models import ImportJob
+
+
+@task()
+def run_import(*, job_id: int) -> dict[str, int]:
+    """Check and save a large import, recording progress for the page that watches it."""
+    job = ImportJob.objects.select_related("organisation").get(pk=job_id)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+
+    side = connections.create_connection("default") if connection.vendor == "postgresql" else None
+
+    def progress(done: int) -> None:
+        # The import is one transaction (all or nothing), so the progress page could not see
+        # a write made inside it: report through a second, autocommitting connection. SQLite
+        # has one writer at a time, so there the page only sees the start and the end.
+        if side is not None:
+            with side.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {ImportJob._meta.db_table} SET processed = %s WHERE id = %s",
+                    [done, job.pk],
+                )
+
+    try:
+        rows = read_rows(bytes(job.data or b""), job.filename)
+        checked = check_rows(rows, organisation=job.organisation)
+        if not checked.ok:
+            job.problems = [
+                {"row": p.row, "column": p.column, "message": p.message} for p in checked.problems
+            ]
+            job.status = ImportJob.Status.FAILED
+        else:
+            job.total = len(checked.people)
+            ImportJob.objects.filter(pk=job.pk).update(total=job.total)
+            outcome = save_people(
+                organisation=job.organisation, people=checked.people, progress=progress
+            )
+            job.created_count, job.updated_count = outcome.created, outcome.updated
+            job.processed = job.total
+            job.status = ImportJob.Status.DONE
+    except UnreadableFile as error:
+        job.problems = [{"row": 0, "column": "", "message": str(error)}]
+        job.status = ImportJob.Status.FAILED
+    finally:
+        if side is not None:
+            side.close()
+    job.data = None
+    job.finished_at = timezone.now()
+    job.save()
+    return {"created": job.created_count, "updated": job.updated_count}
