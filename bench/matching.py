@@ -123,8 +123,19 @@ def fmt(f: dict[str, Any]) -> list[str]:
 
 
 HEAD = [
-    "n/side", "e2e s", "peak MB", "objective", "gap %", "prc", "ortools", "matmul",
-    "greedy", "prune %", "dense obj", "same", "1-sided",
+    "n/side",
+    "e2e s",
+    "peak MB",
+    "objective",
+    "gap %",
+    "prc",
+    "ortools",
+    "matmul",
+    "greedy",
+    "prune %",
+    "dense obj",
+    "same",
+    "1-sided",
 ]
 
 
@@ -141,9 +152,19 @@ def main() -> int:
     print(" | ".join(HEAD))
     for n in [int(x) for x in args.sizes.split(",") if x]:
         done = subprocess.run(
-            [sys.executable, __file__, "--worker", str(n), "--seed", str(args.seed),
-             "--dense-max", str(args.dense_max)],
-            capture_output=True, text=True, check=True,
+            [
+                sys.executable,
+                __file__,
+                "--worker",
+                str(n),
+                "--seed",
+                str(args.seed),
+                "--dense-max",
+                str(args.dense_max),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
         )
         print(" | ".join(fmt(json.loads(done.stdout.strip().splitlines()[-1]))), flush=True)
     print(

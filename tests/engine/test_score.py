@@ -10,8 +10,12 @@ from hypothesis import given
 from gensidig.engine import check_pair, parse_problem, score_pair
 
 
-def _duo(a_shares: dict[str, int], a_wants: dict[str, int], b_shares: dict[str, int],
-         b_wants: dict[str, int]) -> Any:
+def _duo(
+    a_shares: dict[str, int],
+    a_wants: dict[str, int],
+    b_shares: dict[str, int],
+    b_wants: dict[str, int],
+) -> Any:
     base = {"department": "X", "languages": ["da"], "timezone": "Europe/Copenhagen"}
     return parse_problem(
         {
@@ -29,8 +33,12 @@ def test_score_one_sided_pair_scores_a_quarter_of_balanced() -> None:
     balanced = score_pair(_duo({"t": 3}, {"u": 3}, {"u": 3}, {"t": 3}), "a", "b")
     # One-sided: x = 1, y = 0, so only beta * (x + y) / 2 = 0.125 of learning remains.
     assert one_sided.parts == {
-        "balance": 0.0, "a_to_b": 0.125, "b_to_a": 0.0, "wish": 0.0,
-        "cross_department": 0.0, "timezone": 0.05,
+        "balance": 0.0,
+        "a_to_b": 0.125,
+        "b_to_a": 0.0,
+        "wish": 0.0,
+        "cross_department": 0.0,
+        "timezone": 0.05,
     }
     assert one_sided.score == 0.175
     half = score_pair(_duo({"t": 3}, {"u": 3, "v": 3}, {"u": 3}, {"t": 3, "w": 3}), "a", "b")
@@ -53,15 +61,30 @@ def test_check_pair_lists_every_broken_rule() -> None:
             "mode": "reverse",
             "rules": {"different_department": True},
             "participants": [
-                {"id": "a", "side": "young", "department": "X", "languages": ["da"],
-                 "manager": "b", "shares": {"t": 1}},
-                {"id": "b", "side": "experienced", "department": "X", "languages": ["en"],
-                 "wants": {"t": 1}, "blocks": ["a"]},
+                {
+                    "id": "a",
+                    "side": "young",
+                    "department": "X",
+                    "languages": ["da"],
+                    "manager": "b",
+                    "shares": {"t": 1},
+                },
+                {
+                    "id": "b",
+                    "side": "experienced",
+                    "department": "X",
+                    "languages": ["en"],
+                    "wants": {"t": 1},
+                    "blocks": ["a"],
+                },
             ],
         }
     )
     assert check_pair(problem, "a", "b") == [
-        "reporting_line", "same_department", "shared_language", "blocked",
+        "reporting_line",
+        "same_department",
+        "shared_language",
+        "blocked",
     ]
 
 

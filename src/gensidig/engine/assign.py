@@ -102,7 +102,7 @@ def potentials(
     heads_u = head[starts] if len(head) else r_idx[:0]
     dist = np.zeros(n_r + n_c + 1, dtype=np.int64)
     rounds = 0
-    for rounds in range(1, n_r + n_c + 3):
+    for rounds in range(1, n_r + n_c + 3):  # noqa: B007 (the count is reported)
         if not len(head):
             break
         best = np.minimum.reduceat(dist[tail] + cost, starts)

@@ -139,8 +139,10 @@ def fairness_stats(
         if (ps.learn_a_to_b > 0) != (ps.learn_b_to_a > 0):
             one_sided += 1
         for me, learnt in ((pair.a, ps.learn_b_to_a), (pair.b, ps.learn_a_to_b)):
-            side = idx.problem.participants[idx.pos[me]].side if mode == "reverse" else "all"
-            g = groups.setdefault(side or "all", {"score": [], "learning": []})
+            side: str = "all"
+            if mode == "reverse":
+                side = idx.problem.participants[idx.pos[me]].side or "all"
+            g = groups.setdefault(side, {"score": [], "learning": []})
             g["score"].append(pair.score)
             g["learning"].append(learnt)
     sides = {}

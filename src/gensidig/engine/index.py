@@ -182,9 +182,7 @@ def build_index(problem: Problem, at: datetime | None = None) -> Index:
         i, j = pos[a], pos[b]
         forbid.extend((i * n + j, j * n + i))
     # Ids outside the problem are skipped: score_pair scores a two-person excerpt.
-    wish_rank = {
-        (pos[p.id], pos[w]): r for p in people for r, w in enumerate(p.wishes) if w in pos
-    }
+    wish_rank = {(pos[p.id], pos[w]): r for p in people for r, w in enumerate(p.wishes) if w in pos}
     return Index(
         problem=problem,
         ids=ids,

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
-from .model import MODES, SIDES, InputError, Mode, Participant, Problem, Rules, Side, Weights
+from .model import MODES, SIDES, InputError, Mode, Participant, Problem, Rules, Weights
 
 LIST_SPLIT = re.compile(r"[;|]")
 BAND = re.compile(r"^\s*(\d{4})\s*-\s*(\d{4})\s*$")
@@ -61,7 +61,7 @@ def _str_list(value: Any, record: str, name: str) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, str):
-        value = [part for part in LIST_SPLIT.split(value)]
+        value = LIST_SPLIT.split(value)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise InputError("must be a list of strings", record=record, field=name)
     seen: dict[str, None] = {}
@@ -153,7 +153,7 @@ def parse_participant(raw: Any, index: int, mode: Mode) -> Participant:
     return Participant(
         id=pid.strip(),
         name=name,
-        side=cast(Side | None, side),
+        side=side,  # checked against SIDES above
         generation=generation,
         department=_str_or_none(raw.get("department"), record, "department"),
         manager=_str_or_none(raw.get("manager"), record, "manager"),
@@ -323,7 +323,7 @@ def parse_csv(
     try:
         dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",\t")
     except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
+        dialect = csv.excel
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
     if reader.fieldnames is None or "id" not in [f.strip() for f in reader.fieldnames]:
         raise InputError(
