@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import factory
 from factory.django import DjangoModelFactory
 
 from gensidig.accounts.models import Invitation, Member, Organisation, Role, User, hash_token
+from gensidig.programs.models import (
+    Direction,
+    Enrolment,
+    EnrolmentStatus,
+    Program,
+    Side,
+    State,
+    Topic,
+)
 
 PASSWORD = "a-long-test-password"
 
@@ -51,3 +62,40 @@ class InvitationFactory(DjangoModelFactory[Invitation]):
     role = Role.PARTICIPANT
     token = factory.Sequence(lambda n: f"test-token-{n}")
     token_hash = factory.LazyAttribute(lambda o: hash_token(o.token))
+
+
+class TopicFactory(DjangoModelFactory[Topic]):
+    class Meta:
+        model = Topic
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    slug = factory.Sequence(lambda n: f"emne-{n}")
+    name_da = factory.Sequence(lambda n: f"Emne {n}")
+    name_en = factory.Sequence(lambda n: f"Topic {n}")
+    direction = Direction.BOTH
+
+
+class ProgramFactory(DjangoModelFactory[Program]):
+    class Meta:
+        model = Program
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Forløb {n}")
+    purpose = "At lære af hinanden på tværs af generationer."
+    starts_on = date(2027, 2, 1)
+    ends_on = date(2027, 8, 31)
+    state = State.DRAFT
+
+
+class EnrolmentFactory(DjangoModelFactory[Enrolment]):
+    class Meta:
+        model = Enrolment
+
+    program = factory.SubFactory(ProgramFactory)
+    member = factory.SubFactory(
+        MemberFactory, organisation=factory.SelfAttribute("..program.organisation")
+    )
+    side = Side.YOUNG
+    status = EnrolmentStatus.ENROLLED
+    generation = "1995-2009"
+    languages = factory.LazyFunction(lambda: ["da"])

@@ -92,6 +92,7 @@ SITE_URL = env("GENSIDIG_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 INSTALLED_APPS = [
     "gensidig.common",
     "gensidig.accounts",
+    "gensidig.programs",
     "gensidig.demo",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -3,6 +3,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("gensidig.common.urls")),
     path("", include("gensidig.accounts.urls")),
+    path("", include("gensidig.programs.urls")),
 ]
 
 handler403 = "gensidig.common.views.error_403"

@@ -14,6 +14,7 @@ from gensidig.accounts import actions
 from gensidig.accounts.models import Member
 from gensidig.accounts.queries import members_of, memberships_of, pending_invitations
 from gensidig.common.permissions import SESSION_KEY, org_view
+from gensidig.programs.queries import programs_for
 
 
 @require_GET
@@ -45,7 +46,7 @@ def organisations(request: HttpRequest) -> HttpResponse:
 @org_view()
 @require_GET
 def dashboard(request: HttpRequest, member: Member) -> HttpResponse:
-    context: dict[str, object] = {"member": member}
+    context: dict[str, object] = {"member": member, "programs": list(programs_for(member))}
     if member.is_manager_role:
         everyone = members_of(member.organisation)
         context["member_count"] = everyone.filter(is_active=True).count()

@@ -1,0 +1,275 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gensidig.accounts.models import Member
+from gensidig.programs.actions import Charter
+from gensidig.programs.models import (
+    LANGUAGE_CHOICES,
+    MAX_WISHES,
+    Direction,
+    Enrolment,
+    Program,
+    Side,
+    Topic,
+    TopicKind,
+    default_ground_rules_text,
+)
+from gensidig.programs.queries import active_topics, themes_for
+
+BANDS = ["1946-1964", "1965-1979", "1980-1994", "1995-2009", "2010-2024"]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ProgramForm(forms.ModelForm[Program]):
+    """The charter. Themes offer the catalogue's active topics of each direction."""
+
+    class Meta:
+        model = Program
+        fields = [
+            "name",
+            "purpose",
+            "sponsor",
+            "starts_on",
+            "ends_on",
+            "cadence_weeks",
+            "meeting_minutes",
+            "mode",
+            "capacity",
+            "themes_young_to_experienced",
+            "themes_experienced_to_young",
+            "ground_rules",
+            "reporting_line_depth",
+            "shared_language",
+            "different_department",
+            "exclude_same_manager",
+            "forbid_repeat",
+            "min_generation_gap",
+        ]
+        widgets = {
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+            "ground_rules": forms.Textarea(attrs={"rows": 7}),
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
+            "mode": forms.RadioSelect,
+            "reporting_line_depth": forms.RadioSelect,
+            "themes_young_to_experienced": forms.CheckboxSelectMultiple,
+            "themes_experienced_to_young": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args: Any, member: Member, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        organisation_id = member.organisation_id
+        sponsor = self.fields["sponsor"]
+        assert isinstance(sponsor, forms.ModelChoiceField)
+        sponsor.queryset = Member.objects.filter(
+            organisation_id=organisation_id, is_active=True
+        ).select_related("user")
+        sponsor.label_from_instance = lambda m: m.user.name  # type: ignore[method-assign,assignment]
+        for name, direction in (
+            ("themes_young_to_experienced", Direction.YOUNG_TO_EXPERIENCED),
+            ("themes_experienced_to_young", Direction.EXPERIENCED_TO_YOUNG),
+        ):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelMultipleChoiceField)
+            field.queryset = active_topics(organisation_id, directions=themes_for(direction))
+            field.label_from_instance = lambda topic: topic.name  # type: ignore[method-assign,assignment]
+        self.fields["min_generation_gap"].widget.attrs["max"] = 3
+        self.fields["capacity"].widget.attrs["min"] = 1
+        if not self.instance.ground_rules:
+            self.initial["ground_rules"] = default_ground_rules_text()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_on", _("The end date must come after the start date."))
+        if cleaned.get("capacity") == 0:
+            self.add_error("capacity", _("At least one partner per experienced participant."))
+        if (cleaned.get("min_generation_gap") or 0) > 3:
+            self.add_error("min_generation_gap", _("The gap can be at most 3 bands."))
+        if cleaned.get("cadence_weeks") == 0:
+            self.add_error("cadence_weeks", _("Meetings need at least one week between them."))
+        return cleaned
+
+    def charter(self) -> Charter:
+        data = self.cleaned_data
+        return Charter(
+            name=data["name"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            purpose=data["purpose"],
+            sponsor=data["sponsor"],
+            cadence_weeks=data["cadence_weeks"],
+            meeting_minutes=data["meeting_minutes"],
+            mode=data["mode"],
+            capacity=data["capacity"],
+            reporting_line_depth=int(data["reporting_line_depth"]),
+            shared_language=data["shared_language"],
+            different_department=data["different_department"],
+            exclude_same_manager=data["exclude_same_manager"],
+            forbid_repeat=data["forbid_repeat"],
+            min_generation_gap=data["min_generation_gap"],
+            ground_rules=data["ground_rules"],
+            themes_young_to_experienced=list(data["themes_young_to_experienced"]),
+            themes_experienced_to_young=list(data["themes_experienced_to_young"]),
+        )
+
+
+class TopicForm(forms.Form):
+    name_da = forms.CharField(label=_("Name in Danish"), max_length=120)
+    name_en = forms.CharField(label=_("Name in English"), max_length=120)
+    direction = forms.ChoiceField(
+        label=_("Who usually teaches it"), choices=Direction.choices, initial=Direction.BOTH
+    )
+
+
+class MergeTopicForm(forms.Form):
+    target = forms.ModelChoiceField(
+        label=_("Merge into"),
+        queryset=Topic.objects.none(),
+        help_text=_("Everyone who chose this topic gets the other one instead."),
+    )
+
+    def __init__(self, *args: Any, topic: Topic, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        target = self.fields["target"]
+        assert isinstance(target, forms.ModelChoiceField)
+        target.queryset = active_topics(topic.organisation_id).exclude(pk=topic.pk)
+        target.label_from_instance = lambda t: t.name  # type: ignore[method-assign,assignment]
+
+
+class InviteMembersForm(forms.Form):
+    members = forms.ModelMultipleChoiceField(
+        label=_("Members of the organisation"),
+        queryset=Member.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    side = forms.ChoiceField(
+        label=_("Side (optional)"),
+        choices=[("", _("Let them choose")), *Side.choices],
+        required=False,
+    )
+
+    def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["members"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = candidates
+        field.label_from_instance = lambda m: (  # type: ignore[method-assign,assignment]
+            f"{m.user.name} · {m.department}" if m.department else m.user.name
+        )
+
+
+class InviteByEmailForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    name = forms.CharField(label=_("Name (optional)"), max_length=150, required=False)
+    side = forms.ChoiceField(
+        label=_("Side (optional)"),
+        choices=[("", _("Let them choose")), *Side.choices],
+        required=False,
+    )
+
+
+class AboutForm(forms.Form):
+    side = forms.ChoiceField(
+        label=_("Which side are you on?"),
+        choices=Side.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Young participants bring digital habits and fresh eyes; experienced participants "
+            "bring years in the trade. In mutual mentoring both sides teach."
+        ),
+    )
+    generation = forms.ChoiceField(
+        label=_("Your generation band"),
+        choices=[(band, band) for band in BANDS],
+        help_text=_("Only the band you choose is kept, never a birth date."),
+    )
+
+
+SHARE_LEVELS = [
+    (1, _("1: I know the basics")),
+    (2, _("2: I use it often")),
+    (3, _("3: I could teach it in depth")),
+]
+WANT_LEVELS = [
+    (1, _("1: I am curious")),
+    (2, _("2: I want to get going")),
+    (3, _("3: I want to go deep")),
+]
+
+
+def levels_for(kind: str) -> list[tuple[int, Any]]:
+    return SHARE_LEVELS if kind == TopicKind.SHARE else WANT_LEVELS
+
+
+class OwnWordsForm(forms.Form):
+    other = forms.CharField(
+        label=_("Anything else, in your own words"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Separate things with commas; we suggest matching topics from the catalogue."),
+    )
+
+
+class PracticalForm(forms.Form):
+    languages = forms.MultipleChoiceField(
+        label=_("Languages you can meet in"),
+        choices=LANGUAGE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    availability = forms.CharField(
+        label=_("When can you meet?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example: Tuesday and Thursday mornings, not in July."),
+    )
+
+
+class WishesForm(forms.Form):
+    wishes = forms.ModelMultipleChoiceField(
+        label=_("People you would like as a partner (up to three)"),
+        queryset=Enrolment.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    blocks = forms.ModelMultipleChoiceField(
+        label=_("People you would rather not be paired with"),
+        queryset=Enrolment.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Nobody is told; the matching simply leaves these pairs out."),
+    )
+
+    def __init__(self, *args: Any, others: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("wishes", "blocks"):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelMultipleChoiceField)
+            field.queryset = others
+            field.label_from_instance = lambda e: e.member.user.name  # type: ignore[method-assign,assignment]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        wishes, blocks = cleaned.get("wishes") or [], cleaned.get("blocks") or []
+        if len(wishes) > MAX_WISHES:
+            self.add_error("wishes", _("Choose at most three people."))
+        if {w.pk for w in wishes} & {b.pk for b in blocks}:
+            self.add_error("blocks", _("A person cannot be both a wish and a block."))
+        return cleaned
+
+
+class CharterForm(forms.Form):
+    acknowledge = forms.BooleanField(
+        label=_("I have read the charter and will follow it."), required=True
+    )

@@ -1,0 +1,162 @@
+"""Reads for programs, topics and enrolments."""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+
+from django.db.models import Count, Q, QuerySet
+
+from gensidig.accounts.models import Member
+from gensidig.programs.models import (
+    Direction,
+    Enrolment,
+    EnrolmentStatus,
+    ProfileTopic,
+    Program,
+    Side,
+    Topic,
+    TopicKind,
+)
+
+# Enrolments that count as taking part (an invitation not yet accepted does not).
+LIVE = (EnrolmentStatus.INVITED, EnrolmentStatus.ENROLLED)
+
+
+def catalogue(organisation_id: int, *, include_inactive: bool = False) -> QuerySet[Topic]:
+    topics = Topic.objects.filter(organisation_id=organisation_id).select_related("merged_into")
+    if not include_inactive:
+        topics = topics.filter(retired=False, merged_into=None)
+    return topics.annotate(uses=Count("profile_topics", distinct=True)).order_by("name_da")
+
+
+def active_topics(organisation_id: int, *, directions: tuple[str, ...] = ()) -> QuerySet[Topic]:
+    topics = Topic.objects.filter(organisation_id=organisation_id, retired=False, merged_into=None)
+    if directions:
+        topics = topics.filter(direction__in=directions)
+    return topics.order_by("name_da")
+
+
+def themes_for(direction: str) -> tuple[str, ...]:
+    """The catalogue directions that fit a program theme of `direction`."""
+    return (direction, Direction.BOTH)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, so 'ai-vaerktoejer' and 'AI-værktøjer' come close."""
+    text = text.lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+    return "".join(
+        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
+    ).strip()
+
+
+def search_topics(organisation_id: int, query: str) -> list[Topic]:
+    """Active topics whose Danish or English name contains the query."""
+    topics = active_topics(organisation_id)
+    query = query.strip()
+    if not query:
+        return list(topics)
+    return list(topics.filter(Q(name_da__icontains=query) | Q(name_en__icontains=query)))
+
+
+def suggest_topics(organisation_id: int, text: str, *, limit: int = 3) -> list[Topic]:
+    """Catalogue topics that free text probably means, best first: each line or comma-separated
+    phrase is compared with both names of every active topic."""
+    phrases = [fold(p) for chunk in text.splitlines() for p in chunk.split(",") if fold(p)]
+    if not phrases:
+        return []
+    scored: list[tuple[float, str, Topic]] = []
+    for topic in active_topics(organisation_id):
+        best = 0.0
+        for name in (fold(topic.name_da), fold(topic.name_en)):
+            for phrase in phrases:
+                ratio = difflib.SequenceMatcher(None, phrase, name).ratio()
+                words = set(phrase.split())
+                if words & set(name.split()) - {"og", "and", "the", "i", "of", "at", "to"}:
+                    ratio = max(ratio, 0.6)
+                if phrase in name or name in phrase:
+                    ratio = max(ratio, 0.8)
+                best = max(best, ratio)
+        if best >= 0.55:
+            scored.append((best, topic.name_da, topic))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    return [topic for _score, _name, topic in scored[:limit]]
+
+
+def programs_for(member: Member) -> QuerySet[Program]:
+    """Admins see every program of the organisation; a participant the ones they are
+    invited to or enrolled in."""
+    programs = Program.objects.filter(organisation_id=member.organisation_id)
+    if not member.is_manager_role:
+        programs = programs.filter(enrolments__member=member, enrolments__status__in=LIVE)
+    return programs.annotate(
+        enrolled=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.ENROLLED))
+    ).order_by("-starts_on", "name")
+
+
+def program_of(member: Member, program_id: int) -> Program | None:
+    return (
+        Program.objects.filter(organisation_id=member.organisation_id, pk=program_id)
+        .select_related("sponsor__user", "organisation")
+        .first()
+    )
+
+
+def enrolment_of(program: Program, member: Member) -> Enrolment | None:
+    return Enrolment.objects.filter(program=program, member=member).first()
+
+
+def enrolments_of(program: Program) -> QuerySet[Enrolment]:
+    return (
+        Enrolment.objects.filter(program=program)
+        .select_related("member__user")
+        .order_by("status", "member__user__name", "invited_email")
+    )
+
+
+def enrolment_counts(program: Program) -> dict[str, int]:
+    rows = Enrolment.objects.filter(program=program).values("status", "side")
+    counts = {"invited": 0, "enrolled": 0, "withdrawn": 0, "young": 0, "experienced": 0}
+    counts["complete"] = 0
+    for row in rows:
+        counts[row["status"]] += 1
+        if row["status"] == EnrolmentStatus.ENROLLED and row["side"] in Side.values:
+            counts[row["side"]] += 1
+    counts["complete"] = Enrolment.objects.filter(
+        program=program, status=EnrolmentStatus.ENROLLED, charter_acknowledged_at__isnull=False
+    ).count()
+    return counts
+
+
+def other_participants(enrolment: Enrolment) -> QuerySet[Enrolment]:
+    """The people one may wish for or block: everyone else enrolled in the same program.
+    Only names: never anyone's profile."""
+    return (
+        Enrolment.objects.filter(program_id=enrolment.program_id, status=EnrolmentStatus.ENROLLED)
+        .exclude(pk=enrolment.pk)
+        .exclude(member=None)
+        .select_related("member__user")
+        .order_by("member__user__name")
+    )
+
+
+def profile_topics(enrolment: Enrolment, kind: str) -> QuerySet[ProfileTopic]:
+    return (
+        ProfileTopic.objects.filter(enrolment=enrolment, kind=kind)
+        .select_related("topic")
+        .order_by("-level", "topic__name_da")
+    )
+
+
+def members_to_invite(program: Program) -> QuerySet[Member]:
+    """Active members of the organisation who are not invited or enrolled yet."""
+    taken = Enrolment.objects.filter(program=program, status__in=LIVE).exclude(member=None)
+    return (
+        Member.objects.filter(organisation_id=program.organisation_id, is_active=True)
+        .exclude(pk__in=taken.values("member_id"))
+        .select_related("user")
+        .order_by("user__name")
+    )
+
+
+__all__ = ["TopicKind"]
