@@ -10,6 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from gensidig.accounts.models import ImportJob, Role
+from gensidig.matching.models import Proposal, Round
 from tests.factories import (
     EnrolmentFactory,
     InvitationFactory,
@@ -86,6 +87,7 @@ def test_public_list_names_only_existing_patterns() -> None:
 # kind of argument must be added here, or the isolation test fails (on purpose).
 def objects_of(organisation: Any) -> dict[str, Any]:
     program = ProgramFactory(organisation=organisation, state="enrolling")
+    matching_round = Round.objects.create(program=program, number=1)
     return {
         "member_id": MemberFactory(organisation=organisation).pk,
         "invitation_id": InvitationFactory(organisation=organisation).pk,
@@ -95,6 +97,16 @@ def objects_of(organisation: Any) -> dict[str, Any]:
         "topic_id": TopicFactory(organisation=organisation).pk,
         "token": program.signup_token,
         "step": "about",
+        "round_id": matching_round.pk,
+        "proposal_id": Proposal.objects.create(
+            round=matching_round,
+            program=program,
+            a=EnrolmentFactory(program=program),
+            b=EnrolmentFactory(program=program, side="experienced"),
+        ).pk,
+        "change": "lock",
+        "decision": "keep",
+        "choice": "accept",
     }
 
 

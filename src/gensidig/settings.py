@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "gensidig.common",
     "gensidig.accounts",
     "gensidig.programs",
+    "gensidig.matching",
     "gensidig.demo",
     "django.contrib.auth",
     "django.contrib.contenttypes",

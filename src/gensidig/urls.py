@@ -4,6 +4,7 @@ urlpatterns = [
     path("", include("gensidig.common.urls")),
     path("", include("gensidig.accounts.urls")),
     path("", include("gensidig.programs.urls")),
+    path("", include("gensidig.matching.urls")),
 ]
 
 handler403 = "gensidig.common.views.error_403"

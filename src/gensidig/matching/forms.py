@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gensidig.matching.models import Proposal
+from gensidig.programs.models import Enrolment, Mode, Program
+
+
+class EnrolmentChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.display_name)
+
+
+class ProposalChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.a.display_name} + {obj.b.display_name}"
+
+
+class SwapForm(forms.Form):
+    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        drafts = Proposal.objects.filter(
+            program=program, status=Proposal.Status.DRAFT
+        ).select_related("a__member__user", "b__member__user")
+        self.fields["first"] = ProposalChoice(queryset=drafts, label=_("First pair"))
+        self.fields["second"] = ProposalChoice(queryset=drafts, label=_("Second pair"))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("first") and cleaned.get("first") == cleaned.get("second"):
+            raise forms.ValidationError(_("Choose two different pairs."))
+        return cleaned
+
+
+class ManualPairForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why this pair?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Needed when the pair breaks one of the program's rules. Kept with the pair."),
+    )
+
+    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        enrolled = (
+            Enrolment.objects.filter(program=program, status="enrolled", member__isnull=False)
+            .select_related("member__user")
+            .order_by("member__user__name")
+        )
+        reverse = program.mode == Mode.REVERSE
+        self.fields["a"] = EnrolmentChoice(
+            queryset=enrolled.filter(side="young") if reverse else enrolled,
+            label=_("Young partner") if reverse else _("First partner"),
+        )
+        self.fields["b"] = EnrolmentChoice(
+            queryset=enrolled.filter(side="experienced") if reverse else enrolled,
+            label=_("Experienced partner") if reverse else _("Second partner"),
+        )
+        self.order_fields(["a", "b", "reason"])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("a") and cleaned.get("a") == cleaned.get("b"):
+            raise forms.ValidationError(_("A person cannot be paired with themselves."))
+        return cleaned
+
+
+class AnswerForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional when you say yes)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

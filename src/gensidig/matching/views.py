@@ -1,0 +1,262 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from gensidig.accounts.models import Member
+from gensidig.common.permissions import MANAGERS, org_view
+from gensidig.matching import actions, queries
+from gensidig.matching.forms import AnswerForm, ManualPairForm, SwapForm
+from gensidig.matching.models import Proposal, Round
+from gensidig.programs.models import Enrolment, Program, State
+
+
+def program_of(member: Member, program_id: int) -> Program:
+    return get_object_or_404(Program, pk=program_id, organisation=member.organisation)
+
+
+def language() -> str:
+    return translation.get_language() or "da"
+
+
+def back_to_round(program: Program) -> HttpResponse:
+    return redirect("matching:rounds", org=program.organisation.slug, program_id=program.pk)
+
+
+@org_view(roles=MANAGERS)
+@require_http_methods(["GET"])
+def rounds(request: HttpRequest, member: Member, program_id: int) -> HttpResponse:
+    """The admin's matching page: the latest round's proposals with their two-sided
+    explanations, the unmatched with their reasons, the figures, and every adjustment."""
+    program = program_of(member, program_id)
+    latest = queries.rounds_of(program).first()
+    lang = language()
+    proposals = list(queries.current_proposals(program))
+    return render(
+        request,
+        "matching/rounds.html",
+        {
+            "member": member,
+            "program": program,
+            "latest": latest,
+            "rounds": queries.rounds_of(program),
+            "figures": queries.round_figures(latest) if latest else None,
+            "unmatched": queries.unmatched_rows(latest, lang) if latest else [],
+            "proposals": [(p, queries.explained(p, lang)) for p in proposals],
+            "drafts": [p for p in proposals if p.status == Proposal.Status.DRAFT],
+            "can_match": program.state == State.MATCHING,
+            "swap_form": SwapForm(program=program),
+            "manual_form": ManualPairForm(program=program),
+        },
+    )
+
+
+@org_view(roles=MANAGERS)
+@require_POST
+def start_round(request: HttpRequest, member: Member, program_id: int) -> HttpResponse:
+    program = program_of(member, program_id)
+    try:
+        matching_round = actions.start_round(program=program, by=member)
+    except actions.MatchingError as error:
+        messages.error(request, str(error))
+    else:
+        if matching_round.status == Round.Status.DONE:
+            messages.success(
+                request, _("Round %(number)s is done.") % {"number": matching_round.number}
+            )
+        else:
+            messages.success(
+                request,
+                _("Round %(number)s is running in the background. Reload the page in a while.")
+                % {"number": matching_round.number},
+            )
+    return back_to_round(program)
+
+
+@org_view(roles=MANAGERS)
+@require_POST
+def change_proposal(
+    request: HttpRequest, member: Member, program_id: int, proposal_id: int, change: str
+) -> HttpResponse:
+    """Lock, unlock or exclude one proposal."""
+    program = program_of(member, program_id)
+    proposal = get_object_or_404(Proposal, pk=proposal_id, program=program)
+    try:
+        if change == "lock":
+            actions.lock_proposal(proposal=proposal, locked=True)
+            messages.success(request, _("The pair is locked: a new round keeps it."))
+        elif change == "unlock":
+            actions.lock_proposal(proposal=proposal, locked=False)
+            messages.success(request, _("The pair is unlocked."))
+        elif change == "exclude":
+            actions.exclude_proposal(proposal=proposal, by=member)
+            messages.success(request, _("The pair is excluded and will not be proposed again."))
+        else:
+            return HttpResponse(status=404)
+    except actions.MatchingError as error:
+        messages.error(request, str(error))
+    return back_to_round(program)
+
+
+@org_view(roles=MANAGERS)
+@require_POST
+def swap(request: HttpRequest, member: Member, program_id: int) -> HttpResponse:
+    program = program_of(member, program_id)
+    form = SwapForm(request.POST, program=program)
+    if form.is_valid():
+        try:
+            actions.swap_partners(
+                first=form.cleaned_data["first"], second=form.cleaned_data["second"]
+            )
+            messages.success(request, _("The partners were swapped and both pairs are locked."))
+        except actions.MatchingError as error:
+            messages.error(request, str(error))
+    else:
+        messages.error(request, _("Choose two different proposals to swap partners between."))
+    return back_to_round(program)
+
+
+@org_view(roles=MANAGERS)
+@require_http_methods(["GET", "POST"])
+def pair_by_hand(request: HttpRequest, member: Member, program_id: int) -> HttpResponse:
+    """Pair two people by hand. The page names every rule the pair breaks and then asks
+    for a reason before it saves."""
+    program = program_of(member, program_id)
+    form = ManualPairForm(request.POST or None, program=program)
+    broken: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        a, b = form.cleaned_data["a"], form.cleaned_data["b"]
+        broken = actions.rules_broken_by(program=program, a=a, b=b)
+        if broken and not form.cleaned_data["reason"].strip():
+            form.add_error(
+                "reason",
+                _("This pair breaks a rule of the program: write why you pair them anyway."),
+            )
+        else:
+            try:
+                actions.pair_by_hand(
+                    program=program, a=a, b=b, reason=form.cleaned_data["reason"], by=member
+                )
+            except actions.MatchingError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("The pair was made by hand and is locked."))
+                return back_to_round(program)
+    return render(
+        request,
+        "matching/pair_by_hand.html",
+        {"member": member, "program": program, "form": form, "broken": rule_texts(broken)},
+        status=400 if broken and form.errors else 200,
+    )
+
+
+def rule_texts(codes: list[str]) -> list[str]:
+    from gensidig.engine import RULE_TEXT
+
+    index = 1 if language() == "da" else 0
+    extra = {"incomplete_profile": (_("one of them has not completed the profile"),) * 2}
+    return [str({**RULE_TEXT, **extra}.get(code, (code, code))[index]) for code in codes]
+
+
+@org_view(roles=MANAGERS)
+@require_POST
+def publish(request: HttpRequest, member: Member, program_id: int, round_id: int) -> HttpResponse:
+    program = program_of(member, program_id)
+    matching_round = get_object_or_404(Round, pk=round_id, program=program)
+    try:
+        count = actions.publish_round(matching_round=matching_round)
+    except actions.MatchingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("%(count)s proposals were published; both partners got an email.") % {"count": count},
+        )
+    return back_to_round(program)
+
+
+@org_view(roles=MANAGERS)
+@require_POST
+def resolve(
+    request: HttpRequest, member: Member, program_id: int, proposal_id: int, decision: str
+) -> HttpResponse:
+    """A person reviews a contested proposal: keep it or dissolve it."""
+    program = program_of(member, program_id)
+    proposal = get_object_or_404(Proposal, pk=proposal_id, program=program)
+    if decision not in ("keep", "dissolve"):
+        return HttpResponse(status=404)
+    try:
+        actions.resolve_contest(proposal=proposal, keep=decision == "keep", by=member)
+        messages.success(request, _("The review is recorded."))
+    except actions.MatchingError as error:
+        messages.error(request, str(error))
+    return back_to_round(program)
+
+
+def own_enrolment(member: Member, program: Program) -> Enrolment:
+    return get_object_or_404(Enrolment, program=program, member=member)
+
+
+@org_view()
+@require_http_methods(["GET"])
+def my_match(request: HttpRequest, member: Member, program_id: int) -> HttpResponse:
+    """A participant's own proposals, with the explanation of what each can teach the other."""
+    program = program_of(member, program_id)
+    enrolment = own_enrolment(member, program)
+    lang = language()
+    items = [
+        {
+            "proposal": proposal,
+            "partner": proposal.partner_of(enrolment),
+            "mine_to_partner": queries.explained(proposal, lang)[
+                "a_to_b" if proposal.a_id == enrolment.pk else "b_to_a"
+            ],
+            "partner_to_me": queries.explained(proposal, lang)[
+                "b_to_a" if proposal.a_id == enrolment.pk else "a_to_b"
+            ],
+            "reasons": queries.explained(proposal, lang)["reasons"],
+            "my_answer": proposal.answer_of(enrolment),
+        }
+        for proposal in queries.proposals_for(enrolment)
+    ]
+    return render(
+        request,
+        "matching/my_match.html",
+        {"member": member, "program": program, "items": items, "form": AnswerForm()},
+    )
+
+
+@org_view()
+@require_POST
+def answer(
+    request: HttpRequest, member: Member, program_id: int, proposal_id: int, choice: str
+) -> HttpResponse:
+    """Accept, decline (with a reason) or contest one's own proposal."""
+    program = program_of(member, program_id)
+    enrolment = own_enrolment(member, program)
+    proposal = get_object_or_404(queries.proposals_for(enrolment), pk=proposal_id)
+    form = AnswerForm(request.POST)
+    reason = form.data.get("reason", "")
+    try:
+        if choice == "accept":
+            actions.answer_proposal(proposal=proposal, enrolment=enrolment, accept=True)
+            messages.success(request, _("Thank you. You have said yes."))
+        elif choice == "decline":
+            actions.answer_proposal(
+                proposal=proposal, enrolment=enrolment, accept=False, reason=reason
+            )
+            messages.success(
+                request, _("You have said no. You are back in the pool for the next round.")
+            )
+        elif choice == "contest":
+            actions.contest_proposal(proposal=proposal, enrolment=enrolment, reason=reason)
+            messages.success(request, _("A person will look at the proposal and get back to you."))
+        else:
+            return HttpResponse(status=404)
+    except actions.MatchingError as error:
+        messages.error(request, str(error))
+    return redirect("matching:my_match", org=program.organisation.slug, program_id=program.pk)
