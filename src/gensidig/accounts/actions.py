@@ -218,13 +218,22 @@ def erase_account(*, user: User) -> None:
 
 @transaction.atomic
 def start_import(
-    *, organisation: Organisation, by: Member, filename: str, data: bytes
+    *,
+    organisation: Organisation,
+    by: Member,
+    filename: str,
+    data: bytes,
+    program_id: int | None = None,
 ) -> ImportJob:
     """Queue a large import; `accounts.tasks.run_import` checks and saves it."""
     from gensidig.accounts.tasks import run_import
 
     job = ImportJob.objects.create(
-        organisation=organisation, created_by=by, filename=filename, data=data
+        organisation=organisation,
+        created_by=by,
+        filename=filename,
+        data=data,
+        program_id=program_id,
     )
     transaction.on_commit(lambda: run_import.enqueue(job_id=job.pk))
     return job

@@ -247,6 +247,9 @@ class ImportJob(models.Model):
         Member, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("started by")
     )
     filename = models.CharField(_("file name"), max_length=255)
+    # Set when the people are imported straight into a program (see programs.imports); a
+    # plain id because programs build on accounts, not the other way round.
+    program_id = models.PositiveIntegerField(_("program"), null=True, blank=True)
     data = models.BinaryField(_("file"), null=True, editable=False)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.QUEUED

@@ -28,21 +28,28 @@ def run_import(*, job_id: int) -> dict[str, int]:
                 )
 
     try:
-        rows = read_rows(bytes(job.data or b""), job.filename)
-        checked = check_rows(rows, organisation=job.organisation)
-        if not checked.ok:
+        if job.program_id is not None:
+            # An import into a program also enrols and records topics (programs.imports).
+            from gensidig.programs.imports import run_job
+
+            problems, outcome = run_job(job.pk, progress)
+        else:
+            rows = read_rows(bytes(job.data or b""), job.filename)
+            checked = check_rows(rows, organisation=job.organisation)
+            problems, outcome = checked.problems, None
+            if checked.ok:
+                ImportJob.objects.filter(pk=job.pk).update(total=len(checked.people))
+                outcome = save_people(
+                    organisation=job.organisation, people=checked.people, progress=progress
+                )
+        if outcome is None:
             job.problems = [
-                {"row": p.row, "column": p.column, "message": p.message} for p in checked.problems
+                {"row": p.row, "column": p.column, "message": p.message} for p in problems
             ]
             job.status = ImportJob.Status.FAILED
         else:
-            job.total = len(checked.people)
-            ImportJob.objects.filter(pk=job.pk).update(total=job.total)
-            outcome = save_people(
-                organisation=job.organisation, people=checked.people, progress=progress
-            )
+            job.total = job.processed = len(outcome.people)
             job.created_count, job.updated_count = outcome.created, outcome.updated
-            job.processed = job.total
             job.status = ImportJob.Status.DONE
     except UnreadableFile as error:
         job.problems = [{"row": 0, "column": "", "message": str(error)}]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
@@ -10,7 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -244,6 +245,30 @@ def erase(request: HttpRequest) -> HttpResponse:
 def import_members(request: HttpRequest, member: Member) -> HttpResponse:
     """Upload people. Any bad row and nothing is saved; the page lists every problem. Small
     files are saved at once, large ones by a background task whose progress is shown."""
+
+    def check_and_save(rows: list[dict[str, str]]) -> tuple[list[imports.RowProblem], object]:
+        checked = imports.check_rows(rows, organisation=member.organisation)
+        if not checked.ok:
+            return checked.problems, None
+        return [], imports.save_people(organisation=member.organisation, people=checked.people)
+
+    return handle_import(
+        request,
+        member,
+        check_and_save=check_and_save,
+        done_url=reverse("accounts:members", kwargs={"org": member.organisation.slug}),
+    )
+
+
+def handle_import(
+    request: HttpRequest,
+    member: Member,
+    *,
+    check_and_save: Callable[[list[dict[str, str]]], tuple[list[imports.RowProblem], object]],
+    done_url: str,
+    program: object = None,
+) -> HttpResponse:
+    """The upload page shared by the people import and the program import."""
     form = ImportForm(request.POST or None, request.FILES or None)
     problems: list[imports.RowProblem] = []
     if request.method == "POST" and form.is_valid():
@@ -264,25 +289,26 @@ def import_members(request: HttpRequest, member: Member) -> HttpResponse:
         else:
             if len(rows) > imports.BACKGROUND_ROWS:
                 job = actions.start_import(
-                    organisation=member.organisation, by=member, filename=upload.name, data=data
+                    organisation=member.organisation,
+                    by=member,
+                    filename=upload.name,
+                    data=data,
+                    program_id=getattr(program, "pk", None),
                 )
                 return redirect("accounts:import_job", org=member.organisation.slug, job_id=job.pk)
-            checked = imports.check_rows(rows, organisation=member.organisation)
-            if checked.ok:
-                outcome = imports.save_people(
-                    organisation=member.organisation, people=checked.people
-                )
+            problems, outcome = check_and_save(rows)
+            if not problems:
+                assert isinstance(outcome, imports.ImportOutcome)
                 messages.success(
                     request,
                     _("The import is done: %(created)s new and %(updated)s updated.")
                     % {"created": outcome.created, "updated": outcome.updated},
                 )
-                return redirect("accounts:members", org=member.organisation.slug)
-            problems = checked.problems
+                return redirect(done_url)
     return render(
         request,
         "accounts/import.html",
-        {"member": member, "form": form, "problems": problems},
+        {"member": member, "form": form, "problems": problems, "program": program},
         status=400 if problems else 200,
     )
 

@@ -50,13 +50,13 @@ def rules_of(program: Program) -> engine.Rules:
 
 
 def matchable(program: Program) -> list[Enrolment]:
-    """Enrolled members whose profile is complete (and who have a side, in reverse mode)."""
+    """Enrolled members (with a side, in reverse mode). Someone whose profile names no
+    topics is still included: the round then reports them unmatched, with the reason."""
     enrolments = (
         Enrolment.objects.filter(
             program=program,
             status=EnrolmentStatus.ENROLLED,
             member__isnull=False,
-            charter_acknowledged_at__isnull=False,
         )
         .select_related("member__user", "member__manager")
         .prefetch_related("topics__topic", "wishes", "blocks")

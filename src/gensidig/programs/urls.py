@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gensidig.programs import views
+from gensidig.programs import import_views, views
 
 app_name = "programs"
 
@@ -25,6 +25,11 @@ urlpatterns = [
         "o/<slug:org>/programs/<int:program_id>/enrolments/<int:enrolment_id>/withdraw/",
         views.enrolment_withdraw,
         name="enrolment_withdraw",
+    ),
+    path(
+        "o/<slug:org>/programs/<int:program_id>/import/",
+        import_views.import_participants,
+        name="import",
     ),
     path("o/<slug:org>/programs/<int:program_id>/profile/", views.profile, name="profile"),
     path(

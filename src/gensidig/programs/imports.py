@@ -1,0 +1,174 @@
+"""Import participants straight into a program: the people columns of
+`gensidig.accounts.imports` plus what each can share and wants to learn, so an HR export can
+go from file to matching round. All or nothing, like the people import it builds on."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from gensidig.accounts import imports as people_import
+from gensidig.accounts.models import ImportJob, Member
+from gensidig.programs.models import Enrolment, EnrolmentStatus, Mode, ProfileTopic, Program, Topic
+from gensidig.programs.rules import why_not
+
+TOPIC_COLUMNS: dict[str, tuple[str, ...]] = {
+    "shares": ("shares", "can share", "kan dele", "deler"),
+    "wants": ("wants", "wants to learn", "vil lære", "ønsker at lære"),
+}
+ITEM = re.compile(r"^(?P<name>[^:]+?)\s*(?::\s*(?P<level>\d+))?$")
+
+
+@dataclass
+class ProgramFile:
+    people: list[people_import.PersonRow] = field(default_factory=list)
+    topics: dict[str, list[tuple[Topic, str, int]]] = field(default_factory=dict)  # email -> rows
+    problems: list[people_import.RowProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and bool(self.people)
+
+
+def topic_lookup(program: Program) -> dict[str, Topic]:
+    topics = {t.pk: t for t in Topic.objects.filter(organisation=program.organisation)}
+    lookup: dict[str, Topic] = {}
+    for topic in topics.values():
+        living = topic
+        while living.merged_into_id and living.merged_into_id in topics:
+            living = topics[living.merged_into_id]
+        for key in (topic.slug, topic.name_da, topic.name_en):
+            lookup.setdefault(key.strip().lower(), living)
+    return lookup
+
+
+def check_file(rows: list[dict[str, str]], *, program: Program) -> ProgramFile:
+    checked = people_import.check_rows(rows, organisation=program.organisation)
+    result = ProgramFile(people=checked.people, problems=list(checked.problems))
+    reason = why_not(program, "invite")
+    if reason is not None:
+        result.problems.insert(0, people_import.RowProblem(0, "", str(reason)))
+        return result
+    if not rows:
+        return result
+    headings = {
+        column: heading
+        for heading in rows[0]
+        for column, aliases in TOPIC_COLUMNS.items()
+        if heading.strip().lower() in aliases
+    }
+    lookup = topic_lookup(program)
+    by_row = {person.row: person for person in checked.people}
+    for index, row in enumerate(rows, start=2):
+        person = by_row.get(index)
+        if person is None:
+            continue
+        if program.mode == Mode.REVERSE and not person.side:
+            result.problems.append(
+                people_import.RowProblem(
+                    index,
+                    pgettext("import column", "side"),
+                    _("Reverse mentoring needs each person's side: young or experienced."),
+                )
+            )
+        chosen: list[tuple[Topic, str, int]] = []
+        for kind, heading in headings.items():
+            column = (
+                pgettext("import column", "can share")
+                if kind == "shares"
+                else pgettext("import column", "wants to learn")
+            )
+            for item in filter(
+                None, (part.strip() for part in re.split(r"[|;,]", row.get(heading) or ""))
+            ):
+                match = ITEM.match(item)
+                topic = lookup.get(match.group("name").strip().lower()) if match else None
+                level = int(match.group("level") or 2) if match else 0
+                if topic is None or topic.retired:
+                    result.problems.append(
+                        people_import.RowProblem(
+                            index,
+                            column,
+                            _("“%(value)s” is not a topic in the catalogue.") % {"value": item},
+                        )
+                    )
+                elif not 1 <= level <= 3:
+                    result.problems.append(
+                        people_import.RowProblem(
+                            index,
+                            column,
+                            _("The level of “%(value)s” must be 1, 2 or 3.") % {"value": item},
+                        )
+                    )
+                else:
+                    chosen.append((topic, "share" if kind == "shares" else "want", level))
+        result.topics[person.email] = chosen
+    result.problems.sort(key=lambda p: (p.row, p.column))
+    return result
+
+
+@transaction.atomic
+def save_file(
+    *,
+    program: Program,
+    checked: ProgramFile,
+    by: Member | None,
+    progress: Callable[[int], None] | None = None,
+) -> people_import.ImportOutcome:
+    """Save the people, enrol them with their side, and record their topics; one transaction."""
+    outcome = people_import.save_people(
+        organisation=program.organisation, people=checked.people, progress=progress
+    )
+    members = {
+        m.user.email.lower(): m
+        for m in Member.objects.filter(
+            organisation=program.organisation, user__email__in=outcome.people
+        ).select_related("user")
+    }
+    now = timezone.now()
+    for person in checked.people:
+        member = members[person.email]
+        enrolment, _created = Enrolment.objects.get_or_create(
+            program=program, member=member, defaults={"invited_by": by}
+        )
+        enrolment.status = EnrolmentStatus.ENROLLED
+        enrolment.enrolled_at = enrolment.enrolled_at or now
+        enrolment.side = person.side or enrolment.side
+        enrolment.generation = person.generation or enrolment.generation
+        enrolment.languages = list(person.languages) or enrolment.languages
+        enrolment.save()
+        topics = checked.topics.get(person.email, [])
+        if topics:
+            # The file says what this person shares and wants: it replaces the old lists.
+            ProfileTopic.objects.filter(enrolment=enrolment).delete()
+            best: dict[tuple[int, str], tuple[Topic, str, int]] = {}
+            for topic, kind, level in topics:
+                key = (topic.pk, kind)
+                if key not in best or best[key][2] < level:
+                    best[key] = (topic, kind, level)
+            ProfileTopic.objects.bulk_create(
+                ProfileTopic(enrolment=enrolment, topic=topic, kind=kind, level=level)
+                for topic, kind, level in best.values()
+            )
+    return outcome
+
+
+def run_job(
+    job_id: int, progress: Callable[[int], None]
+) -> tuple[list[people_import.RowProblem], people_import.ImportOutcome | None]:
+    """The background half of a large program import (called by accounts' import task)."""
+    job = ImportJob.objects.get(pk=job_id)
+    assert job.program_id is not None
+    program = Program.objects.get(pk=job.program_id, organisation=job.organisation)
+    rows = people_import.read_rows(bytes(job.data or b""), job.filename)
+    checked = check_file(rows, program=program)
+    if not checked.ok:
+        return checked.problems, None
+    ImportJob.objects.filter(pk=job.pk).update(total=len(checked.people))
+    return [], save_file(program=program, checked=checked, by=job.created_by, progress=progress)
