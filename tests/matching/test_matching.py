@@ -325,3 +325,12 @@ def test_remind_undecided_once_after_days(login: Any, admin: Any, cohort: Any) -
     assert "poul@example.org" in recipients
     assert sent == len(recipients)
     assert actions.remind_undecided(program=program, older_than_days=3) == 0
+
+
+def test_rounds_page_names_score_parts_in_words(login: Any, admin: Any, cohort: Any) -> None:
+    program = cohort["program"]
+    client = login(admin)
+    client.post(url("start_round", program))
+    page = client.get(url("rounds", program), HTTP_ACCEPT_LANGUAGE="da").content.decode()
+    assert "<dt>Læring i begge retninger (balance)</dt>" in page
+    assert "<dt>balance</dt>" not in page

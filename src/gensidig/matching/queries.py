@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from gensidig.matching.models import Proposal, Round
 from gensidig.programs.models import Enrolment, Program, Topic
@@ -52,6 +53,21 @@ def topic_labels(program: Program, slugs: list[str], language: str) -> list[str]
     return labels
 
 
+# The engine's names for the parts of a score, in words a program owner reads.
+PART_LABELS = {
+    "balance": _("Learning in both directions (balanced)"),
+    "a_to_b": _("What the first partner can teach"),
+    "b_to_a": _("What the second partner can teach"),
+    "wish": _("Wishes"),
+    "cross_department": _("Different departments"),
+    "timezone": _("Overlapping working hours"),
+}
+
+
+def score_parts(proposal: Proposal) -> list[tuple[str, float]]:
+    return [(str(PART_LABELS.get(name, name)), value) for name, value in proposal.parts.items()]
+
+
 def explained(proposal: Proposal, language: str) -> dict[str, Any]:
     """The two-sided explanation in the reader's language. The engine names topics by
     their short names (slugs); the reader gets the catalogue's names instead."""
@@ -65,6 +81,7 @@ def explained(proposal: Proposal, language: str) -> dict[str, Any]:
         "a_to_b": [names[slug] for slug in proposal.teaches_a_to_b],
         "b_to_a": [names[slug] for slug in proposal.teaches_b_to_a],
         "reasons": reasons,
+        "parts": score_parts(proposal),
     }
 
 
