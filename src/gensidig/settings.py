@@ -160,6 +160,8 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 # How long an invitation link stays valid.
 GENSIDIG_INVITATION_DAYS = int(env("GENSIDIG_INVITATION_DAYS", "14"))
+# After how many days without an answer `gensidig remind` reminds a proposed partner.
+GENSIDIG_ACCEPT_REMINDER_DAYS = int(env("GENSIDIG_ACCEPT_REMINDER_DAYS", "3"))
 
 LANGUAGE_CODE = "da"
 LANGUAGES = [("da", _("Danish")), ("en", _("English"))]

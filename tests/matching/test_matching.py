@@ -334,3 +334,52 @@ def test_rounds_page_names_score_parts_in_words(login: Any, admin: Any, cohort: 
     page = client.get(url("rounds", program), HTTP_ACCEPT_LANGUAGE="da").content.decode()
     assert "<dt>Læring i begge retninger (balance)</dt>" in page
     assert "<dt>balance</dt>" not in page
+
+
+def test_large_cohort_round_runs_in_background_with_progress(
+    login: Any,
+    admin: Any,
+    cohort: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    program = cohort["program"]
+    monkeypatch.setattr(actions, "IMMEDIATE_LIMIT", 2)
+    client = login(admin)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(url("start_round", program))
+    matching_round = Round.objects.get(program=program)
+    assert matching_round.status == Round.Status.QUEUED
+    page = client.get(url("rounds", program), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "The round is running in the background." in page
+    status_url = url("round_status", program, round_id=matching_round.pk)
+    partial = client.get(status_url, HTTP_HX_REQUEST="true").content.decode()
+    assert partial.lstrip().startswith('<div class="round-status"')
+    assert 'value="0"' in partial
+    for callback in callbacks:  # the task runs (in process here)
+        callback()
+    matching_round.refresh_from_db()
+    assert (matching_round.status, matching_round.progress) == (Round.Status.DONE, 100)
+    done = client.get(status_url, HTTP_HX_REQUEST="true")
+    assert (done.status_code, done["HX-Refresh"]) == (204, "true")
+
+
+def test_remind_command_reminds_after_configured_days(
+    login: Any, admin: Any, cohort: Any, settings: Any
+) -> None:
+    from datetime import timedelta
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    settings.GENSIDIG_ACCEPT_REMINDER_DAYS = 2
+    program = cohort["program"]
+    publish_all(login(admin), program)
+    Proposal.objects.filter(program=program).update(published_at=timezone.now() - timedelta(days=3))
+    mail.outbox.clear()
+    call_command("remind", stdout=StringIO())
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        ["ung@example.org", "poul@example.org", "freja@example.org", "erfaren@example.org"]
+    )
+    assert mail.outbox[0].subject.startswith("Vi mangler dit svar")

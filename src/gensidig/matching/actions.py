@@ -61,14 +61,30 @@ def proposal_fields(data: ProgramInput, pair: engine.Pair | engine.ScoredPair) -
     }
 
 
-@transaction.atomic
 def run_round(*, matching_round: Round) -> Round:
     """Run the engine and store its proposals. Earlier drafts that were not locked are
-    replaced; kept pairs (accepted, locked, waiting for answers) come back unchanged."""
+    replaced; kept pairs (accepted, locked, waiting for answers) come back unchanged.
+
+    The engine runs outside any transaction so that its progress, written as it goes, is
+    visible to the page that watches a large round; the results are saved in one."""
     program = matching_round.program
     Round.objects.filter(pk=matching_round.pk).update(status=Round.Status.RUNNING)
     data = build_input(program)
-    result = engine.solve(data.problem, seed=matching_round.number)
+    shown = [0]
+
+    def progress(done: int, total: int) -> None:
+        percent = min(99, int(100 * done / total)) if total else 0
+        if percent >= shown[0] + 5:
+            shown[0] = percent
+            Round.objects.filter(pk=matching_round.pk).update(progress=percent)
+
+    result = engine.solve(data.problem, seed=matching_round.number, progress=progress)
+    return save_round(matching_round=matching_round, data=data, result=result)
+
+
+@transaction.atomic
+def save_round(*, matching_round: Round, data: ProgramInput, result: engine.Result) -> Round:
+    program = matching_round.program
     kept = {
         (p.a_id, p.b_id): p
         for p in Proposal.objects.filter(program=program).filter(
@@ -111,6 +127,7 @@ def run_round(*, matching_round: Round) -> Round:
         for u in result.unmatched
     ]
     matching_round.status = Round.Status.DONE
+    matching_round.progress = 100
     matching_round.finished_at = timezone.now()
     matching_round.save()
     return matching_round

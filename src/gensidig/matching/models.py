@@ -37,6 +37,7 @@ class Round(models.Model):
     started_at = models.DateTimeField(_("started"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     participants = models.PositiveIntegerField(_("participants"), default=0)
+    progress = models.PositiveSmallIntegerField(_("progress in per cent"), default=0)
     objective = models.FloatField(_("objective"), null=True, blank=True)
     bound = models.FloatField(_("certified bound"), null=True, blank=True)
     gap = models.FloatField(_("gap"), null=True, blank=True)

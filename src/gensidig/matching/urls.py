@@ -13,6 +13,9 @@ urlpatterns = [
     path(f"{PROGRAM}matching/pair-by-hand/", views.pair_by_hand, name="pair_by_hand"),
     path(f"{PROGRAM}matching/rounds/<int:round_id>/publish/", views.publish, name="publish"),
     path(
+        f"{PROGRAM}matching/rounds/<int:round_id>/status/", views.round_status, name="round_status"
+    ),
+    path(
         f"{PROGRAM}matching/proposals/<int:proposal_id>/<slug:change>/",
         views.change_proposal,
         name="change_proposal",

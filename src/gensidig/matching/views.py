@@ -56,6 +56,26 @@ def rounds(request: HttpRequest, member: Member, program_id: int) -> HttpRespons
 
 
 @org_view(roles=MANAGERS)
+@require_http_methods(["GET"])
+def round_status(
+    request: HttpRequest, member: Member, program_id: int, round_id: int
+) -> HttpResponse:
+    """The progress of a round running in the background, polled by htmx; once it has
+    finished, the whole page reloads to show the result."""
+    program = program_of(member, program_id)
+    matching_round = get_object_or_404(Round, pk=round_id, program=program)
+    if matching_round.status in (Round.Status.DONE, Round.Status.FAILED):
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(
+        request,
+        "matching/rounds.html#round-status",
+        {"member": member, "program": program, "latest": matching_round},
+    )
+
+
+@org_view(roles=MANAGERS)
 @require_POST
 def start_round(request: HttpRequest, member: Member, program_id: int) -> HttpResponse:
     program = program_of(member, program_id)
