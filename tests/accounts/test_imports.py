@@ -174,6 +174,12 @@ def test_import_large_file_with_problems_saves_nothing(
     assert job.status == "failed"
     assert job.problems[0]["row"] == BACKGROUND_ROWS + 2
     assert Member.objects.filter(organisation=admin.organisation).count() == 1
+    page = login(admin).get(
+        reverse("accounts:import_job", kwargs={"org": "fjordlys-test", "job_id": job.pk}),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert f"<td>{BACKGROUND_ROWS + 2}</td>" in page.content.decode()
+    assert "Nothing was saved" in page.content.decode()
 
 
 def test_import_page_participant_is_forbidden(login: Any, young: Any) -> None:
