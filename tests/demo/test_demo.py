@@ -8,7 +8,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from gensidig.accounts.models import Member, Organisation, Role, User
-from gensidig.demo.builder import DEMO_PASSWORD, ORG_SLUG
+from gensidig.demo.builder import DEMO_PASSWORD, ORG_SLUG, PROGRAM_NAME
+from gensidig.programs.models import Enrolment, ProfileTopic, Program
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +77,36 @@ def test_demo_admin_sees_company_members_page(client: Any) -> None:
     )
     assert response.status_code == 200
     assert "64 medlemmer" in response.content.decode()
+
+
+def test_demo_program_is_enrolling_with_forty_complete_profiles() -> None:
+    call_command("demo", "--no-serve", stdout=StringIO())
+    call_command("demo", "--no-serve", stdout=StringIO())  # idempotent
+    program = Program.objects.get(organisation__slug=ORG_SLUG, name=PROGRAM_NAME)
+    assert program.state == "enrolling"
+    assert Program.objects.filter(organisation__slug=ORG_SLUG).count() == 1
+    enrolments = Enrolment.objects.filter(program=program, status="enrolled")
+    assert enrolments.count() == 40
+    assert enrolments.filter(side="young").count() == 20
+    assert enrolments.filter(side="experienced").count() == 20
+    assert not enrolments.filter(charter_acknowledged_at=None).exists()
+    assert enrolments.get(member__user__email="ung@gensidig.example").side == "young"
+    assert enrolments.get(member__user__email="erfaren@gensidig.example").side == "experienced"
+    for enrolment in enrolments:
+        kinds = set(enrolment.topics.values_list("kind", flat=True))
+        assert kinds == {"share", "want"}, enrolment
+        assert enrolment.languages
+        assert enrolment.wishes.count() <= 3
+    assert ProfileTopic.objects.filter(enrolment__program=program).count() in range(160, 201)
+    assert Enrolment.wishes.through.objects.filter(from_enrolment__program=program).count() > 20
+
+
+def test_demo_young_login_sees_the_program_and_its_profile(client: Any) -> None:
+    call_command("demo", "--no-serve", stdout=StringIO())
+    client.login(username="ung@gensidig.example", password=DEMO_PASSWORD)
+    response = client.get(
+        reverse("common:dashboard", kwargs={"org": ORG_SLUG}), HTTP_ACCEPT_LANGUAGE="da"
+    )
+    page = response.content.decode()
+    assert PROGRAM_NAME in page
+    assert "Ingen forløb endnu" not in page

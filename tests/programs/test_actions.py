@@ -333,3 +333,14 @@ def test_member_factory_other_organisation_is_not_enrolable(program: Any, outsid
 
 def test_program_factory_state_default_is_draft(db: None) -> None:
     assert ProgramFactory().state == State.DRAFT
+
+
+def test_enrol_starts_profile_from_what_the_organisation_knows(enrolling: Any, young: Any) -> None:
+    young.side, young.languages = "young", ["da", "en"]
+    young.save()
+    enrolment = actions.enrol(program=enrolling, member=young)
+    assert (enrolment.side, enrolment.languages, enrolment.generation) == (
+        "young",
+        ["da", "en"],
+        "1995-2009",
+    )

@@ -9,11 +9,14 @@ the same people instead of adding new ones. Later features extend `build_demo`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import transaction
 
 from gensidig.accounts import actions
 from gensidig.accounts.models import Member, Organisation, Role, User
+from gensidig.programs import actions as program_actions
+from gensidig.programs.models import Direction, Enrolment, Mode, Program, Side, State, Topic
 
 DEMO_PASSWORD = "gensidig-demo"
 ORG_SLUG = "fjordlys"
@@ -354,5 +357,148 @@ def build_network() -> Organisation:
     return network
 
 
+PROGRAM_NAME = "Gensidig læring 2027"
+PROGRAM_SIZE = 20  # people on each side
+AVAILABILITY = (
+    "Tirsdag og torsdag formiddag",
+    "Mandag eftermiddag, ikke i skolernes ferier",
+    "Onsdag kl. 8-10 eller efter frokost",
+    "Fleksibelt, helst på kontoret i Vejle",
+    "Fredag formiddag",
+)
+OWN_WORDS_YOUNG = ("TikTok og korte videoer", "Canva", "", "ChatGPT til tilbud", "")
+OWN_WORDS_EXPERIENCED = ("Messer og store kunder", "", "Trætyper og kvalitet", "", "Budgetter")
+
+
+def demo_participants(organisation: Organisation) -> tuple[list[Member], list[Member]]:
+    """Twenty of the youngest generation and twenty of the two oldest, the demo logins first;
+    administrators run the program and stay out of it."""
+    people = (
+        Member.objects.filter(organisation=organisation, role=Role.PARTICIPANT)
+        .select_related("user")
+        .order_by("user__email")
+    )
+
+    def pick(bands: set[str], login: str) -> list[Member]:
+        chosen = [m for m in people if m.generation in bands]
+        chosen.sort(key=lambda m: (m.user.email != login, m.user.email))
+        return chosen[:PROGRAM_SIZE]
+
+    return (
+        pick({"1995-2009"}, "ung@gensidig.example"),
+        pick({"1965-1979", "1946-1964"}, "erfaren@gensidig.example"),
+    )
+
+
+def fill_profile(
+    enrolment: Enrolment,
+    *,
+    index: int,
+    side: str,
+    generation: str,
+    teaches: list[Topic],
+    learns: list[Topic],
+    partners: list[Enrolment],
+) -> None:
+    """A complete, varied profile: two or three topics each way with levels, languages,
+    availability, up to three wishes and now and then a block."""
+    program_actions.save_profile_about(enrolment=enrolment, side=side, generation=generation)
+    for kind, topics, own_words in (
+        ("share", teaches, OWN_WORDS_YOUNG if side == Side.YOUNG else OWN_WORDS_EXPERIENCED),
+        ("want", learns, ("", "", "")),
+    ):
+        count = 2 + (index + (kind == "want")) % 2
+        levels: dict[int, int] = {}
+        for offset in range(count):
+            topic = topics[(index * 2 + offset * 3 + (kind == "want")) % len(topics)]
+            level = 1 + (index + offset * 2 + len(kind)) % 3
+            program_actions.add_profile_topic(
+                enrolment=enrolment, topic=topic, kind=kind, level=level
+            )
+            levels[topic.pk] = level
+        program_actions.save_profile_topics(
+            enrolment=enrolment, kind=kind, levels=levels, other=own_words[index % len(own_words)]
+        )
+    languages = ["da", "en"] if index % 3 else ["da"]
+    if index % 7 == 6:
+        languages.append("de")
+    program_actions.save_profile_practical(
+        enrolment=enrolment, languages=languages, availability=AVAILABILITY[index % 5]
+    )
+    wishes = [partners[(index * 3 + k) % len(partners)] for k in range(index % 4)]
+    blocks = [partners[(index * 5 + 2) % len(partners)]] if index % 6 == 5 else []
+    blocks = [b for b in blocks if b not in wishes]
+    program_actions.save_profile_wishes(enrolment=enrolment, wishes=wishes, blocks=blocks)
+    program_actions.acknowledge_charter(enrolment=enrolment)
+
+
+@transaction.atomic
+def build_program(organisation: Organisation) -> Program:
+    """The program "Gensidig læring 2027", open for enrolment, with forty participants whose
+    profiles are complete, so a matching round has real input. Profiles are only written
+    while enrolment is open: a later step of the demo may have moved the program on."""
+    program_actions.seed_topics(organisation=organisation)
+    topics = Topic.objects.filter(organisation=organisation, retired=False, merged_into=None)
+    young_topics = list(topics.filter(direction=Direction.YOUNG_TO_EXPERIENCED).order_by("slug"))
+    old_topics = list(topics.filter(direction=Direction.EXPERIENCED_TO_YOUNG).order_by("slug"))
+    program = Program.objects.filter(organisation=organisation, name=PROGRAM_NAME).first()
+    if program is None:
+        sponsor = Member.objects.get(
+            organisation=organisation, user__email="birgitte.lauridsen@fjordlys.example"
+        )
+        program = program_actions.create_program(
+            organisation=organisation,
+            charter=program_actions.Charter(
+                name=PROGRAM_NAME,
+                purpose=(
+                    "Fjordlys skal sælge mere online og til yngre kunder uden at miste det, "
+                    "der har gjort os til et godt møbelfirma i 60 år. Unge og erfarne kolleger "
+                    "lærer af hinanden: digitale vaner og kundens nye adfærd den ene vej, "
+                    "kunder, produkter, strategi og netværk den anden."
+                ),
+                sponsor=sponsor,
+                starts_on=date(2027, 2, 1),
+                ends_on=date(2027, 8, 31),
+                cadence_weeks=4,
+                meeting_minutes=60,
+                mode=Mode.MUTUAL,
+                themes_young_to_experienced=young_topics,
+                themes_experienced_to_young=old_topics,
+            ),
+        )
+    if program.state == State.DRAFT:
+        program = program_actions.open_enrolment(program=program)
+    if program.state != State.ENROLLING:
+        return program
+    young, experienced = demo_participants(organisation)
+    enrolments = {
+        side: [
+            program_actions.enrol(program=program, member=member, side=side) for member in people
+        ]
+        for side, people in ((Side.YOUNG, young), (Side.EXPERIENCED, experienced))
+    }
+    for side, teaches, learns, other in (
+        (Side.YOUNG, young_topics, old_topics, Side.EXPERIENCED),
+        (Side.EXPERIENCED, old_topics, young_topics, Side.YOUNG),
+    ):
+        for index, enrolment in enumerate(enrolments[side]):
+            assert enrolment.member is not None
+            if enrolment.profile_complete:
+                continue  # filled on an earlier run (or changed by hand since): leave it
+            fill_profile(
+                enrolment,
+                index=index,
+                side=side,
+                generation=enrolment.member.generation,
+                teaches=teaches,
+                learns=learns,
+                partners=enrolments[other],
+            )
+    return program
+
+
 def build_demo() -> dict[str, Organisation]:
-    return {"company": build_organisation(), "network": build_network()}
+    company = build_organisation()
+    network = build_network()
+    build_program(company)
+    return {"company": company, "network": network}

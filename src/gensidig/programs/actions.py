@@ -315,7 +315,12 @@ def invite_to_program(
     enrolment, created = Enrolment.objects.get_or_create(
         program=program,
         member=member,
-        defaults={"side": side, "invited_by": invited_by, "generation": member.generation},
+        defaults={
+            "side": side or member.side,
+            "invited_by": invited_by,
+            "generation": member.generation,
+            "languages": list(member.languages),
+        },
     )
     if not created and enrolment.status != EnrolmentStatus.WITHDRAWN:
         return enrolment
@@ -382,7 +387,9 @@ def claim_pending_enrolments(*, member: Member) -> int:
         enrolment.member = member
         enrolment.invited_email = ""
         enrolment.generation = enrolment.generation or member.generation
-        enrolment.save(update_fields=["member", "invited_email", "generation"])
+        enrolment.side = enrolment.side or member.side
+        enrolment.languages = enrolment.languages or list(member.languages)
+        enrolment.save(update_fields=["member", "invited_email", "generation", "side", "languages"])
         claimed += 1
     return claimed
 
@@ -403,7 +410,14 @@ def enrol(*, program: Program, member: Member, side: str = "") -> Enrolment:
     if reason is not None:
         raise ProgramStateError(reason)
     if enrolment is None:
-        enrolment = Enrolment(program=program, member=member, generation=member.generation)
+        # What the organisation knows already (from an import, say) is where the profile starts.
+        enrolment = Enrolment(
+            program=program,
+            member=member,
+            generation=member.generation,
+            side=member.side,
+            languages=list(member.languages),
+        )
     enrolment.status = EnrolmentStatus.ENROLLED
     enrolment.enrolled_at = timezone.now()
     if side:
