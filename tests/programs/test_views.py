@@ -513,3 +513,15 @@ def test_profile_add_topic_of_another_organisation_gets_404(
     client = login(young_enrolment.member)
     step = url("profile_step", program_id=young_enrolment.program.pk, step="share")
     assert client.post(step, {"add": str(foreign.pk)}).status_code == 404
+
+
+def test_profile_wishes_offer_only_the_other_side(
+    login: Any, young_enrolment: Any, experienced_enrolment: Any
+) -> None:
+    other_young = EnrolmentFactory(program=young_enrolment.program, side="young")
+    undecided = EnrolmentFactory(program=young_enrolment.program, side="")
+    client = login(young_enrolment.member)
+    response = client.get(url("profile_step", program_id=young_enrolment.program.pk, step="wishes"))
+    offered = set(response.context["form"].fields["wishes"].queryset)
+    assert offered == {experienced_enrolment, undecided}
+    assert other_young not in offered

@@ -16,7 +16,6 @@ from gensidig.programs.models import (
     Program,
     Side,
     Topic,
-    TopicKind,
 )
 
 # Enrolments that count as taking part (an invitation not yet accepted does not).
@@ -129,15 +128,16 @@ def enrolment_counts(program: Program) -> dict[str, int]:
 
 
 def other_participants(enrolment: Enrolment) -> QuerySet[Enrolment]:
-    """The people one may wish for or block: everyone else enrolled in the same program.
-    Only names: never anyone's profile."""
-    return (
+    """The people one may wish for or block: everyone else enrolled in the same program on
+    the other side (or with no side yet). Only names: never anyone's profile."""
+    others = (
         Enrolment.objects.filter(program_id=enrolment.program_id, status=EnrolmentStatus.ENROLLED)
         .exclude(pk=enrolment.pk)
         .exclude(member=None)
-        .select_related("member__user")
-        .order_by("member__user__name")
     )
+    if enrolment.side in Side.values:
+        others = others.exclude(side=enrolment.side)
+    return others.select_related("member__user").order_by("member__user__name")
 
 
 def profile_topics(enrolment: Enrolment, kind: str) -> QuerySet[ProfileTopic]:
@@ -157,6 +157,3 @@ def members_to_invite(program: Program) -> QuerySet[Member]:
         .select_related("user")
         .order_by("user__name")
     )
-
-
-__all__ = ["TopicKind"]
