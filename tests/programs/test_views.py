@@ -525,3 +525,49 @@ def test_profile_wishes_offer_only_the_other_side(
     offered = set(response.context["form"].fields["wishes"].queryset)
     assert offered == {experienced_enrolment, undecided}
     assert other_young not in offered
+
+
+def test_export_data_contains_own_program_profile_only(
+    login: Any, young_enrolment: Any, experienced_enrolment: Any, topics: dict[str, Any]
+) -> None:
+    ProfileTopic.objects.create(
+        enrolment=young_enrolment, topic=topics["sociale-medier"], kind="share", level=3
+    )
+    ProfileTopic.objects.create(
+        enrolment=experienced_enrolment, topic=topics["strategi"], kind="share", level=3
+    )
+    young_enrolment.wishes.set([experienced_enrolment])
+    data = login(young_enrolment.member).get(reverse("accounts:export_data")).json()
+    [profile] = data["program_profiles"]
+    assert (profile["program"], profile["side"]) == ("Gensidig læring", "young")
+    assert profile["shares"] == [{"topic": "Social media and trends", "level": 3}]
+    assert profile["wishes"] == ["Erik Erfaren"]
+    assert "Strategy" not in str(data)
+
+
+def test_profile_add_topic_keeps_levels_and_text_typed_before(
+    login: Any, young_enrolment: Any, topics: dict[str, Any]
+) -> None:
+    social, ai = topics["sociale-medier"], topics["ai-vaerktoejer"]
+    ProfileTopic.objects.create(enrolment=young_enrolment, topic=social, kind="share", level=1)
+    client = login(young_enrolment.member)
+    step = url("profile_step", program_id=young_enrolment.program.pk, step="share")
+    client.post(step, {"add": str(ai.pk), f"level-{social.pk}": "3", "other": "Snapchat"})
+    levels = dict(
+        ProfileTopic.objects.filter(enrolment=young_enrolment).values_list("topic__slug", "level")
+    )
+    assert levels == {"sociale-medier": 3, "ai-vaerktoejer": 2}
+    young_enrolment.refresh_from_db()
+    assert young_enrolment.share_other == "Snapchat"
+
+
+def test_profile_topic_results_list_what_the_side_usually_offers_first(
+    login: Any, young_enrolment: Any, topics: dict[str, Any]
+) -> None:
+    client = login(young_enrolment.member)
+    program_id = young_enrolment.program.pk
+    share = client.get(url("profile_step", program_id=program_id, step="share"))
+    directions = [t.direction for t in share.context["results"]]
+    assert directions == ["young_to_experienced"] * 5 + ["experienced_to_young"] * 8
+    learn = client.get(url("profile_step", program_id=program_id, step="learn"))
+    assert learn.context["results"][0].direction == "experienced_to_young"

@@ -36,6 +36,8 @@ def pending_invitations(organisation: Organisation) -> list[Invitation]:
 
 def personal_data(user: User) -> dict[str, Any]:
     """Everything Gensidig stores about one person, for their own export."""
+    from gensidig.programs.queries import profiles_of_user
+
     return {
         "account": {
             "email": user.email,
@@ -57,4 +59,5 @@ def personal_data(user: User) -> dict[str, Any]:
                 "organisation", "manager__user"
             )
         ],
+        "program_profiles": profiles_of_user(user.pk),
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
@@ -16,6 +17,7 @@ from gensidig.programs.models import (
     Program,
     Side,
     Topic,
+    TopicKind,
 )
 
 # Enrolments that count as taking part (an invitation not yet accepted does not).
@@ -157,3 +159,42 @@ def members_to_invite(program: Program) -> QuerySet[Member]:
         .select_related("user")
         .order_by("user__name")
     )
+
+
+def profiles_of_user(user_id: int) -> list[dict[str, Any]]:
+    """A person's own program profiles, for the export of their data."""
+    enrolments = (
+        Enrolment.objects.filter(member__user_id=user_id)
+        .select_related("program__organisation")
+        .prefetch_related("topics__topic", "wishes__member__user", "blocks__member__user")
+        .order_by("program__organisation__name", "program__name")
+    )
+    return [
+        {
+            "organisation": e.program.organisation.name,
+            "program": e.program.name,
+            "status": e.status,
+            "side": e.side,
+            "generation": e.generation,
+            "shares": [
+                {"topic": row.topic.name_en, "level": row.level}
+                for row in e.topics.all()
+                if row.kind == TopicKind.SHARE
+            ],
+            "wants_to_learn": [
+                {"topic": row.topic.name_en, "level": row.level}
+                for row in e.topics.all()
+                if row.kind == TopicKind.WANT
+            ],
+            "shares_in_own_words": e.share_other,
+            "wants_in_own_words": e.want_other,
+            "languages": e.languages,
+            "availability": e.availability,
+            "wishes": [w.display_name for w in e.wishes.all()],
+            "blocks": [b.display_name for b in e.blocks.all()],
+            "charter_acknowledged": (
+                e.charter_acknowledged_at.isoformat() if e.charter_acknowledged_at else None
+            ),
+        }
+        for e in enrolments
+    ]

@@ -26,7 +26,15 @@ from gensidig.programs.forms import (
     WishesForm,
     levels_for,
 )
-from gensidig.programs.models import Enrolment, EnrolmentStatus, Program, Topic, TopicKind
+from gensidig.programs.models import (
+    Direction,
+    Enrolment,
+    EnrolmentStatus,
+    Program,
+    Side,
+    Topic,
+    TopicKind,
+)
 from gensidig.programs.rules import TRANSITION_LABELS, ProgramStateError, why_not
 
 
@@ -430,6 +438,18 @@ def about_step(
     return None
 
 
+def likely_direction(side: str, kind: str) -> str:
+    """The catalogue direction a participant most probably looks for: the young share what
+    the young teach and want what the experienced teach, and the other way round."""
+    teaches = (
+        Direction.YOUNG_TO_EXPERIENCED if side == Side.YOUNG else Direction.EXPERIENCED_TO_YOUNG
+    )
+    learns = (
+        Direction.EXPERIENCED_TO_YOUNG if side == Side.YOUNG else Direction.YOUNG_TO_EXPERIENCED
+    )
+    return teaches if kind == TopicKind.SHARE else learns
+
+
 def topics_step(kind: str) -> Any:
     def handle(
         request: HttpRequest, enrolment: Enrolment, context: dict[str, Any]
@@ -438,9 +458,10 @@ def topics_step(kind: str) -> Any:
         query = request.GET.get("q", "")
         chosen = list(queries.profile_topics(enrolment, kind))
         chosen_ids = {row.topic_id for row in chosen}
-        results = [
-            t for t in queries.search_topics(organisation_id, query) if t.pk not in chosen_ids
-        ]
+        results = sorted(
+            (t for t in queries.search_topics(organisation_id, query) if t.pk not in chosen_ids),
+            key=lambda t: t.direction != likely_direction(enrolment.side, kind),
+        )
         context.update(
             {
                 "kind": kind,
@@ -465,14 +486,6 @@ def topics_step(kind: str) -> Any:
         context["form"] = form
         if request.method != "POST":
             return None
-        add = request.POST.get("add")
-        if add:
-            topic = Topic.objects.filter(pk=add if add.isdigit() else 0).first()
-            if topic is None or topic.organisation_id != organisation_id or not topic.is_active:
-                raise Http404
-            actions.add_profile_topic(enrolment=enrolment, topic=topic, kind=kind)
-            messages.success(request, _("“%(name)s” was added.") % {"name": topic.name})
-            return redirect(f"{request.path}#chosen")
         if not form.is_valid():
             return render(request, "programs/profile_step.html", context)
         levels = {}
@@ -481,6 +494,23 @@ def topics_step(kind: str) -> Any:
             if value.isdigit():
                 levels[row.topic_id] = int(value)
         removed = [int(v) for v in request.POST.getlist("remove") if v.isdigit()]
+        add = request.POST.get("add")
+        if add:
+            # An "add" button belongs to the same form, so what was typed is kept too.
+            topic = Topic.objects.filter(pk=add if add.isdigit() else 0).first()
+            if topic is None or topic.organisation_id != organisation_id or not topic.is_active:
+                raise Http404
+            if "other" in request.POST:
+                actions.save_profile_topics(
+                    enrolment=enrolment,
+                    kind=kind,
+                    levels=levels,
+                    removed=removed,
+                    other=form.cleaned_data["other"],
+                )
+            actions.add_profile_topic(enrolment=enrolment, topic=topic, kind=kind)
+            messages.success(request, _("“%(name)s” was added.") % {"name": topic.name})
+            return redirect(f"{request.path}#chosen")
         actions.save_profile_topics(
             enrolment=enrolment,
             kind=kind,
