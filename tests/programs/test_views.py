@@ -571,3 +571,25 @@ def test_profile_topic_results_list_what_the_side_usually_offers_first(
     assert directions == ["young_to_experienced"] * 5 + ["experienced_to_young"] * 8
     learn = client.get(url("profile_step", program_id=program_id, step="learn"))
     assert learn.context["results"][0].direction == "experienced_to_young"
+
+
+def test_program_list_participant_sees_everyone_enrolled_count(
+    login: Any, young_enrolment: Any, experienced_enrolment: Any
+) -> None:
+    response = login(young_enrolment.member).get(url("list"))
+    [program] = response.context["programs"]
+    assert program.enrolled == 2
+
+
+def test_dashboard_shows_own_profile_progress(
+    login: Any, young_enrolment: Any, experienced_enrolment: Any
+) -> None:
+    young_enrolment.profile_step = 2
+    young_enrolment.save()
+    client = login(young_enrolment.member)
+    page = client.get(reverse("common:dashboard", kwargs={"org": ORG}), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Your profile: 2 of 6 steps" in page.content.decode()
+    page = login(experienced_enrolment.member).get(
+        reverse("common:dashboard", kwargs={"org": ORG}), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "Your profile: 0 of 6 steps" in page.content.decode()

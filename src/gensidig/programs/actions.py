@@ -17,6 +17,7 @@ from gensidig.accounts.models import Member, Organisation, Role
 from gensidig.common.email import send_templated_email
 from gensidig.programs.models import (
     MAX_WISHES,
+    PROFILE_STEPS,
     Direction,
     Enrolment,
     EnrolmentStatus,
@@ -443,9 +444,6 @@ def withdraw_enrolment(*, enrolment: Enrolment) -> Enrolment:
 
 
 # --- Profile ----------------------------------------------------------------------------
-
-# The wizard's steps, in order; `Enrolment.profile_step` counts how many are done.
-PROFILE_STEPS = ("about", "share", "learn", "practical", "wishes", "charter")
 
 
 def editable(enrolment: Enrolment) -> Enrolment:

@@ -364,3 +364,5 @@ class ProfileTopic(models.Model):
 
 # Wishes a participant may name at most.
 MAX_WISHES = 3
+# The profile wizard's steps, in order; `Enrolment.profile_step` counts how many are done.
+PROFILE_STEPS = ("about", "share", "learn", "practical", "wishes", "charter")

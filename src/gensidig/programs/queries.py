@@ -6,10 +6,11 @@ import difflib
 import unicodedata
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 
 from gensidig.accounts.models import Member
 from gensidig.programs.models import (
+    PROFILE_STEPS,
     Direction,
     Enrolment,
     EnrolmentStatus,
@@ -89,9 +90,16 @@ def programs_for(member: Member) -> QuerySet[Program]:
     invited to or enrolled in."""
     programs = Program.objects.filter(organisation_id=member.organisation_id)
     if not member.is_manager_role:
-        programs = programs.filter(enrolments__member=member, enrolments__status__in=LIVE)
+        # A subquery, so that the count below still sees everyone's enrolments.
+        own = Enrolment.objects.filter(member=member, status__in=LIVE)
+        programs = programs.filter(pk__in=own.values("program_id"))
+    mine = Enrolment.objects.filter(program=OuterRef("pk"), member=member)
     return programs.annotate(
-        enrolled=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.ENROLLED))
+        enrolled=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.ENROLLED)),
+        own_status=Subquery(mine.values("status")[:1]),
+        own_step=Subquery(mine.values("profile_step")[:1]),
+        own_acknowledged=Subquery(mine.values("charter_acknowledged_at")[:1]),
+        steps_total=Value(len(PROFILE_STEPS), output_field=IntegerField()),
     ).order_by("-starts_on", "name")
 
 

@@ -455,6 +455,7 @@ def topics_step(kind: str) -> Any:
         request: HttpRequest, enrolment: Enrolment, context: dict[str, Any]
     ) -> HttpResponse | None:
         organisation_id = enrolment.program.organisation_id
+        actions.seed_topics(organisation=enrolment.program.organisation)
         query = request.GET.get("q", "")
         chosen = list(queries.profile_topics(enrolment, kind))
         chosen_ids = {row.topic_id for row in chosen}
