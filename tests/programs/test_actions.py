@@ -323,7 +323,7 @@ def test_claim_pending_enrolment_for_existing_member_row_keeps_one(
     assert Enrolment.objects.filter(program=program).count() == 1
 
 
-def test_member_factory_other_organisation_is_not_enrolable(program: Any, outsider: Any) -> None:
+def test_enrol_member_of_another_organisation_is_refused(program: Any, outsider: Any) -> None:
     with pytest.raises(ValueError):
         actions.enrol(program=program, member=outsider)
     stranger = MemberFactory(organisation=outsider.organisation)

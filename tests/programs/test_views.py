@@ -593,3 +593,26 @@ def test_dashboard_shows_own_profile_progress(
         reverse("common:dashboard", kwargs={"org": ORG}), HTTP_ACCEPT_LANGUAGE="en"
     )
     assert "Your profile: 0 of 6 steps" in page.content.decode()
+
+
+def test_program_edit_closed_program_is_refused_with_reason(
+    login: Any, admin: Any, program: Any
+) -> None:
+    program.state = "closed"
+    program.save()
+    response = login(admin).post(
+        url("edit", program_id=program.pk),
+        program_form_data(name="Nyt navn"),
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert "The program is closed." in response.content.decode()
+    program.refresh_from_db()
+    assert program.name == "Gensidig læring"
+
+
+def test_program_join_participant_not_invited_gets_403(
+    login: Any, young: Any, enrolling: Any
+) -> None:
+    assert login(young).post(url("join", program_id=enrolling.pk)).status_code == 403
+    assert not Enrolment.objects.exists()
