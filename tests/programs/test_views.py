@@ -616,3 +616,18 @@ def test_program_join_participant_not_invited_gets_403(
 ) -> None:
     assert login(young).post(url("join", program_id=enrolling.pk)).status_code == 403
     assert not Enrolment.objects.exists()
+
+
+def test_profile_own_words_htmx_suggests_catalogue_topics_while_typing(
+    login: Any, young_enrolment: Any, topics: dict[str, Any]
+) -> None:
+    client = login(young_enrolment.member)
+    step = url("profile_step", program_id=young_enrolment.program.pk, step="learn")
+    response = client.get(step, {"other": "forhandle, konflikter"}, HTTP_HX_REQUEST="true")
+    assert response.content.decode().startswith('<div id="suggestions"')
+    assert {t.slug for t in response.context["suggestions"]} == {
+        "forhandling",
+        "konflikthaandtering",
+    }
+    empty = client.get(step, {"other": ""}, HTTP_HX_REQUEST="true")
+    assert empty.context["suggestions"] == []

@@ -470,20 +470,30 @@ def topics_step(kind: str) -> Any:
                 "levels": levels_for(kind),
                 "query": query,
                 "results": results,
-                "suggestions": [
-                    t
-                    for t in queries.suggest_topics(
-                        organisation_id,
-                        enrolment.share_other if kind == TopicKind.SHARE else enrolment.want_other,
-                    )
-                    if t.pk not in chosen_ids
-                ],
             }
         )
-        if request.method == "GET" and request.htmx:  # type: ignore[attr-defined]
-            return render(request, "programs/_topic_results.html", context)
         other = enrolment.share_other if kind == TopicKind.SHARE else enrolment.want_other
+        # While typing, htmx asks for suggestions with the text so far (`other`).
+        typing = request.method == "GET" and "other" in request.GET
+        context["suggestions"] = [
+            t
+            for t in queries.suggest_topics(
+                organisation_id, request.GET["other"] if typing else other
+            )
+            if t.pk not in chosen_ids
+        ]
+        if request.method == "GET" and request.htmx:  # type: ignore[attr-defined]
+            partial = "_suggestions.html" if typing else "_topic_results.html"
+            return render(request, f"programs/{partial}", context)
         form = OwnWordsForm(request.POST or None, initial={"other": other})
+        form.fields["other"].widget.attrs.update(
+            {
+                "hx-get": request.path,
+                "hx-trigger": "input changed delay:400ms",
+                "hx-target": "#suggestions",
+                "hx-swap": "outerHTML",
+            }
+        )
         context["form"] = form
         if request.method != "POST":
             return None
