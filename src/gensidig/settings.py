@@ -268,6 +268,8 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env("GENSIDIG_LOG_LEVEL", "INFO")},
     "loggers": {
+        # Every task start and finish at INFO drowns the console; failures still show.
+        "django.tasks": {"level": "WARNING"},
         "gensidig.tasks": {
             "handlers": ["console", "mail_admins"],
             "level": "INFO",

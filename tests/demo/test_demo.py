@@ -84,7 +84,7 @@ def test_demo_program_is_enrolling_with_forty_complete_profiles() -> None:
     call_command("demo", "--no-serve", stdout=StringIO())  # idempotent
     program = Program.objects.get(organisation__slug=ORG_SLUG, name=PROGRAM_NAME)
     assert program.state == "enrolling"
-    assert Program.objects.filter(organisation__slug=ORG_SLUG).count() == 1
+    assert Program.objects.filter(organisation__slug=ORG_SLUG).count() == 2  # and the running one
     enrolments = Enrolment.objects.filter(program=program, status="enrolled")
     assert enrolments.count() == 40
     assert enrolments.filter(side="young").count() == 20
@@ -110,3 +110,41 @@ def test_demo_young_login_sees_the_program_and_its_profile(client: Any) -> None:
     page = response.content.decode()
     assert PROGRAM_NAME in page
     assert "Ingen forløb endnu" not in page
+
+
+def test_demo_has_a_running_program_with_pairs_in_every_state() -> None:
+    from gensidig.matching.models import Pair, Proposal
+    from gensidig.programs.models import Program
+
+    call_command("demo", "--no-serve", stdout=StringIO())
+    call_command("demo", "--no-serve", stdout=StringIO())  # idempotent here too
+    program = Program.objects.get(name="Gensidig læring 2026")
+    assert program.state == "running"
+    statuses = list(
+        Proposal.objects.filter(program=program)
+        .exclude(status="superseded")
+        .values_list("status", flat=True)
+    )
+    assert sorted(set(statuses)) == ["accepted", "declined", "published"]
+    pairs = Pair.objects.filter(program=program)
+    assert pairs.count() == statuses.count("accepted") >= 8
+    assert pairs.filter(
+        a__member__user__email="ung@gensidig.example",
+        b__member__user__email="erfaren@gensidig.example",
+    ).exists()
+    latest = program.rounds.first()
+    assert latest is not None and latest.gap == 0
+
+
+def test_demo_young_login_sees_their_partner(client: Any) -> None:
+    call_command("demo", "--no-serve", stdout=StringIO())
+    from gensidig.programs.models import Program
+
+    program = Program.objects.get(name="Gensidig læring 2026")
+    client.login(username="ung@gensidig.example", password=DEMO_PASSWORD)
+    page = client.get(
+        reverse("matching:my_match", kwargs={"org": ORG_SLUG, "program_id": program.pk}),
+        HTTP_ACCEPT_LANGUAGE="da",
+    ).content.decode()
+    assert "Henrik Sørensen" in page
+    assert "I er et par." in page

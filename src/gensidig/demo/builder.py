@@ -497,8 +497,111 @@ def build_program(organisation: Organisation) -> Program:
     return program
 
 
+RUNNING_NAME = "Gensidig læring 2026"
+RUNNING_SIZE = 12  # people on each side
+
+
+@transaction.atomic
+def build_running_program(organisation: Organisation) -> Program:
+    """The program that started in the autumn: reverse mentoring, matched by the engine,
+    published, and running with accepted pairs. The demo logins ung@ and erfaren@ are a
+    pair; one proposal still waits for an answer and one was declined, so the admin's
+    matching page shows every state. Built once; later runs leave it as it is."""
+    from gensidig.matching import actions as matching
+    from gensidig.matching.models import Proposal
+
+    program = Program.objects.filter(organisation=organisation, name=RUNNING_NAME).first()
+    if program is not None:
+        return program
+    topics = Topic.objects.filter(organisation=organisation, retired=False, merged_into=None)
+    young_topics = list(topics.filter(direction=Direction.YOUNG_TO_EXPERIENCED).order_by("slug"))
+    old_topics = list(topics.filter(direction=Direction.EXPERIENCED_TO_YOUNG).order_by("slug"))
+    owner = Member.objects.get(organisation=organisation, user__email="admin@gensidig.example")
+    sponsor = Member.objects.get(
+        organisation=organisation, user__email="birgitte.lauridsen@fjordlys.example"
+    )
+    program = program_actions.create_program(
+        organisation=organisation,
+        charter=program_actions.Charter(
+            name=RUNNING_NAME,
+            purpose=(
+                "Ledergruppen skal forstå, hvordan unge kunder finder og vælger møbler i dag, "
+                "og de unge skal kende Fjordlys' kunder, produkter og historie."
+            ),
+            sponsor=sponsor,
+            starts_on=date(2026, 9, 1),
+            ends_on=date(2027, 3, 31),
+            cadence_weeks=3,
+            meeting_minutes=60,
+            mode=Mode.REVERSE,
+            themes_young_to_experienced=young_topics,
+            themes_experienced_to_young=old_topics,
+        ),
+    )
+    program = program_actions.open_enrolment(program=program)
+    young, experienced = demo_participants(organisation)
+    cohorts = {
+        Side.YOUNG: [
+            program_actions.enrol(program=program, member=m, side=Side.YOUNG)
+            for m in young[:RUNNING_SIZE]
+        ],
+        Side.EXPERIENCED: [
+            program_actions.enrol(program=program, member=m, side=Side.EXPERIENCED)
+            for m in experienced[:RUNNING_SIZE]
+        ],
+    }
+    for side, teaches, learns, other in (
+        (Side.YOUNG, young_topics, old_topics, Side.EXPERIENCED),
+        (Side.EXPERIENCED, old_topics, young_topics, Side.YOUNG),
+    ):
+        for index, enrolment in enumerate(cohorts[side]):
+            assert enrolment.member is not None
+            fill_profile(
+                enrolment,
+                index=index + 3,
+                side=side,
+                generation=enrolment.member.generation,
+                teaches=teaches,
+                learns=learns,
+                partners=cohorts[other],
+            )
+    program = program_actions.start_matching(program=program)
+    matching.start_round(program=program, by=owner)
+    ida, henrik = cohorts[Side.YOUNG][0], cohorts[Side.EXPERIENCED][0]
+    together = Proposal.objects.filter(program=program, a=ida, b=henrik, status="draft").first()
+    if together is None:
+        together = matching.pair_by_hand(
+            program=program,
+            a=ida,
+            b=henrik,
+            by=owner,
+            reason="De har selv bedt om at komme sammen, og de arbejder ikke i samme linje.",
+        )
+    matching.lock_proposal(proposal=together)
+    matching.start_round(program=program, by=owner)  # the rest around the locked pair
+    latest = program.rounds.first()
+    assert latest is not None
+    matching.publish_round(matching_round=latest)
+    published = list(Proposal.objects.filter(program=program, status="published").order_by("pk"))
+    for number, proposal in enumerate(published):
+        if proposal.pk != together.pk and number == len(published) - 1:
+            continue  # still waiting for an answer
+        if proposal.pk != together.pk and number == len(published) - 2:
+            matching.answer_proposal(
+                proposal=proposal,
+                enrolment=proposal.b,
+                accept=False,
+                reason="Vi sidder ved siden af hinanden og taler sammen hver dag i forvejen.",
+            )
+            continue
+        matching.answer_proposal(proposal=proposal, enrolment=proposal.a, accept=True)
+        matching.answer_proposal(proposal=proposal, enrolment=proposal.b, accept=True)
+    return program_actions.start_running(program=program)
+
+
 def build_demo() -> dict[str, Organisation]:
     company = build_organisation()
     network = build_network()
     build_program(company)
+    build_running_program(company)
     return {"company": company, "network": network}

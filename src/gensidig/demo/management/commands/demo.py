@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.test.utils import override_settings
 
 from gensidig.demo.builder import DEMO_PASSWORD, LOGINS, build_demo
 
@@ -17,7 +18,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, no_serve: bool, port: int, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
-        organisations = build_demo()
+        # The demo's people are fictional: the emails that building it would send (proposals,
+        # confirmations) go nowhere instead of flooding the console.
+        with override_settings(
+            MAILERS={"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
+        ):
+            organisations = build_demo()
         company = organisations["company"]
         self.stdout.write(
             self.style.SUCCESS(
