@@ -16,7 +16,7 @@ def test_pruned_candidates_keep_certified_optimum(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(candidates, "DENSE_PAIRS", 100)
     monkeypatch.setattr(candidates, "TILE_ROWS", 64)
     monkeypatch.setattr(candidates, "TILE_COLS", 50)
-    monkeypatch.setattr(candidates, "SAMPLE_COLS", 40)
+    monkeypatch.setattr(candidates, "SAMPLE", 40)
     pruned = solve(parse_problem(data), seed=7)
     assert pruned.objective == dense.objective
     assert pruned.gap == 0.0

@@ -1,33 +1,45 @@
-"""Candidate pairs for the solver, with a per-person bound on every pair left out.
+"""Candidate pairs for the solver, with bounds on every pair left out.
 
-Small cohorts are scored exactly for all pairs. Large ones stream over all pairs in tiles
-of one float32 matrix product that bounds each score from above (see
-``score.upper_features``); only pairs whose bound reaches a person's threshold are scored
-exactly. Either way each row a gets ``tau[a]``: no allowed pair of a outside the
-candidates scores more. The solver's dual potentials plus ``tau`` certify the optimum
-over all pairs, not just the candidates (see ``assign.certify``).
+Every pair's exact two-way score is computed in float32 blocks (``tiles.TileScorer``);
+only pairs that reach a threshold of their row or of their column survive a block. The
+thresholds start from exact scores against a random sample, so a row keeps about twice
+its ``k`` best; a block in which a row (or column) has too many survivors raises its
+threshold to its k-th best there, which never exceeds its k-th best overall.
+
+Of the survivors that pass every rule, each row keeps its ``k`` best and each column
+its ``k`` best: the candidates are the union, so a person whom nobody ranks high still
+has the partners that suit them best. Wished pairs are always candidates. Then
+
+- ``tau[a]``: no pair of row a outside the candidates scores more, and
+- ``tau_col[b]``: no pair of column b outside the candidates scores more,
+
+because a pair left out was either below both thresholds or beaten by k others in its row
+and k others in its column. The solver's dual potentials plus these bounds certify the
+optimum over all pairs, not just the candidates (see ``solve.certified_assign``).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
-from .index import FloatArray, Index, IntArray
+from .index import F32Array, FloatArray, Index, IntArray
 from .rules import feasible
-from .score import _wish_table, tz_table, upper_features
+from .score import BIG, _wish_table, edge_scores, tz_table
+from .tiles import SLACK, TileScorer, for_tiles
 
 DENSE_PAIRS = 4_000_000
-TILE_ROWS = 512
-TILE_COLS = 16_384
-SAMPLE_COLS = 2_048
-# Survivors kept per row and tile, in multiples of k: the float32 bound is loose for
-# one-sided pairs, so the exact top k needs a wide margin.
-SURVIVORS_PER_K = 64
-# Scores are compared after float32 products; this margin keeps every bound safe.
-SLACK = 1e-4
+SAMPLE = 2_048
+TILE_ROWS = 256
+TILE_COLS = 8_192
+# A row or column is trimmed to its k best within a block when it has more survivors
+# there than this many times k.
+TRIM_FACTOR = 2
+INFEASIBLE = -BIG / 2
 
 Progress = Callable[[int, int], None]
 
@@ -38,8 +50,9 @@ class Candidates:
     b: IntArray  # global index of the column person
     score: FloatArray
     tau: FloatArray  # per row position: bound on pairs left out (-inf: none left out)
+    tau_col: FloatArray  # per column position: the same for columns
     pairs_scanned: int
-    exact_scored: int
+    exact_scored: int  # pairs that survived the thresholds
 
 
 def dense_exact(idx: Index, rows: IntArray, cols: IntArray) -> FloatArray:
@@ -73,18 +86,34 @@ def dense_exact(idx: Index, rows: IntArray, cols: IntArray) -> FloatArray:
     return s
 
 
-def _top_per_row(
-    a: IntArray, b: IntArray, s: FloatArray, k: int
-) -> tuple[IntArray, IntArray, FloatArray, IntArray, FloatArray]:
-    """Keep each row's k best (ties by column); return kept edges and dropped maxima."""
-    order = np.lexsort((b, -s, a))
-    a, b, s = a[order], b[order], s[order]
-    starts = np.flatnonzero(np.r_[True, a[1:] != a[:-1]]) if len(a) else np.zeros(0, np.int64)
-    rank = np.arange(len(a)) - np.repeat(starts, np.diff(np.r_[starts, len(a)]))
-    keep = rank < k
-    dropped_rows = a[rank == k]  # the best dropped edge of each row is at rank k
-    dropped_vals = s[rank == k]
-    return a[keep], b[keep], s[keep], dropped_rows, dropped_vals
+def _score_key(group: IntArray, s: F32Array) -> IntArray:
+    """One int64 per entry that sorts by group, then by score (best first).
+
+    Scores here are >= 0, and the bits of a non-negative float32 order like the floats."""
+    bits = np.maximum(s, np.float32(0.0)).view(np.uint32).astype(np.int64)
+    return (group << 32) | (0xFFFFFFFF - bits)
+
+
+def _rank_within(group: IntArray, s: F32Array) -> IntArray:
+    """Rank of each entry within its group, best score first; ties keep the input order."""
+    order = np.argsort(_score_key(group, s), kind="stable")
+    g = group[order]
+    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]]) if len(g) else np.zeros(0, np.int64)
+    ranks_sorted = np.arange(len(g)) - np.repeat(starts, np.diff(np.r_[starts, len(g)]))
+    rank = np.empty(len(g), dtype=np.int64)
+    rank[order] = ranks_sorted
+    return rank
+
+
+def _group_max(group: IntArray, values: F32Array, size: int) -> F32Array:
+    """Largest value per group (``-BIG`` where a group has none)."""
+    out = np.full(size, -BIG, dtype=np.float32)
+    if len(group):
+        order = np.argsort(_score_key(group, values), kind="stable")
+        g = group[order]
+        first = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+        out[g[first]] = values[order[first]]
+    return out
 
 
 def _wish_edges(idx: Index, rows: IntArray, cols: IntArray) -> tuple[IntArray, IntArray]:
@@ -96,86 +125,49 @@ def _wish_edges(idx: Index, rows: IntArray, cols: IntArray) -> tuple[IntArray, I
     pb: list[int] = []
     for p, q in idx.wish_rank:
         for x, y in ((p, q), (q, p)):
-            if in_rows[x] and in_cols[y]:
+            if in_rows[x] and in_cols[y] and x != y:
                 pa.append(x)
                 pb.append(y)
     return np.array(pa, dtype=np.int64), np.array(pb, dtype=np.int64)
 
 
-def _exact_edges(idx: Index, a: IntArray, b: IntArray) -> tuple[IntArray, IntArray, FloatArray]:
-    from .score import edge_scores
-
+def exact_edges(idx: Index, a: IntArray, b: IntArray) -> tuple[IntArray, IntArray, FloatArray]:
+    """The allowed pairs among (a, b) that learn something, with their exact scores."""
     ok = feasible(idx, a, b)
     a, b = a[ok], b[ok]
     s, learns = edge_scores(idx, a, b)
-    return a[learns], b[learns], s[learns]
-
-
-def filter_tiles(
-    f: np.ndarray,
-    g: np.ndarray,
-    theta: FloatArray,
-    cap: int,
-    progress: Progress | None = None,
-) -> tuple[IntArray, IntArray, FloatArray]:
-    """Positions (row, col) where (f @ g) >= theta[row], streaming over tiles.
-
-    A row whose survivors in one tile exceed ``cap`` has its threshold raised to the
-    cap-th best bound in that tile; raising a threshold only ever drops pairs whose bound
-    is below the new threshold, so ``theta`` stays a bound for everything left out.
-    """
-    n_r, n_c = f.shape[0], g.shape[1]
-    out_r: list[IntArray] = []
-    out_c: list[IntArray] = []
-    out_u: list[np.ndarray] = []
-    theta32 = theta.astype(np.float32)
-    tile = np.empty((TILE_ROWS, min(TILE_COLS, n_c)), dtype=np.float32)
-    total_tiles = -(-n_r // TILE_ROWS)
-    for t, r0 in enumerate(range(0, n_r, TILE_ROWS)):
-        r1 = min(n_r, r0 + TILE_ROWS)
-        th = theta32[r0:r1, None]
-        for c0 in range(0, n_c, TILE_COLS):
-            c1 = min(n_c, c0 + TILE_COLS)
-            block = tile[: r1 - r0, : c1 - c0]
-            np.matmul(f[r0:r1], g[:, c0:c1], out=block)
-            ri, ci = np.nonzero(block >= th)
-            if len(ri) > cap:
-                counts = np.bincount(ri, minlength=r1 - r0)
-                for row in np.flatnonzero(counts > cap):
-                    kth = np.partition(block[row], -cap)[-cap]
-                    theta32[r0 + row] = max(theta32[r0 + row], kth)
-                ri, ci = np.nonzero(block >= theta32[r0:r1, None])
-            out_r.append(ri.astype(np.int64) + r0)
-            out_c.append(ci.astype(np.int64) + c0)
-            out_u.append(block[ri, ci])
-        if progress is not None:
-            progress(t + 1, total_tiles)
-    rr = np.concatenate(out_r) if out_r else np.zeros(0, np.int64)
-    cc = np.concatenate(out_c) if out_c else np.zeros(0, np.int64)
-    uu = np.concatenate(out_u) if out_u else np.zeros(0, np.float32)
-    keep = uu >= theta32[rr]
-    theta[:] = theta32.astype(np.float64)
-    return rr[keep], cc[keep], uu[keep].astype(np.float64)
+    keep = learns & (s > 0)
+    return a[keep], b[keep], s[keep]
 
 
 def _sample_thresholds(
     idx: Index, rows: IntArray, cols: IntArray, k: int, seed: int, mutual: bool
-) -> FloatArray:
-    """A threshold per row near its k-th best score, from exact scores on sampled columns."""
+) -> F32Array:
+    """Per row, a score near its 2k-th best, from exact scores against sampled columns."""
     rng = np.random.default_rng(seed)
-    m = min(len(cols), SAMPLE_COLS)
+    m = min(len(cols), SAMPLE)
     sample = np.sort(rng.choice(cols, size=m, replace=False))
-    j = max(1, int(np.ceil(k * m / len(cols))))
-    theta = np.empty(len(rows), dtype=np.float64)
-    chunk = max(1, 8_000_000 // m)
-    for lo in range(0, len(rows), chunk):
-        block = dense_exact(idx, rows[lo : lo + chunk], sample)
-        if mutual:
-            block[rows[lo : lo + chunk][:, None] == sample[None, :]] = -np.inf
-        theta[lo : lo + chunk] = -np.partition(-block, j - 1, axis=1)[:, j - 1]
-    # A row with no allowed pair in the sample falls back to a small positive threshold;
-    # the tile filter's cap then keeps its survivors in check.
-    return np.where(np.isfinite(theta), theta, 1e-6)
+    j = min(m, max(1, round(2 * k * m / len(cols))))
+    theta = np.empty(len(rows), dtype=np.float32)
+
+    def visit(r0: int, r1: int, c0: int, c1: int, o: F32Array) -> None:
+        theta[r0:r1] = -np.partition(-o, j - 1, axis=1)[:, j - 1]
+
+    scorer = TileScorer(idx, rows, sample, mutual=mutual)
+    for_tiles(scorer, visit, rows_per_tile=max(1, min(TILE_ROWS, 4_000_000 // m)), cols_per_tile=m)
+    # A row with too few allowed pairs in the sample starts at 0: trimming keeps it in check.
+    return np.maximum(theta, np.float32(0.0))
+
+
+def _trim(o: F32Array, counts: IntArray, k: int, axis: int) -> tuple[IntArray, F32Array]:
+    """Lines (rows: axis 1, columns: axis 0) with more than TRIM_FACTOR * k survivors, and
+    their k-th best score in this block."""
+    over = np.flatnonzero(counts > TRIM_FACTOR * k)
+    if not len(over):
+        return over, np.zeros(0, dtype=np.float32)
+    lines = o[over] if axis == 1 else o[:, over].T
+    kk = min(k, lines.shape[1])
+    return over, np.partition(lines, -kk, axis=1)[:, -kk]
 
 
 def generate(
@@ -188,50 +180,86 @@ def generate(
     mutual: bool = False,
     progress: Progress | None = None,
 ) -> Candidates:
-    """Candidate edges rows x cols (global indices) with the bound ``tau`` per row."""
+    """Candidate edges rows x cols (global indices) with the bounds ``tau``, ``tau_col``."""
     n_r, n_c = len(rows), len(cols)
-    row_pos = np.full(idx.n, -1, dtype=np.int64)
-    row_pos[rows] = np.arange(n_r)
-    tau = np.full(n_r, -np.inf)
+    k = max(1, k)
     if n_r == 0 or n_c == 0:
         empty = np.zeros(0, dtype=np.int64)
-        return Candidates(empty, empty, np.zeros(0), tau, 0, 0)
+        return Candidates(
+            empty, empty, np.zeros(0), np.full(n_r, -np.inf), np.full(n_c, -np.inf), 0, 0
+        )
     if n_r * n_c <= DENSE_PAIRS:
-        a_parts, b_parts, s_parts = [], [], []
-        chunk = max(1, DENSE_PAIRS // (4 * n_c))
-        for lo in range(0, n_r, chunk):
-            sub = rows[lo : lo + chunk]
-            block = dense_exact(idx, sub, cols)
-            if mutual:
-                block[sub[:, None] == cols[None, :]] = -np.inf
-            ri, ci = np.nonzero(np.isfinite(block))
-            a_parts.append(sub[ri])
-            b_parts.append(cols[ci])
-            s_parts.append(block[ri, ci])
-        a = np.concatenate(a_parts)
-        b = np.concatenate(b_parts)
-        s = np.concatenate(s_parts)
-        scanned, exact = n_r * n_c, n_r * n_c
+        th_r = np.full(n_r, INFEASIBLE, dtype=np.float32)
+        th_c = np.full(n_c, INFEASIBLE, dtype=np.float32)
+        trim = False
     else:
-        theta = _sample_thresholds(idx, rows, cols, k, seed, mutual)
-        f, g = upper_features(idx, rows, cols)
-        ri, ci, _ = filter_tiles(f, g, theta, cap=SURVIVORS_PER_K * k, progress=progress)
-        a, b = rows[ri], cols[ci]
-        if mutual:
-            a, b = a[a != b], b[a != b]
-        a, b, s = _exact_edges(idx, a, b)
-        tau = theta + SLACK
-        scanned, exact = n_r * n_c, len(ri)
-    a, b, s, drop_rows, drop_vals = _top_per_row(a, b, s, k)
-    np.maximum.at(tau, row_pos[drop_rows], drop_vals + SLACK)
+        th_r = _sample_thresholds(idx, rows, cols, k, seed, mutual)
+        th_c = _sample_thresholds(idx, cols, rows, k, seed + 1, mutual)
+        trim = True
+    # Rows belong to one thread at a time; column thresholds are raised per thread and
+    # the largest taken at the end, so each stays a bound for what its thread dropped.
+    local = threading.local()
+    col_copies: list[F32Array] = []
+    found: list[tuple[int, int, npt.NDArray[np.int32], npt.NDArray[np.int32], F32Array]] = []
+    lock = threading.Lock()
+
+    def visit(r0: int, r1: int, c0: int, c1: int, o: F32Array) -> None:
+        th_c_mine = getattr(local, "th_c", None)
+        if th_c_mine is None:
+            th_c_mine = th_c.copy()
+            local.th_c = th_c_mine
+            with lock:
+                col_copies.append(th_c_mine)
+        tr = th_r[r0:r1, None]
+        tc = th_c_mine[None, c0:c1]
+        keep = (o >= tr) | (o >= tc)
+        if trim:
+            ri, ci = np.nonzero(keep)
+            if len(ri) > TRIM_FACTOR * k * (r1 - r0):
+                over, kth = _trim(o, np.bincount(ri, minlength=r1 - r0), k, axis=1)
+                th_r[r0 + over] = np.maximum(th_r[r0 + over], kth)
+                over, kth = _trim(o, np.bincount(ci, minlength=c1 - c0), k, axis=0)
+                th_c_mine[c0 + over] = np.maximum(th_c_mine[c0 + over], kth)
+                keep = (o >= th_r[r0:r1, None]) | (o >= th_c_mine[None, c0:c1])
+        ri, ci = np.nonzero(keep)
+        part = (r0, c0, (ri + r0).astype(np.int32), (ci + c0).astype(np.int32), o[ri, ci])
+        with lock:
+            found.append(part)
+
+    scorer = TileScorer(idx, rows, cols, mutual=mutual)
+    for_tiles(scorer, visit, progress=progress, rows_per_tile=TILE_ROWS, cols_per_tile=TILE_COLS)
+    for copy in col_copies:
+        np.maximum(th_c, copy, out=th_c)
+    # Blocks in order, so ties are broken by position whatever the threads did.
+    found.sort(key=lambda part: (part[0], part[1]))
+    ri = np.concatenate([p[2] for p in found]).astype(np.int64)
+    ci = np.concatenate([p[3] for p in found]).astype(np.int64)
+    s32 = np.concatenate([p[4] for p in found])
+    # Rules on single pairs (reporting lines, blocks, ...) and the class rules again.
+    ok = s32 > INFEASIBLE
+    ri, ci, s32 = ri[ok], ci[ok], s32[ok]
+    ok = feasible(idx, rows[ri], cols[ci])
+    ri, ci, s32 = ri[ok], ci[ok], s32[ok]
+    survivors = len(ri)
+    # Survivors are in block order: within a row by column, within a column by row, so
+    # equal scores are ranked by position.
+    kept = (_rank_within(ri, s32) < k) | (_rank_within(ci, s32) < k)
+    drop_r = _group_max(ri[~kept], s32[~kept], n_r)
+    drop_c = _group_max(ci[~kept], s32[~kept], n_c)
+    tau = np.maximum(th_r, drop_r).astype(np.float64)
+    tau_col = np.maximum(th_c, drop_c).astype(np.float64)
+    tau = np.where(tau > INFEASIBLE, tau + SLACK, -np.inf)
+    tau_col = np.where(tau_col > INFEASIBLE, tau_col + SLACK, -np.inf)
+    a, b = rows[ri[kept]], cols[ci[kept]]
     wa, wb = _wish_edges(idx, rows, cols)
     if len(wa):
-        wa, wb, ws = _exact_edges(idx, wa, wb)
-        a, b, s = np.r_[a, wa], np.r_[b, wb], np.r_[s, ws]
+        a, b = np.r_[a, wa], np.r_[b, wb]
         key = a * idx.n + b
         _, first = np.unique(key, return_index=True)
-        a, b, s = a[first], b[first], s[first]
-    return Candidates(a, b, s, tau, scanned, exact)
+        a, b = a[first], b[first]
+    a, b, s = exact_edges(idx, a, b)
+    order = np.lexsort((b, a))
+    return Candidates(a[order], b[order], s[order], tau, tau_col, n_r * n_c, survivors)
 
 
 def price(
@@ -239,7 +267,7 @@ def price(
     rows: IntArray,
     cols: IntArray,
     u: FloatArray,
-    v_full: FloatArray,
+    v: FloatArray,
     *,
     mutual: bool = False,
     per_row: int = 16,
@@ -247,39 +275,44 @@ def price(
 ) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
     """Pairs (a in rows, b in cols) whose score exceeds u[a] + v[b]: the certificate's gaps.
 
-    Pairs in ``existing`` (keys a * n + b) are skipped. Returns up to ``per_row`` such edges
-    per row (the most violated first) and, per row, the largest violation found (0 where
-    none), which is exact: pairs not scored exactly have an upper bound below u + v.
+    ``u`` and ``v`` are per position in ``rows`` and ``cols``. Pairs in ``existing``
+    (sorted keys a * n + b) are skipped. Returns up to ``per_row`` such edges per row (the
+    most violated first) and, per row, the largest violation found (0 where none), which
+    is exact: a pair is scored exactly whenever its float32 score comes within SLACK.
     """
     viol = np.zeros(len(rows))
     empty = np.zeros(0, dtype=np.int64)
-    if len(rows) == 0:
+    if len(rows) == 0 or len(cols) == 0:
         return empty, empty, np.zeros(0), viol
-    if len(rows) * len(cols) <= DENSE_PAIRS:
-        block = dense_exact(idx, rows, cols)
-        if mutual:
-            block[rows[:, None] == cols[None, :]] = -np.inf
-        red = block - v_full[cols][None, :] - u[:, None]
-        ri, ci = np.nonzero(red > SLACK / 10)
-        a, b = rows[ri], cols[ci]
-        s = block[ri, ci]
-    else:
-        f, g = upper_features(idx, rows, cols)
-        f = np.hstack([f, np.ones((len(rows), 1), dtype=np.float32)])
-        g = np.vstack([g, -v_full[cols][None, :].astype(np.float32)])
-        theta = u - SLACK
-        ri, ci, _ = filter_tiles(f, g, theta.copy(), cap=len(cols))
-        a, b = rows[ri], cols[ci]
-        if mutual:
-            a, b = a[a != b], b[a != b]
-        a, b, s = _exact_edges(idx, a, b)
-    row_pos = np.full(idx.n, -1, dtype=np.int64)
-    row_pos[rows] = np.arange(len(rows))
-    red = s - v_full[b] - u[row_pos[a]]
-    hit = red > SLACK / 10
+    u32 = (u - SLACK).astype(np.float32)
+    v32 = v.astype(np.float32)
+    found: list[tuple[IntArray, IntArray]] = []
+    lock = threading.Lock()
+
+    def visit(r0: int, r1: int, c0: int, c1: int, o: F32Array) -> None:
+        np.subtract(o, v32[None, c0:c1], out=o)
+        ri, ci = np.nonzero(o > u32[r0:r1, None])
+        with lock:
+            found.append((ri + r0, ci + c0))
+
+    for_tiles(TileScorer(idx, rows, cols, mutual=mutual), visit)
+    found.sort(key=lambda part: (int(part[0][0]), int(part[1][0])) if len(part[0]) else (-1, -1))
+    ri = np.concatenate([p[0] for p in found]) if found else empty
+    ci = np.concatenate([p[1] for p in found]) if found else empty
+    a, b = rows[ri], cols[ci]
+    if mutual:
+        a, b = a[a != b], b[a != b]
     if existing is not None and len(existing):
         # Pairs already in the graph are paid for by the dual value's per-edge slack.
-        hit &= ~np.isin(a * idx.n + b, existing)
+        new = ~np.isin(a * idx.n + b, existing)
+        a, b = a[new], b[new]
+    a, b, s = exact_edges(idx, a, b)
+    row_pos = np.full(idx.n, -1, dtype=np.int64)
+    row_pos[rows] = np.arange(len(rows))
+    col_pos = np.full(idx.n, -1, dtype=np.int64)
+    col_pos[cols] = np.arange(len(cols))
+    red = s - v[col_pos[b]] - u[row_pos[a]]
+    hit = red > SLACK / 10
     a, b, s, red = a[hit], b[hit], s[hit], red[hit]
     np.maximum.at(viol, row_pos[a], red)
     order = np.lexsort((b, -red, a))

@@ -15,11 +15,13 @@ from scipy.sparse import csr_matrix
 from .assign import SCALE, Assignment, assign
 from .candidates import Candidates, Progress, dense_exact, generate, price
 from .explain import FULL_CHECK_LIMIT, fairness_stats, pair_reasons, rule_counts, unmatched_entry
-from .index import FloatArray, Index, IntArray, build_index
+from .index import BoolArray, FloatArray, Index, IntArray, build_index
 from .model import Pair, PairScore, Problem, Result, Unmatched
 from .score import PART_NAMES, edge_parts
 
 MAX_PRICING_ROUNDS = 20
+# Each row's and column's best candidates the first solve starts from.
+ACTIVE_START = 4
 
 
 @dataclass(slots=True)
@@ -52,6 +54,46 @@ def _dedupe(
     return a[first], b[first], s[first]
 
 
+def _rows_to_price(
+    tau_r: IntArray, u: IntArray, tau_c: IntArray, v: IntArray
+) -> tuple[IntArray, IntArray]:
+    """Rows and columns whose pruned pairs the duals may not cover.
+
+    A pair left out scores at most min(tau_r[a], tau_c[b]); it is covered when that is
+    at most u[a] + v[b]. Rows with u >= tau_r and columns with v >= tau_c cover all their
+    pairs; for the others, a row needs pricing when some uncovered column b has
+    v[b] < tau_r[a] - u[a] and tau_c[b] - v[b] > u[a] (prefix maxima over v, sorted).
+    """
+    rows = np.flatnonzero(u < tau_r)
+    cols = np.flatnonzero(v < tau_c)
+    if not len(rows) or not len(cols):
+        return rows[:0], cols[:0]
+    order = np.argsort(v[cols], kind="stable")
+    vs = v[cols][order]
+    best = np.maximum.accumulate(tau_c[cols][order] - vs)
+    reach = np.searchsorted(vs, tau_r[rows] - u[rows], side="left")
+    need = (reach > 0) & (best[np.maximum(reach - 1, 0)] > u[rows])
+    rows = rows[need]
+    if not len(rows):
+        return rows, cols[:0]
+    # Columns that some priced row could still violate.
+    lo_u, hi_t = int(u[rows].min()), int((tau_r[rows] - u[rows]).max())
+    cols = cols[(tau_c[cols] - v[cols] > lo_u) & (v[cols] < hi_t)]
+    return rows, cols
+
+
+def _top_mask(ra: IntArray, cb: IntArray, w: IntArray, k: int) -> BoolArray:
+    """Edges among the k heaviest of their row or of their column (ties: lower index)."""
+    keep = np.zeros(len(w), dtype=np.bool_)
+    for group, other in ((ra, cb), (cb, ra)):
+        order = np.lexsort((other, -w, group))
+        g = group[order]
+        starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]]) if len(g) else g
+        rank = np.arange(len(g)) - np.repeat(starts, np.diff(np.r_[starts, len(g)]))
+        keep[order[rank < k]] = True
+    return keep
+
+
 def certified_assign(
     idx: Index,
     rows: IntArray,
@@ -62,51 +104,74 @@ def certified_assign(
     mutual: bool,
     banned: IntArray,
 ) -> Certified:
-    """Solve on the candidates, then price every row whose bound the duals do not cover.
+    """Solve on the candidates, then price the rows whose pruned pairs the duals miss.
 
-    A row a is covered when u[a] >= tau[a]: every pair left out scores at most tau[a] <=
-    u[a] + v[b]. Uncovered rows are priced against all columns; violating pairs join the
-    graph and the solve repeats. If rounds run out, the dual value is raised by each
-    row's largest violation, which keeps it a valid bound.
+    The solver works on an active part of the candidates: each row's and column's
+    ``ACTIVE_START`` best, plus every candidate the duals price as profitable (w > u + v),
+    round by round, until no candidate is; so the candidates outside the active part need
+    no slack in the dual value. A pair left out of the candidates scores at most
+    min(tau[a], tau_col[b]) and is covered when that is at most u[a] + v[b]. Rows for which
+    some column may fail this are priced against those columns exactly; violating pairs
+    join the candidates and the solve repeats. If rounds run out, the dual value is raised
+    by each priced row's largest violation (times its capacity): still a valid bound.
     """
     n = idx.n
     a, b, s = cands.a, cands.b, cands.score
+    tau_r, tau_c = cands.tau, cands.tau_col
     if mutual:
         a, b, s = np.r_[a, b], np.r_[b, a], np.r_[s, s]
+        # Left out of the doubled graph means left out both ways round.
+        tau_r = tau_c = np.minimum(tau_r, tau_c)
     a, b, s = _dedupe(a, b, s, n)
     if len(banned):
         keep = ~np.isin(a * n + b, banned)
         a, b, s = a[keep], b[keep], s[keep]
     row_pos, col_pos = _positions(n, rows), _positions(n, cols)
     cap_r, cap_c = cap[rows], cap[cols]
-    tau_int = np.where(np.isfinite(cands.tau), np.ceil(cands.tau * SCALE), -1).astype(np.int64)
+
+    def scaled(t: FloatArray) -> IntArray:
+        return np.where(np.isfinite(t), np.ceil(t * SCALE), -1).astype(np.int64)
+
+    tau_r_int, tau_c_int = scaled(tau_r), scaled(tau_c)
+    w = np.rint(s * SCALE).astype(np.int64)
+    pos_w = w > 0
+    a, b, s, w = a[pos_w], b[pos_w], s[pos_w], w[pos_w]
+    active = _top_mask(row_pos[a], col_pos[b], w, ACTIVE_START)
     priced = 0
     rounds = 0
+    active_rounds = 0
     extra = 0
     while True:
-        w = np.rint(s * SCALE).astype(np.int64)
-        pos_w = w > 0
-        a, b, s, w = a[pos_w], b[pos_w], s[pos_w], w[pos_w]
-        asg = assign(row_pos[a], col_pos[b], w, cap_r, cap_c)
-        uncovered = np.flatnonzero(asg.u < tau_int)
-        if not len(uncovered):
+        act = np.flatnonzero(active)
+        asg = assign(row_pos[a[act]], col_pos[b[act]], w[act], cap_r, cap_c)
+        red = w - asg.u[row_pos[a]] - asg.v[col_pos[b]]
+        profitable = ~active & (red > 0)
+        if profitable.any():
+            add = np.flatnonzero(profitable)
+            if mutual:
+                # Keep the doubled graph symmetric: add each pair both ways round.
+                key = a * n + b
+                add = np.union1d(add, np.searchsorted(key, b[add] * n + a[add]))
+            active[add] = True
+            active_rounds += 1
+            continue
+        pr, pc = _rows_to_price(tau_r_int, asg.u, tau_c_int, asg.v)
+        if not len(pr):
             break
-        v_full = np.zeros(n)
-        v_full[cols] = asg.v / SCALE
         na, nb, ns, viol = price(
             idx,
-            rows[uncovered],
-            cols,
-            asg.u[uncovered] / SCALE,
-            v_full,
+            rows[pr],
+            cols[pc],
+            asg.u[pr] / SCALE,
+            asg.v[pc] / SCALE,
             mutual=mutual,
             existing=np.sort(np.r_[a * n + b, banned]),
         )
-        priced += len(uncovered)
+        priced += len(pr)
         if not len(na):
             break
         if rounds == MAX_PRICING_ROUNDS:
-            extra = int((cap_r[uncovered] * np.ceil(viol * SCALE)).sum())
+            extra = int((cap_r[pr] * np.ceil(viol * SCALE)).sum())
             break
         rounds += 1
         if mutual:
@@ -114,8 +179,17 @@ def certified_assign(
         if len(banned):
             keep = ~np.isin(na * n + nb, banned)
             na, nb, ns = na[keep], nb[keep], ns[keep]
-        a, b, s = _dedupe(np.r_[a, na], np.r_[b, nb], np.r_[s, ns], n)
-    return Certified(a, b, w, asg, extra, rounds, priced)
+        nw = np.rint(ns * SCALE).astype(np.int64)
+        a, b, s = np.r_[a, na], np.r_[b, nb], np.r_[s, ns]
+        w, active = np.r_[w, nw], np.r_[active, nw > 0]
+        key = a * n + b
+        _, first = np.unique(key, return_index=True)
+        first = first[w[first] > 0]
+        a, b, s, w, active = a[first], b[first], s[first], w[first], active[first]
+    act = np.flatnonzero(active)
+    cert = Certified(a[act], b[act], w[act], asg, extra, rounds, priced)
+    cert.info = {"pool": len(a), "active_rounds": active_rounds, "people": np.union1d(a, b)}
+    return cert
 
 
 def _locked(idx: Index) -> list[tuple[int, int]]:
@@ -147,12 +221,14 @@ def _reverse(
     pairs = [(int(y), int(x)) if swap else (int(x), int(y)) for x, y in zip(pa, pb, strict=True)]
     info = {
         "method": "min-cost flow; certified by dual potentials over all pairs",
-        "candidates": len(cert.a),
+        "candidates": cert.info["pool"],
+        "active_edges": len(cert.a),
+        "active_rounds": cert.info["active_rounds"],
         "pairs_scanned": cands.pairs_scanned,
         "pricing_rounds": cert.rounds,
         "priced_rows": cert.priced_rows,
         "bellman_ford_rounds": cert.asg.bf_rounds,
-        "_edge_people": np.union1d(cert.a, cert.b).tolist(),
+        "_edge_people": cert.info["people"].tolist(),
     }
     return pairs, cert.asg.objective, float(cert.bound), info
 
@@ -213,7 +289,7 @@ def _mutual(
         "pairs_scanned": cands.pairs_scanned,
         "pricing_rounds": cert.rounds,
         "doubled_bound": round(half_bound / SCALE, 6),
-        "_edge_people": np.union1d(cert.a, cert.b).tolist(),
+        "_edge_people": cert.info["people"].tolist(),
     }
     if exact:
         chosen, milp_bound, proved = _milp(ea, eb, w, cap, rules.time_limit)
