@@ -31,6 +31,7 @@ PUBLIC = {
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
     "accounts:accept_invitation",  # the one-time token is the permission
+    "common:email_opt_out",  # the signed link in an email is the permission
 }
 
 

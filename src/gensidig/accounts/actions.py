@@ -237,3 +237,18 @@ def start_import(
     )
     transaction.on_commit(lambda: run_import.enqueue(job_id=job.pk))
     return job
+
+
+@transaction.atomic
+def opt_out_of_email(*, user_id: int, kind: str) -> None:
+    from gensidig.common.models import EmailOptOut
+
+    if User.objects.filter(pk=user_id).exists():
+        EmailOptOut.objects.get_or_create(user_id=user_id, kind=kind)
+
+
+@transaction.atomic
+def opt_in_to_email(*, user: User, kind: str) -> None:
+    from gensidig.common.models import EmailOptOut
+
+    EmailOptOut.objects.filter(user=user, kind=kind).delete()

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from gensidig.accounts.models import Invitation, Member, Organisation, User
+from gensidig.common.models import EmailOptOut
 
 
 def memberships_of(user: User) -> QuerySet[Member]:
@@ -45,6 +46,9 @@ def personal_data(user: User) -> dict[str, Any]:
             "language": user.language,
             "joined": user.date_joined.isoformat(),
         },
+        "emails_switched_off": sorted(
+            EmailOptOut.objects.filter(user=user).values_list("kind", flat=True)
+        ),
         "memberships": [
             {
                 "organisation": member.organisation.name,

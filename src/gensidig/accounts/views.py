@@ -208,8 +208,19 @@ def account(request: HttpRequest) -> HttpResponse:
         actions.update_account(user=user, name=form.cleaned_data["name"])
         messages.success(request, _("Your details were saved."))
         return redirect("accounts:account")
+    from gensidig.common.email import EMAIL_KINDS
+    from gensidig.common.models import EmailOptOut
+
+    switched_off = [
+        (kind, EMAIL_KINDS.get(kind, kind))
+        for kind in EmailOptOut.objects.filter(user=user)
+        .order_by("kind")
+        .values_list("kind", flat=True)
+    ]
     return render(
-        request, "accounts/account.html", {"form": form, "erase_form": EraseAccountForm()}
+        request,
+        "accounts/account.html",
+        {"form": form, "erase_form": EraseAccountForm(), "switched_off": switched_off},
     )
 
 

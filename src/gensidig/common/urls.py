@@ -10,4 +10,6 @@ urlpatterns = [
     path("o/<slug:org>/", views.dashboard, name="dashboard"),
     path("language/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
+    path("email/stop/<str:token>/", views.email_opt_out, name="email_opt_out"),
+    path("email/start/<slug:kind>/", views.email_opt_in, name="email_opt_in"),
 ]

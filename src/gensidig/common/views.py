@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
@@ -8,11 +9,13 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gensidig.accounts import actions
-from gensidig.accounts.models import Member
+from gensidig.accounts.models import Member, User
 from gensidig.accounts.queries import members_of, memberships_of, pending_invitations
+from gensidig.common.email import EMAIL_KINDS, read_opt_out_token
 from gensidig.common.permissions import SESSION_KEY, org_view
 from gensidig.programs.queries import programs_for
 
@@ -78,6 +81,33 @@ def set_language(request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
             actions.set_language(user=request.user, language=language)
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def email_opt_out(request: HttpRequest, token: str) -> HttpResponse:
+    """Public by design: the signed link in the email is the permission. Opening the link
+    only asks; the button switches the kind off (mail scanners follow links, not forms)."""
+    found = read_opt_out_token(token)
+    if found is None:
+        return render(request, "common/email_opt_out.html", {"invalid": True}, status=404)
+    user_id, kind = found
+    if request.method == "POST":
+        actions.opt_out_of_email(user_id=user_id, kind=kind)
+    return render(
+        request,
+        "common/email_opt_out.html",
+        {"label": EMAIL_KINDS[kind], "done": request.method == "POST"},
+    )
+
+
+@login_required
+@require_POST
+def email_opt_in(request: HttpRequest, kind: str) -> HttpResponse:
+    """Switch a kind of email back on, from My account."""
+    assert isinstance(request.user, User)
+    actions.opt_in_to_email(user=request.user, kind=kind)
+    messages.success(request, _("You will get these emails again."))
+    return redirect("accounts:account")
 
 
 @require_GET

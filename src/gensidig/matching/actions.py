@@ -9,13 +9,18 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from gensidig import engine
 from gensidig.accounts.models import Member
-from gensidig.common.email import send_templated_email
+from gensidig.common.email import register_email_kind, send_templated_email
 from gensidig.matching.adapters import ProgramInput, build_input, engine_id
 from gensidig.matching.models import Exclusion, Pair, Proposal, Round
 from gensidig.programs.models import Enrolment, Program, State
+
+PROPOSAL_REMINDER = register_email_kind(
+    "proposal-reminder", _("reminders to answer a proposed partner")
+)
 
 # Cohorts up to this many participants are matched while the admin waits; larger ones in a
 # background task (the engine does 1,000 x 1,000 in well under a second).
@@ -382,6 +387,8 @@ def remind_undecided(*, program: Program, older_than_days: int) -> int:
             partner = proposal.b if side == "a" else proposal.a
             send_templated_email(
                 to=enrolment.member.user.email,
+                kind=PROPOSAL_REMINDER,
+                user=enrolment.member.user,
                 template="matching/email/reminder",
                 context={
                     "name": enrolment.member.user.get_short_name(),
