@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from .assign import SCALE
 from .index import F32Array, FloatArray, Index, IntArray
 from .rules import feasible
 from .score import BIG, _wish_table, edge_scores, tz_table
@@ -189,13 +190,9 @@ def generate(
             empty, empty, np.zeros(0), np.full(n_r, -np.inf), np.full(n_c, -np.inf), 0, 0
         )
     if n_r * n_c <= DENSE_PAIRS:
-        th_r = np.full(n_r, INFEASIBLE, dtype=np.float32)
-        th_c = np.full(n_c, INFEASIBLE, dtype=np.float32)
-        trim = False
-    else:
-        th_r = _sample_thresholds(idx, rows, cols, k, seed, mutual)
-        th_c = _sample_thresholds(idx, cols, rows, k, seed + 1, mutual)
-        trim = True
+        return _dense(idx, rows, cols, k, mutual)
+    th_r = _sample_thresholds(idx, rows, cols, k, seed, mutual)
+    th_c = _sample_thresholds(idx, cols, rows, k, seed + 1, mutual)
     # Rows belong to one thread at a time; column thresholds are raised per thread and
     # the largest taken at the end, so each stays a bound for what its thread dropped.
     local = threading.local()
@@ -213,14 +210,13 @@ def generate(
         tr = th_r[r0:r1, None]
         tc = th_c_mine[None, c0:c1]
         keep = (o >= tr) | (o >= tc)
-        if trim:
-            ri, ci = np.nonzero(keep)
-            if len(ri) > TRIM_FACTOR * k * (r1 - r0):
-                over, kth = _trim(o, np.bincount(ri, minlength=r1 - r0), k, axis=1)
-                th_r[r0 + over] = np.maximum(th_r[r0 + over], kth)
-                over, kth = _trim(o, np.bincount(ci, minlength=c1 - c0), k, axis=0)
-                th_c_mine[c0 + over] = np.maximum(th_c_mine[c0 + over], kth)
-                keep = (o >= th_r[r0:r1, None]) | (o >= th_c_mine[None, c0:c1])
+        ri, ci = np.nonzero(keep)
+        if len(ri) > TRIM_FACTOR * k * (r1 - r0):
+            over, kth = _trim(o, np.bincount(ri, minlength=r1 - r0), k, axis=1)
+            th_r[r0 + over] = np.maximum(th_r[r0 + over], kth)
+            over, kth = _trim(o, np.bincount(ci, minlength=c1 - c0), k, axis=0)
+            th_c_mine[c0 + over] = np.maximum(th_c_mine[c0 + over], kth)
+            keep = (o >= th_r[r0:r1, None]) | (o >= th_c_mine[None, c0:c1])
         ri, ci = np.nonzero(keep)
         part = (r0, c0, (ri + r0).astype(np.int32), (ci + c0).astype(np.int32), o[ri, ci])
         with lock:
@@ -250,7 +246,81 @@ def generate(
     tau_col = np.maximum(th_c, drop_c).astype(np.float64)
     tau = np.where(tau > INFEASIBLE, tau + SLACK, -np.inf)
     tau_col = np.where(tau_col > INFEASIBLE, tau_col + SLACK, -np.inf)
-    a, b = rows[ri[kept]], cols[ci[kept]]
+    return _finish(idx, rows, cols, rows[ri[kept]], cols[ci[kept]], tau, tau_col, survivors)
+
+
+def sparse_forbidden(idx: Index, rows: IntArray, cols: IntArray) -> tuple[IntArray, IntArray]:
+    """Positions (row, column) of pairs ruled out by rules on single pairs: reporting
+    lines, same manager, blocks, repeats and exclusions (the class rules are in the
+    tiles)."""
+    r = idx.problem.rules
+    n = idx.n
+    people = np.arange(n, dtype=np.int64)
+    pa: list[IntArray] = []
+    pb: list[IntArray] = []
+    ancestors = [idx.anc1, idx.anc2][: max(0, min(2, r.reporting_line_depth))]
+    for anc in ancestors:
+        sel = (anc >= 0) & (anc < n)
+        pa += [people[sel], anc[sel]]
+        pb += [anc[sel], people[sel]]
+    if r.exclude_same_manager and (idx.anc1 >= 0).any():
+        sel = np.flatnonzero(idx.anc1 >= 0)
+        order = sel[np.argsort(idx.anc1[sel], kind="stable")]
+        boss = idx.anc1[order]
+        starts = np.flatnonzero(np.r_[True, boss[1:] != boss[:-1]]) if len(boss) else order
+        for lo, hi in zip(starts, np.r_[starts[1:], len(order)], strict=True):
+            team = order[lo:hi]
+            pa.append(np.repeat(team, len(team)))
+            pb.append(np.tile(team, len(team)))
+    if len(idx.forbid_keys):
+        pa.append(idx.forbid_keys // n)
+        pb.append(idx.forbid_keys % n)
+    if not pa:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    a, b = np.concatenate(pa), np.concatenate(pb)
+    rp = np.full(n, -1, dtype=np.int64)
+    rp[rows] = np.arange(len(rows))
+    cp = np.full(n, -1, dtype=np.int64)
+    cp[cols] = np.arange(len(cols))
+    ok = (rp[a] >= 0) & (cp[b] >= 0)
+    return rp[a[ok]], cp[b[ok]]
+
+
+def _dense(idx: Index, rows: IntArray, cols: IntArray, k: int, mutual: bool) -> Candidates:
+    """Small problems: all scores at once, each row's and column's k best kept."""
+    n_r, n_c = len(rows), len(cols)
+    o = TileScorer(idx, rows, cols, mutual=mutual).dense()
+    fr, fc = sparse_forbidden(idx, rows, cols)
+    o[fr, fc] = -BIG
+    allowed = o > INFEASIBLE
+    kept = np.zeros((n_r, n_c), dtype=np.bool_)
+    kr, kc = min(k, n_c), min(k, n_r)
+    best_c = np.argpartition(-o, kr - 1, axis=1)[:, :kr]
+    kept[np.arange(n_r)[:, None], best_c] = True
+    best_r = np.argpartition(-o, kc - 1, axis=0)[:kc, :]
+    kept[best_r, np.arange(n_c)[None, :]] = True
+    kept &= allowed
+    rest = np.where(kept | ~allowed, np.float32(-BIG), o)
+    tau = rest.max(axis=1).astype(np.float64)
+    tau_col = rest.max(axis=0).astype(np.float64)
+    tau = np.where(tau > INFEASIBLE, tau + SLACK, -np.inf)
+    tau_col = np.where(tau_col > INFEASIBLE, tau_col + SLACK, -np.inf)
+    ri, ci = np.nonzero(kept)
+    return _finish(idx, rows, cols, rows[ri], cols[ci], tau, tau_col, int(allowed.sum()))
+
+
+def _finish(
+    idx: Index,
+    rows: IntArray,
+    cols: IntArray,
+    a: IntArray,
+    b: IntArray,
+    tau: FloatArray,
+    tau_col: FloatArray,
+    survivors: int,
+) -> Candidates:
+    """Add the wished pairs, score the candidates exactly, order them."""
     wa, wb = _wish_edges(idx, rows, cols)
     if len(wa):
         a, b = np.r_[a, wa], np.r_[b, wb]
@@ -259,7 +329,17 @@ def generate(
         a, b = a[first], b[first]
     a, b, s = exact_edges(idx, a, b)
     order = np.lexsort((b, a))
-    return Candidates(a[order], b[order], s[order], tau, tau_col, n_r * n_c, survivors)
+    return Candidates(a[order], b[order], s[order], tau, tau_col, len(rows) * len(cols), survivors)
+
+
+def _member(keys: IntArray, sorted_sets: tuple[IntArray, ...]) -> npt.NDArray[np.bool_]:
+    """Whether each key is in any of the sorted arrays."""
+    hit = np.zeros(len(keys), dtype=np.bool_)
+    for table in sorted_sets:
+        if len(table):
+            pos = np.minimum(np.searchsorted(table, keys), len(table) - 1)
+            hit |= table[pos] == keys
+    return hit
 
 
 def price(
@@ -271,14 +351,14 @@ def price(
     *,
     mutual: bool = False,
     per_row: int = 16,
-    existing: IntArray | None = None,
+    existing: tuple[IntArray, ...] = (),
 ) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
     """Pairs (a in rows, b in cols) whose score exceeds u[a] + v[b]: the certificate's gaps.
 
     ``u`` and ``v`` are per position in ``rows`` and ``cols``. Pairs in ``existing``
-    (sorted keys a * n + b) are skipped. Returns up to ``per_row`` such edges per row (the
-    most violated first) and, per row, the largest violation found (0 where none), which
-    is exact: a pair is scored exactly whenever its float32 score comes within SLACK.
+    (sorted arrays of keys a * n + b) are skipped. Returns up to ``per_row`` such edges per
+    row (the most violated first, scored exactly) and, per row, a bound on its largest
+    violation (0 where none): the float32 excess plus SLACK.
     """
     viol = np.zeros(len(rows))
     empty = np.zeros(0, dtype=np.int64)
@@ -286,38 +366,71 @@ def price(
         return empty, empty, np.zeros(0), viol
     u32 = (u - SLACK).astype(np.float32)
     v32 = v.astype(np.float32)
-    found: list[tuple[IntArray, IntArray]] = []
+    found: list[tuple[int, int, IntArray, IntArray, F32Array]] = []
     lock = threading.Lock()
 
     def visit(r0: int, r1: int, c0: int, c1: int, o: F32Array) -> None:
         np.subtract(o, v32[None, c0:c1], out=o)
         ri, ci = np.nonzero(o > u32[r0:r1, None])
+        part = (r0, c0, ri + r0, ci + c0, o[ri, ci] - u32[r0:r1][ri])
         with lock:
-            found.append((ri + r0, ci + c0))
+            found.append(part)
 
     for_tiles(TileScorer(idx, rows, cols, mutual=mutual), visit)
-    found.sort(key=lambda part: (int(part[0][0]), int(part[1][0])) if len(part[0]) else (-1, -1))
-    ri = np.concatenate([p[0] for p in found]) if found else empty
-    ci = np.concatenate([p[1] for p in found]) if found else empty
-    a, b = rows[ri], cols[ci]
+    found.sort(key=lambda part: (part[0], part[1]))
+    ri = np.concatenate([p[2] for p in found]) if found else empty
+    ci = np.concatenate([p[3] for p in found]) if found else empty
+    excess = np.concatenate([p[4] for p in found]) if found else np.zeros(0, np.float32)
     if mutual:
-        a, b = a[a != b], b[a != b]
-    if existing is not None and len(existing):
+        other = rows[ri] != cols[ci]
+        ri, ci, excess = ri[other], ci[other], excess[other]
+    if existing:
         # Pairs already in the graph are paid for by the dual value's per-edge slack.
-        new = ~np.isin(a * idx.n + b, existing)
-        a, b = a[new], b[new]
-    a, b, s = exact_edges(idx, a, b)
-    row_pos = np.full(idx.n, -1, dtype=np.int64)
-    row_pos[rows] = np.arange(len(rows))
-    col_pos = np.full(idx.n, -1, dtype=np.int64)
-    col_pos[cols] = np.arange(len(cols))
+        new = ~_member(rows[ri] * idx.n + cols[ci], existing)
+        ri, ci, excess = ri[new], ci[new], excess[new]
+    np.maximum.at(viol, ri, np.maximum(excess.astype(np.float64), 0.0) + SLACK)
+    # Each row's most violated few (float32 order) are scored exactly first; a row cut
+    # there with no exact violation among them has all its candidates scored.
+    rank = _rank_within(ri, np.maximum(excess, np.float32(0.0)))
+    top = rank < 4 * per_row
+    a, b, s = _violations(idx, rows, cols, u, v, ri[top], ci[top])
+    cut = np.zeros(len(rows), dtype=np.bool_)
+    cut[ri[~top]] = True
+    cut[_row_pos(idx, rows)[a]] = False
+    rest = ~top & cut[ri]
+    if rest.any():
+        a2, b2, s2 = _violations(idx, rows, cols, u, v, ri[rest], ci[rest])
+        a, b, s = np.r_[a, a2], np.r_[b, b2], np.r_[s, s2]
+    row_pos, col_pos = _row_pos(idx, rows), _row_pos(idx, cols)
     red = s - v[col_pos[b]] - u[row_pos[a]]
-    hit = red > SLACK / 10
-    a, b, s, red = a[hit], b[hit], s[hit], red[hit]
-    np.maximum.at(viol, row_pos[a], red)
     order = np.lexsort((b, -red, a))
     a, b, s = a[order], b[order], s[order]
     starts = np.flatnonzero(np.r_[True, a[1:] != a[:-1]]) if len(a) else empty
     rank = np.arange(len(a)) - np.repeat(starts, np.diff(np.r_[starts, len(a)]))
     keep = rank < per_row
+    if not keep.any():
+        viol[:] = 0.0
     return a[keep], b[keep], s[keep], viol
+
+
+def _row_pos(idx: Index, members: IntArray) -> IntArray:
+    pos = np.full(idx.n, -1, dtype=np.int64)
+    pos[members] = np.arange(len(members))
+    return pos
+
+
+def _violations(
+    idx: Index,
+    rows: IntArray,
+    cols: IntArray,
+    u: FloatArray,
+    v: FloatArray,
+    ri: IntArray,
+    ci: IntArray,
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """The pairs (rows[ri], cols[ci]) whose exact score, in micro-points, exceeds u + v."""
+    a, b, s = exact_edges(idx, rows[ri], cols[ci])
+    row_pos, col_pos = _row_pos(idx, rows), _row_pos(idx, cols)
+    red = np.rint(s * SCALE) - np.rint(u[row_pos[a]] * SCALE) - np.rint(v[col_pos[b]] * SCALE)
+    hit = red > 0
+    return a[hit], b[hit], s[hit]

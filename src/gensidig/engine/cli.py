@@ -98,6 +98,29 @@ def _write_atomic(path: str, text: str) -> None:
         raise
 
 
+def to_json(data: dict[str, Any]) -> str:
+    """The output JSON: one pair or unmatched person per line, the rest indented.
+
+    Long lists are written record by record with the C encoder (an indented dump of the
+    whole result runs in pure Python and dominates large outputs)."""
+    lines = ["{"]
+    keys = list(data)
+    for n, key in enumerate(keys):
+        value = data[key]
+        comma = "," if n < len(keys) - 1 else ""
+        head = f" {json.dumps(key)}: "
+        if isinstance(value, list) and value:
+            lines.append(head + "[")
+            items = ["  " + json.dumps(item, ensure_ascii=False) for item in value]
+            lines.append(",\n".join(items))
+            lines.append(" ]" + comma)
+        else:
+            text = json.dumps(value, ensure_ascii=False, indent=1).replace("\n", "\n ")
+            lines.append(head + text + comma)
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
 def summary(result: Result, seconds: float) -> str:
     s = result.stats
     rows = [
@@ -150,7 +173,7 @@ def run(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO)
             stderr.isatty() and len(problem.participants) >= PROGRESS_MIN_PEOPLE
         )
         result = solve(problem, seed=args.seed, at=at, progress=Bar(stderr) if show else None)
-    out = json.dumps(result.to_dict(), ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+    out = to_json(result.to_dict())
     if args.output == "-":
         stdout.write(out)
         stdout.flush()

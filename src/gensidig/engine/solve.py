@@ -21,7 +21,7 @@ from .score import PART_NAMES, edge_parts
 
 MAX_PRICING_ROUNDS = 20
 # Each row's and column's best candidates the first solve starts from.
-ACTIVE_START = 4
+ACTIVE_START = 8
 
 
 @dataclass(slots=True)
@@ -165,7 +165,7 @@ def certified_assign(
             asg.u[pr] / SCALE,
             asg.v[pc] / SCALE,
             mutual=mutual,
-            existing=np.sort(np.r_[a * n + b, banned]),
+            existing=(a * n + b, banned),
         )
         priced += len(pr)
         if not len(na):
