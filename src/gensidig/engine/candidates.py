@@ -264,8 +264,8 @@ def sparse_forbidden(idx: Index, rows: IntArray, cols: IntArray) -> tuple[IntArr
         pa += [people[sel], anc[sel]]
         pb += [anc[sel], people[sel]]
     if r.exclude_same_manager and (idx.anc1 >= 0).any():
-        sel = np.flatnonzero(idx.anc1 >= 0)
-        order = sel[np.argsort(idx.anc1[sel], kind="stable")]
+        managed = np.flatnonzero(idx.anc1 >= 0)
+        order = managed[np.argsort(idx.anc1[managed], kind="stable")]
         boss = idx.anc1[order]
         starts = np.flatnonzero(np.r_[True, boss[1:] != boss[:-1]]) if len(boss) else order
         for lo, hi in zip(starts, np.r_[starts[1:], len(order)], strict=True):
