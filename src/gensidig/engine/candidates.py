@@ -54,6 +54,8 @@ class Candidates:
     tau_col: FloatArray  # per column position: the same for columns
     pairs_scanned: int
     exact_scored: int  # pairs that survived the thresholds
+    # Per edge: ``score`` is exact; otherwise it is an upper bound (float32 + SLACK).
+    exact: npt.NDArray[np.bool_] | None = None
 
 
 def dense_exact(idx: Index, rows: IntArray, cols: IntArray) -> FloatArray:
@@ -187,7 +189,14 @@ def generate(
     if n_r == 0 or n_c == 0:
         empty = np.zeros(0, dtype=np.int64)
         return Candidates(
-            empty, empty, np.zeros(0), np.full(n_r, -np.inf), np.full(n_c, -np.inf), 0, 0
+            empty,
+            empty,
+            np.zeros(0),
+            np.full(n_r, -np.inf),
+            np.full(n_c, -np.inf),
+            0,
+            0,
+            np.zeros(0, dtype=np.bool_),
         )
     if n_r * n_c <= DENSE_PAIRS:
         return _dense(idx, rows, cols, k, mutual)
@@ -246,7 +255,9 @@ def generate(
     tau_col = np.maximum(th_c, drop_c).astype(np.float64)
     tau = np.where(tau > INFEASIBLE, tau + SLACK, -np.inf)
     tau_col = np.where(tau_col > INFEASIBLE, tau_col + SLACK, -np.inf)
-    return _finish(idx, rows, cols, rows[ri[kept]], cols[ci[kept]], tau, tau_col, survivors)
+    return _finish(
+        idx, rows, cols, rows[ri[kept]], cols[ci[kept]], tau, tau_col, survivors, s32[kept]
+    )
 
 
 def sparse_forbidden(idx: Index, rows: IntArray, cols: IntArray) -> tuple[IntArray, IntArray]:
@@ -319,17 +330,50 @@ def _finish(
     tau: FloatArray,
     tau_col: FloatArray,
     survivors: int,
+    estimate: F32Array | None = None,
 ) -> Candidates:
-    """Add the wished pairs, score the candidates exactly, order them."""
+    """Add the wished pairs and order the candidates.
+
+    Without ``estimate`` every candidate is scored exactly now. With it (float32 scores
+    of pairs that pass every rule), a candidate keeps ``estimate + SLACK``, an upper bound,
+    until the solver needs its exact score (see ``exact_scores``); wished pairs, whose wish
+    term the tiles leave out, are scored exactly at once.
+    """
     wa, wb = _wish_edges(idx, rows, cols)
-    if len(wa):
-        a, b = np.r_[a, wa], np.r_[b, wb]
-        key = a * idx.n + b
-        _, first = np.unique(key, return_index=True)
-        a, b = a[first], b[first]
-    a, b, s = exact_edges(idx, a, b)
+    n = idx.n
+    if estimate is None:
+        if len(wa):
+            a, b = np.r_[a, wa], np.r_[b, wb]
+            _, first = np.unique(a * n + b, return_index=True)
+            a, b = a[first], b[first]
+        a, b, s = exact_edges(idx, a, b)
+        exact = np.ones(len(a), dtype=np.bool_)
+    else:
+        s = estimate.astype(np.float64) + SLACK
+        exact = np.zeros(len(a), dtype=np.bool_)
+        if len(wa):
+            wa, wb, ws = exact_edges(idx, wa, wb)
+            wished = np.isin(a * n + b, wa * n + wb)
+            a, b, s, exact = a[~wished], b[~wished], s[~wished], exact[~wished]
+            a, b, s = np.r_[a, wa], np.r_[b, wb], np.r_[s, ws]
+            exact = np.r_[exact, np.ones(len(wa), dtype=np.bool_)]
     order = np.lexsort((b, a))
-    return Candidates(a[order], b[order], s[order], tau, tau_col, len(rows) * len(cols), survivors)
+    return Candidates(
+        a[order],
+        b[order],
+        s[order],
+        tau,
+        tau_col,
+        len(rows) * len(cols),
+        survivors,
+        exact[order],
+    )
+
+
+def exact_scores(idx: Index, a: IntArray, b: IntArray) -> FloatArray:
+    """Exact scores of pairs that pass every rule; 0 where nothing is learnt."""
+    s, learns = edge_scores(idx, a, b)
+    return np.where(learns & (s > 0), s, 0.0)
 
 
 def _member(keys: IntArray, sorted_sets: tuple[IntArray, ...]) -> npt.NDArray[np.bool_]:
@@ -350,21 +394,24 @@ def price(
     v: FloatArray,
     *,
     mutual: bool = False,
-    per_row: int = 16,
+    per_row: int = 32,
     existing: tuple[IntArray, ...] = (),
+    near: float = 0.0,
 ) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
     """Pairs (a in rows, b in cols) whose score exceeds u[a] + v[b]: the certificate's gaps.
 
     ``u`` and ``v`` are per position in ``rows`` and ``cols``. Pairs in ``existing``
     (sorted arrays of keys a * n + b) are skipped. Returns up to ``per_row`` such edges per
     row (the most violated first, scored exactly) and, per row, a bound on its largest
-    violation (0 where none): the float32 excess plus SLACK.
+    violation (0 where none): the float32 excess plus SLACK. With ``near`` > 0, pairs up to
+    that much short of violating come too (after the violating ones): they are likely
+    to violate once the duals move.
     """
     viol = np.zeros(len(rows))
     empty = np.zeros(0, dtype=np.int64)
     if len(rows) == 0 or len(cols) == 0:
         return empty, empty, np.zeros(0), viol
-    u32 = (u - SLACK).astype(np.float32)
+    u32 = (u - SLACK - near).astype(np.float32)
     v32 = v.astype(np.float32)
     found: list[tuple[int, int, IntArray, IntArray, F32Array]] = []
     lock = threading.Lock()
@@ -388,19 +435,25 @@ def price(
         # Pairs already in the graph are paid for by the dual value's per-edge slack.
         new = ~_member(rows[ri] * idx.n + cols[ci], existing)
         ri, ci, excess = ri[new], ci[new], excess[new]
-    np.maximum.at(viol, ri, np.maximum(excess.astype(np.float64), 0.0) + SLACK)
+    np.maximum.at(viol, ri, np.maximum(excess.astype(np.float64) - near, 0.0) + SLACK)
     # Each row's most violated few (float32 order) are scored exactly first; a row cut
     # there with no exact violation among them has all its candidates scored.
     rank = _rank_within(ri, np.maximum(excess, np.float32(0.0)))
     top = rank < 4 * per_row
-    a, b, s = _violations(idx, rows, cols, u, v, ri[top], ci[top])
+    a, b, s = _violations(idx, rows, cols, u, v, ri[top], ci[top], 0.0)
     cut = np.zeros(len(rows), dtype=np.bool_)
     cut[ri[~top]] = True
     cut[_row_pos(idx, rows)[a]] = False
     rest = ~top & cut[ri]
     if rest.any():
-        a2, b2, s2 = _violations(idx, rows, cols, u, v, ri[rest], ci[rest])
+        a2, b2, s2 = _violations(idx, rows, cols, u, v, ri[rest], ci[rest], 0.0)
         a, b, s = np.r_[a, a2], np.r_[b, b2], np.r_[s, s2]
+    if len(a) and near > 0:
+        # Violations were found: bring the near ones of the same rows along.
+        a3, b3, s3 = _violations(idx, rows, cols, u, v, ri[top], ci[top], near)
+        a, b, s = np.r_[a, a3], np.r_[b, b3], np.r_[s, s3]
+        _, first = np.unique(a * idx.n + b, return_index=True)
+        a, b, s = a[first], b[first], s[first]
     row_pos, col_pos = _row_pos(idx, rows), _row_pos(idx, cols)
     red = s - v[col_pos[b]] - u[row_pos[a]]
     order = np.lexsort((b, -red, a))
@@ -427,10 +480,12 @@ def _violations(
     v: FloatArray,
     ri: IntArray,
     ci: IntArray,
+    near: float,
 ) -> tuple[IntArray, IntArray, FloatArray]:
-    """The pairs (rows[ri], cols[ci]) whose exact score, in micro-points, exceeds u + v."""
+    """The pairs (rows[ri], cols[ci]) whose exact score, in micro-points, exceeds u + v
+    (or comes within ``near`` of it)."""
     a, b, s = exact_edges(idx, rows[ri], cols[ci])
     row_pos, col_pos = _row_pos(idx, rows), _row_pos(idx, cols)
     red = np.rint(s * SCALE) - np.rint(u[row_pos[a]] * SCALE) - np.rint(v[col_pos[b]] * SCALE)
-    hit = red > 0
+    hit = red > -np.rint(near * SCALE)
     return a[hit], b[hit], s[hit]

@@ -13,7 +13,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_matrix
 
 from .assign import SCALE, Assignment, assign
-from .candidates import Candidates, Progress, dense_exact, generate, price
+from .candidates import Candidates, Progress, dense_exact, exact_scores, generate, price
 from .explain import FULL_CHECK_LIMIT, fairness_stats, pair_reasons, rule_counts, unmatched_entry
 from .index import BoolArray, FloatArray, Index, IntArray, build_index
 from .model import Pair, PairScore, Problem, Result, Unmatched
@@ -22,6 +22,8 @@ from .score import PART_NAMES, edge_parts
 MAX_PRICING_ROUNDS = 20
 # Each row's and column's best candidates the first solve starts from.
 ACTIVE_START = 8
+# Micro-points below profitable that an edge may be and still join the active graph.
+NEAR = 20_000
 
 
 @dataclass(slots=True)
@@ -117,26 +119,43 @@ def certified_assign(
     """
     n = idx.n
     a, b, s = cands.a, cands.b, cands.score
+    exact = cands.exact if cands.exact is not None else np.ones(len(a), dtype=np.bool_)
     tau_r, tau_c = cands.tau, cands.tau_col
     if mutual:
-        a, b, s = np.r_[a, b], np.r_[b, a], np.r_[s, s]
+        a, b, s, exact = np.r_[a, b], np.r_[b, a], np.r_[s, s], np.r_[exact, exact]
         # Left out of the doubled graph means left out both ways round.
         tau_r = tau_c = np.minimum(tau_r, tau_c)
-    a, b, s = _dedupe(a, b, s, n)
+    key = a * n + b
+    _, first = np.unique(key, return_index=True)
+    a, b, s, exact = a[first], b[first], s[first], exact[first]
     if len(banned):
         keep = ~np.isin(a * n + b, banned)
-        a, b, s = a[keep], b[keep], s[keep]
+        a, b, s, exact = a[keep], b[keep], s[keep], exact[keep]
     row_pos, col_pos = _positions(n, rows), _positions(n, cols)
     cap_r, cap_c = cap[rows], cap[cols]
 
     def scaled(t: FloatArray) -> IntArray:
         return np.where(np.isfinite(t), np.ceil(t * SCALE), -1).astype(np.int64)
 
+    def score_exactly(sel: IntArray) -> None:
+        sel = sel[~exact[sel]]
+        if len(sel):
+            s[sel] = exact_scores(idx, a[sel], b[sel])
+            exact[sel] = True
+            # An exact score is at most its estimate: no other weight changes.
+            w[sel] = np.rint(s[sel] * SCALE).astype(np.int64)
+
     tau_r_int, tau_c_int = scaled(tau_r), scaled(tau_c)
-    w = np.rint(s * SCALE).astype(np.int64)
-    pos_w = w > 0
-    a, b, s, w = a[pos_w], b[pos_w], s[pos_w], w[pos_w]
-    active = _top_mask(row_pos[a], col_pos[b], w, ACTIVE_START)
+    # Exact weights, or upper bounds (rounded up) where the score is an estimate.
+    w = np.where(exact, np.rint(s * SCALE), np.ceil(s * SCALE)).astype(np.int64)
+    active = _top_mask(row_pos[a], col_pos[b], w, ACTIVE_START) & (w > 0)
+    score_exactly(np.flatnonzero(active))
+    if mutual:
+        # Keep the doubled graph symmetric: add each pair both ways round.
+        back = np.searchsorted(a * n + b, b * n + a)
+        active |= active[back]
+        score_exactly(np.flatnonzero(active))
+    active &= w > 0
     priced = 0
     rounds = 0
     active_rounds = 0
@@ -145,16 +164,23 @@ def certified_assign(
         act = np.flatnonzero(active)
         asg = assign(row_pos[a[act]], col_pos[b[act]], w[act], cap_r, cap_c)
         red = w - asg.u[row_pos[a]] - asg.v[col_pos[b]]
-        profitable = ~active & (red > 0)
-        if profitable.any():
-            add = np.flatnonzero(profitable)
-            if mutual:
-                # Keep the doubled graph symmetric: add each pair both ways round.
-                key = a * n + b
-                add = np.union1d(add, np.searchsorted(key, b[add] * n + a[add]))
-            active[add] = True
-            active_rounds += 1
-            continue
+        maybe = np.flatnonzero(~active & (red > 0))
+        if len(maybe):
+            # With the profitable edges come those within NEAR of it: the duals move
+            # when edges join, and taking them now saves solves.
+            maybe = np.flatnonzero(~active & (red > -NEAR))
+            score_exactly(maybe)
+            red = w - asg.u[row_pos[a]] - asg.v[col_pos[b]]
+            add = maybe[(red[maybe] > -NEAR) & (w[maybe] > 0)]
+            if (red[add] > 0).any():
+                if mutual:
+                    key = a * n + b
+                    add = np.union1d(add, np.searchsorted(key, b[add] * n + a[add]))
+                    score_exactly(add)
+                    add = add[w[add] > 0]
+                active[add] = True
+                active_rounds += 1
+                continue
         pr, pc = _rows_to_price(tau_r_int, asg.u, tau_c_int, asg.v)
         if not len(pr):
             break
@@ -166,6 +192,7 @@ def certified_assign(
             asg.v[pc] / SCALE,
             mutual=mutual,
             existing=(a * n + b, banned),
+            near=NEAR / SCALE,
         )
         priced += len(pr)
         if not len(na):
@@ -182,10 +209,17 @@ def certified_assign(
         nw = np.rint(ns * SCALE).astype(np.int64)
         a, b, s = np.r_[a, na], np.r_[b, nb], np.r_[s, ns]
         w, active = np.r_[w, nw], np.r_[active, nw > 0]
+        exact = np.r_[exact, np.ones(len(na), dtype=np.bool_)]
         key = a * n + b
         _, first = np.unique(key, return_index=True)
-        first = first[w[first] > 0]
-        a, b, s, w, active = a[first], b[first], s[first], w[first], active[first]
+        a, b, s, w, active, exact = (
+            a[first],
+            b[first],
+            s[first],
+            w[first],
+            active[first],
+            exact[first],
+        )
     act = np.flatnonzero(active)
     cert = Certified(a[act], b[act], w[act], asg, extra, rounds, priced)
     cert.info = {"pool": len(a), "active_rounds": active_rounds, "people": np.union1d(a, b)}
