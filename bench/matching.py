@@ -38,6 +38,18 @@ def worker(n: int, seed: int, dense_max: int) -> dict[str, Any]:
     from gensidig.engine.solve import _greedy
     from gensidig.engine.synthetic import cohort
 
+    solve_module = sys.modules["gensidig.engine.solve"]
+
+    # Keep the candidate graph the command line's own run builds (no second scan).
+    kept: list[Any] = []
+    generate_in_cli = solve_module.generate
+
+    def keep_candidates(*args: Any, **kwargs: Any) -> Any:
+        out = generate_in_cli(*args, **kwargs)
+        kept.append(out)
+        return out
+
+    solve_module.generate = keep_candidates
     figures: dict[str, Any] = {"n": n}
     with tempfile.TemporaryDirectory() as tmp:
         src, out = os.path.join(tmp, "in.json"), os.path.join(tmp, "out.json")
@@ -64,7 +76,12 @@ def worker(n: int, seed: int, dense_max: int) -> dict[str, Any]:
     cap = idx.capacity
     rows = np.flatnonzero(idx.young & (cap > 0))
     cols = np.flatnonzero(~idx.young & (cap > 0))
-    cands = generate(idx, rows, cols, problem.rules.candidates, seed=seed)
+    cands = kept[0] if kept else generate(idx, rows, cols, problem.rules.candidates, seed=seed)
+    if cands.exact is not None and not cands.exact.all():
+        from gensidig.engine.candidates import exact_scores
+
+        todo = ~cands.exact
+        cands.score[todo] = exact_scores(idx, cands.a[todo], cands.b[todo])
     rp = np.full(idx.n, -1, dtype=np.int64)
     rp[rows] = np.arange(len(rows))
     cp = np.full(idx.n, -1, dtype=np.int64)

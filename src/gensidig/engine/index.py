@@ -84,8 +84,21 @@ class Index:
         return len(self.ids)
 
 
+_ANCESTORS: list[tuple[Problem, tuple[IntArray, IntArray]]] = []
+
+
 def manager_ancestors(problem: Problem, pos: dict[str, int]) -> tuple[IntArray, IntArray]:
-    """Manager and skip-level manager node codes; raises InputError on a cycle."""
+    """Manager and skip-level manager node codes; raises InputError on a cycle.
+
+    Validation and indexing both need them: the last problem's are kept (by identity)."""
+    if _ANCESTORS and _ANCESTORS[0][0] is problem:
+        return _ANCESTORS[0][1]
+    found = _manager_ancestors(problem, pos)
+    _ANCESTORS[:] = [(problem, found)]
+    return found
+
+
+def _manager_ancestors(problem: Problem, pos: dict[str, int]) -> tuple[IntArray, IntArray]:
     parent: dict[str, str] = dict(problem.managers)
     for p in problem.participants:
         if p.manager is not None:

@@ -135,7 +135,14 @@ def _float(value: Any, record: str, name: str, default: float) -> float:
 
 
 def parse_participant(raw: Any, index: int, mode: Mode) -> Participant:
-    record = _record(index, raw)
+    try:
+        return _participant(raw, mode, "")
+    except InputError as exc:
+        # The record is named only on the error path: formatting it costs on every row.
+        raise InputError(exc.message, record=_record(index, raw), field=exc.field) from None
+
+
+def _participant(raw: Any, mode: Mode, record: str) -> Participant:
     if not isinstance(raw, Mapping):
         raise InputError("must be an object", record=record, field="")
     pid = raw.get("id")
