@@ -41,6 +41,7 @@ TILE_COLS = 8_192
 # there than this many times k.
 TRIM_FACTOR = 2
 INFEASIBLE = -BIG / 2
+CHUNK = 1 << 20  # pairs checked against the rules at a time
 
 Progress = Callable[[int, int], None]
 
@@ -243,7 +244,12 @@ def generate(
     # Rules on single pairs (reporting lines, blocks, ...) and the class rules again.
     ok = s32 > INFEASIBLE
     ri, ci, s32 = ri[ok], ci[ok], s32[ok]
-    ok = feasible(idx, rows[ri], cols[ci])
+    ok = np.concatenate(
+        [
+            feasible(idx, rows[ri[lo : lo + CHUNK]], cols[ci[lo : lo + CHUNK]])
+            for lo in range(0, max(len(ri), 1), CHUNK)
+        ]
+    )
     ri, ci, s32 = ri[ok], ci[ok], s32[ok]
     survivors = len(ri)
     # Survivors are in block order: within a row by column, within a column by row, so
@@ -415,11 +421,23 @@ def price(
     v32 = v.astype(np.float32)
     found: list[tuple[int, int, IntArray, IntArray, F32Array]] = []
     lock = threading.Lock()
+    cap = 4 * per_row
+    # Per row, the largest excess a block dropped (a row keeps its ``cap`` best per block).
+    dropped = np.zeros(len(rows), dtype=np.float32)
 
     def visit(r0: int, r1: int, c0: int, c1: int, o: F32Array) -> None:
         np.subtract(o, v32[None, c0:c1], out=o)
-        ri, ci = np.nonzero(o > u32[r0:r1, None])
-        part = (r0, c0, ri + r0, ci + c0, o[ri, ci] - u32[r0:r1][ri])
+        np.subtract(o, u32[r0:r1, None], out=o)
+        ri, ci = np.nonzero(o > 0)
+        if len(ri) > cap * (r1 - r0) // 4:
+            over = np.flatnonzero(np.bincount(ri, minlength=r1 - r0) > cap)
+            if len(over):
+                kth = np.partition(o[over], -cap - 1, axis=1)[:, -cap - 1 :]
+                floor = np.zeros(r1 - r0, dtype=np.float32)
+                floor[over] = kth[:, 0]
+                dropped[r0 + over] = np.maximum(dropped[r0 + over], kth[:, 0])
+                ri, ci = np.nonzero(o > floor[:, None])
+        part = (r0, c0, ri + r0, ci + c0, o[ri, ci])
         with lock:
             found.append(part)
 
@@ -435,18 +453,36 @@ def price(
         # Pairs already in the graph are paid for by the dual value's per-edge slack.
         new = ~_member(rows[ri] * idx.n + cols[ci], existing)
         ri, ci, excess = ri[new], ci[new], excess[new]
-    np.maximum.at(viol, ri, np.maximum(excess.astype(np.float64) - near, 0.0) + SLACK)
+    # ``excess`` is float32 score - v - (u - SLACK - near); the violation is about
+    # excess - SLACK - near, so excess - near (at least 0) bounds it with room to spare.
+    np.maximum.at(viol, ri, np.maximum(excess.astype(np.float64) - near, 0.0))
+    viol = np.maximum(viol, dropped.astype(np.float64) - near)
+    viol = np.where(viol > 0, viol + SLACK, 0.0)
     # Each row's most violated few (float32 order) are scored exactly first; a row cut
-    # there with no exact violation among them has all its candidates scored.
+    # there, or in a block, with no exact violation among them has every pair scored.
     rank = _rank_within(ri, np.maximum(excess, np.float32(0.0)))
-    top = rank < 4 * per_row
+    top = rank < cap
     a, b, s = _violations(idx, rows, cols, u, v, ri[top], ci[top], 0.0)
-    cut = np.zeros(len(rows), dtype=np.bool_)
-    cut[ri[~top]] = True
-    cut[_row_pos(idx, rows)[a]] = False
-    rest = ~top & cut[ri]
+    hit = np.zeros(len(rows), dtype=np.bool_)
+    hit[_row_pos(idx, rows)[a]] = True
+    rest = ~top & ~hit[ri]
     if rest.any():
         a2, b2, s2 = _violations(idx, rows, cols, u, v, ri[rest], ci[rest], 0.0)
+        a, b, s = np.r_[a, a2], np.r_[b, b2], np.r_[s, s2]
+        hit[_row_pos(idx, rows)[a2]] = True
+    # A block dropped pairs that might violate, and none was found: score the whole row.
+    cut = (dropped > near + SLACK / 2) & ~hit
+    if cut.any():
+        every = np.flatnonzero(cut)
+        fr = np.repeat(every, len(cols))
+        fc = np.tile(np.arange(len(cols), dtype=np.int64), len(every))
+        if mutual:
+            other = rows[fr] != cols[fc]
+            fr, fc = fr[other], fc[other]
+        if existing:
+            new = ~_member(rows[fr] * idx.n + cols[fc], existing)
+            fr, fc = fr[new], fc[new]
+        a2, b2, s2 = _violations(idx, rows, cols, u, v, fr, fc, 0.0)
         a, b, s = np.r_[a, a2], np.r_[b, b2], np.r_[s, s2]
     if len(a) and near > 0:
         # Violations were found: bring the near ones of the same rows along.
