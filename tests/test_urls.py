@@ -10,7 +10,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from gensidig.accounts.models import ImportJob, Role
-from gensidig.matching.models import Proposal, Round
+from gensidig.matching.models import Pair, Proposal, Round
+from gensidig.meetings.models import Goal, Meeting
 from tests.factories import (
     EnrolmentFactory,
     InvitationFactory,
@@ -32,6 +33,7 @@ PUBLIC = {
     "accounts:password_reset_complete",
     "accounts:accept_invitation",  # the one-time token is the permission
     "common:email_opt_out",  # the signed link in an email is the permission
+    "meetings:feed",  # the secret calendar token is the permission
 }
 
 
@@ -108,6 +110,25 @@ def objects_of(organisation: Any) -> dict[str, Any]:
         "change": "lock",
         "decision": "keep",
         "choice": "accept",
+        **meeting_objects(program),
+    }
+
+
+def meeting_objects(program: Any) -> dict[str, Any]:
+    pair = Pair.objects.create(
+        program=program,
+        a=EnrolmentFactory(program=program),
+        b=EnrolmentFactory(program=program, side="experienced"),
+    )
+    meeting = Meeting.objects.create(
+        pair=pair, proposed_by=pair.a, starts_at=pair.created_at, minutes=60, place="Kantinen"
+    )
+    return {
+        "pair_id": pair.pk,
+        "meeting_id": meeting.pk,
+        "goal_id": Goal.objects.create(pair=pair, learner=pair.a, text="Strategi").pk,
+        "verb": "confirm",
+        "phase": "pre",
     }
 
 

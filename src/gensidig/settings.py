@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "gensidig.accounts",
     "gensidig.programs",
     "gensidig.matching",
+    "gensidig.meetings",
     "gensidig.demo",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("gensidig.accounts.urls")),
     path("", include("gensidig.programs.urls")),
     path("", include("gensidig.matching.urls")),
+    path("", include("gensidig.meetings.urls")),
 ]
 
 handler403 = "gensidig.common.views.error_403"

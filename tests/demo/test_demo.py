@@ -148,3 +148,25 @@ def test_demo_young_login_sees_their_partner(client: Any) -> None:
     ).content.decode()
     assert "Henrik Sørensen" in page
     assert "I er et par." in page
+
+
+def test_demo_pairs_have_history_in_every_health_state() -> None:
+    from gensidig.matching.models import Pair
+    from gensidig.meetings.health import HealthState
+    from gensidig.meetings.models import Goal, Meeting, Reflection
+    from gensidig.meetings.queries import program_pairs
+
+    call_command("demo", "--no-serve", stdout=StringIO())
+    program = Program.objects.get(organisation__slug=ORG_SLUG, name="Gensidig læring 2026")
+    states = {row.health.state for row in program_pairs(program)}
+    assert states == set(HealthState)
+    ida_and_henrik = Pair.objects.get(
+        program=program, a__member__user__email="ung@gensidig.example"
+    )
+    assert ida_and_henrik.b.member.user.email == "erfaren@gensidig.example"
+    assert Meeting.objects.filter(pair=ida_and_henrik).count() == 4
+    assert Reflection.objects.filter(meeting__pair=ida_and_henrik).count() == 6
+    assert Goal.objects.filter(pair=ida_and_henrik).count() == 2
+    meetings = Meeting.objects.count()
+    call_command("demo", "--no-serve", stdout=StringIO())
+    assert Meeting.objects.count() == meetings

@@ -37,6 +37,7 @@ def pending_invitations(organisation: Organisation) -> list[Invitation]:
 
 def personal_data(user: User) -> dict[str, Any]:
     """Everything Gensidig stores about one person, for their own export."""
+    from gensidig.meetings.queries import personal_data_of_user as pair_data
     from gensidig.programs.queries import profiles_of_user
 
     return {
@@ -64,4 +65,5 @@ def personal_data(user: User) -> dict[str, Any]:
             )
         ],
         "program_profiles": profiles_of_user(user.pk),
+        "pairs": pair_data(user.pk)["pairs"],
     }

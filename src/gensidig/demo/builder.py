@@ -603,5 +603,8 @@ def build_demo() -> dict[str, Organisation]:
     company = build_organisation()
     network = build_network()
     build_program(company)
-    build_running_program(company)
+    running = build_running_program(company)
+    from gensidig.meetings.demo import build_pair_history
+
+    build_pair_history(running)
     return {"company": company, "network": network}

@@ -148,6 +148,11 @@ class Pair(models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    # Why a pair ended before the program did, and who ended it (a partner or an admin).
+    end_reason = models.TextField(_("reason for ending"), blank=True)
+    ended_by = models.ForeignKey(
+        Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("pair")

@@ -1,0 +1,301 @@
+"""Reads of a pair's life together, shared by views, tasks and the data export."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gensidig.accounts.models import Member
+from gensidig.matching.models import Pair
+from gensidig.meetings.health import Health, pair_health
+from gensidig.meetings.models import (
+    Assessment,
+    ClosingAnswer,
+    Goal,
+    Meeting,
+    Reflection,
+)
+from gensidig.programs.models import Enrolment, Program, Side, Topic
+
+
+def pairs_with(member: Member) -> QuerySet[Pair]:
+    """The pairs this member is a partner in, in their organisation only."""
+    return Pair.objects.filter(
+        Q(a__member=member) | Q(b__member=member), program__organisation=member.organisation
+    ).select_related("program__organisation", "a__member__user", "b__member__user")
+
+
+def own_pair(member: Member, pair_id: int) -> tuple[Pair, Enrolment] | None:
+    pair = pairs_with(member).filter(pk=pair_id).first()
+    if pair is None:
+        return None
+    return pair, (pair.a if pair.a.member_id == member.pk else pair.b)
+
+
+def managed_pair(member: Member, pair_id: int) -> Pair | None:
+    """A pair of the organisation, for an admin who may see its status and dates only."""
+    if not member.is_manager_role:
+        return None
+    return (
+        Pair.objects.filter(pk=pair_id, program__organisation=member.organisation)
+        .select_related("program__organisation", "a__member__user", "b__member__user")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class PairStatus:
+    pair: Pair
+    health: Health
+    last_met_at: datetime | None
+    next_meeting: Meeting | None
+    held: int
+
+
+def status_of(pair: Pair, now: datetime | None = None) -> PairStatus:
+    """Health, last and next meeting, from the pair's meetings (prefetched or not)."""
+    now = now or timezone.now()
+    meetings = list(pair.meetings.all())
+    held = [m for m in meetings if m.is_held(now)]
+    ahead = sorted(
+        (m for m in meetings if m.status != Meeting.Status.CANCELLED and m.starts_at > now),
+        key=lambda m: m.starts_at,
+    )
+    confirmed_ahead = [m for m in ahead if m.status == Meeting.Status.CONFIRMED]
+    last = max((m.starts_at for m in held), default=None)
+    health = pair_health(
+        now=now,
+        cadence_weeks=pair.program.cadence_weeks,
+        started_at=pair.created_at,
+        last_met_at=last,
+        next_meeting_at=ahead[0].starts_at if ahead else None,
+        ended_at=pair.ended_at,
+    )
+    return PairStatus(
+        pair=pair,
+        health=health,
+        last_met_at=last,
+        next_meeting=(confirmed_ahead or ahead)[0] if ahead else None,
+        held=len(held),
+    )
+
+
+def program_pairs(program: Program, now: datetime | None = None) -> list[PairStatus]:
+    """Every pair of a program, the ones that need help first."""
+    pairs = (
+        Pair.objects.filter(program=program)
+        .select_related("program", "a__member__user", "b__member__user")
+        .prefetch_related("meetings")
+    )
+    rows = [status_of(pair, now) for pair in pairs]
+    return sorted(
+        rows,
+        key=lambda row: (
+            row.health.rank,
+            row.last_met_at or row.pair.created_at,
+            row.pair.pk,
+        ),
+    )
+
+
+def meetings_of(pair: Pair) -> QuerySet[Meeting]:
+    return pair.meetings.select_related("proposed_by__member__user", "cancelled_by__member__user")
+
+
+def goals_of(pair: Pair, learner: Enrolment) -> list[Goal]:
+    return list(
+        Goal.objects.filter(pair=pair, learner=learner)
+        .select_related("topic")
+        .prefetch_related("marks")
+    )
+
+
+def reflections_of(pair: Pair) -> QuerySet[Reflection]:
+    return (
+        Reflection.objects.filter(meeting__pair=pair)
+        .select_related("author__member__user", "meeting")
+        .prefetch_related("taught", "learned")
+        .order_by("-meeting__starts_at", "author_id")
+    )
+
+
+def ledger(pair: Pair, learner: Enrolment, teacher: Enrolment) -> list[dict[str, Any]]:
+    """One direction of the learning ledger: each topic that moved, how often the learner
+    said they learned it and how often the teacher said they taught it."""
+    learned: Counter[int] = Counter()
+    taught: Counter[int] = Counter()
+    topics: dict[int, Topic] = {}
+    for reflection in reflections_of(pair):
+        if reflection.author_id == learner.pk:
+            for topic in reflection.learned.all():
+                learned[topic.pk] += 1
+                topics[topic.pk] = topic
+        elif reflection.author_id == teacher.pk:
+            for topic in reflection.taught.all():
+                taught[topic.pk] += 1
+                topics[topic.pk] = topic
+    rows = [
+        {"topic": topics[pk].name, "learned": learned[pk], "taught": taught[pk]} for pk in topics
+    ]
+    return sorted(rows, key=lambda row: (-(row["learned"] + row["taught"]), row["topic"]))
+
+
+# Seeded prompts for the conversation guide, by the side that teaches. %(topic)s is one of the
+# pair's topics or the program's themes for that direction.
+PROMPTS = {
+    Side.YOUNG: [
+        _("Show me how you would find out what our young customers think of %(topic)s."),
+        _("Show me on your own phone how you use %(topic)s in a normal week."),
+        _("What would you try first with %(topic)s if you had my job?"),
+        _("What do people your age get wrong about %(topic)s, and what do we get wrong?"),
+    ],
+    Side.EXPERIENCED: [
+        _("Tell me about a decision in the company's history that still shapes %(topic)s."),
+        _("What do you wish you had known about %(topic)s when you started?"),
+        _("Tell me about a customer who taught you something about %(topic)s."),
+        _("Which mistake about %(topic)s would you help me avoid?"),
+    ],
+}
+CLOSING_PROMPT = _("Before you part: agree on one thing each of you will try before next time.")
+
+
+def side_of(pair: Pair, enrolment: Enrolment) -> str:
+    """The side an enrolment teaches from; in reverse mode `a` is young, `b` experienced."""
+    if enrolment.side in (Side.YOUNG, Side.EXPERIENCED):
+        return enrolment.side
+    return Side.YOUNG if enrolment.pk == pair.a_id else Side.EXPERIENCED
+
+
+def guide_topics(pair: Pair, teacher: Enrolment, learner: Enrolment) -> list[Topic]:
+    """What the teacher could teach, best first: the learner's goals, then what the match
+    said the teacher can teach, then the program's themes for that direction."""
+    found: list[Topic] = [g.topic for g in goals_of(pair, learner) if g.topic is not None]
+    if pair.proposal is not None:
+        slugs = (
+            pair.proposal.teaches_a_to_b
+            if teacher.pk == pair.a_id
+            else pair.proposal.teaches_b_to_a
+        )
+        by_slug = {
+            t.slug: t
+            for t in Topic.objects.filter(organisation=pair.program.organisation, slug__in=slugs)
+        }
+        found += [by_slug[s] for s in slugs if s in by_slug]
+    themes = (
+        pair.program.themes_young_to_experienced
+        if side_of(pair, teacher) == Side.YOUNG
+        else pair.program.themes_experienced_to_young
+    )
+    found += list(themes.all())
+    unique: list[Topic] = []
+    for topic in found:
+        if topic.pk not in {t.pk for t in unique}:
+            unique.append(topic)
+    return unique
+
+
+def conversation_guide(pair: Pair, mine: Enrolment, held: int) -> list[dict[str, Any]]:
+    """Two prompts per direction for the coming meeting, turning with each meeting held so
+    that the guide moves through the pair's topics."""
+    partner = pair.b if mine.pk == pair.a_id else pair.a
+    sections = []
+    for teacher, learner in ((mine, partner), (partner, mine)):
+        topics = guide_topics(pair, teacher, learner)
+        prompts = PROMPTS[Side(side_of(pair, teacher))]
+        lines = []
+        for offset in range(2):
+            if not topics:
+                break
+            topic = topics[(held + offset) % len(topics)]
+            prompt = prompts[(held + offset) % len(prompts)]
+            lines.append(str(prompt) % {"topic": topic.name})
+        sections.append({"teacher": teacher, "learner": learner, "prompts": lines})
+    return sections
+
+
+def pair_topics(pair: Pair) -> QuerySet[Topic]:
+    return Topic.objects.filter(
+        organisation=pair.program.organisation, retired=False, merged_into=None
+    ).order_by("name_da")
+
+
+def feed_meetings(member: Member) -> QuerySet[Meeting]:
+    return (
+        Meeting.objects.filter(Q(pair__a__member=member) | Q(pair__b__member=member))
+        .exclude(status=Meeting.Status.PROPOSED)
+        .select_related("pair__a__member__user", "pair__b__member__user")
+        .order_by("starts_at")
+    )
+
+
+def personal_data_of_user(user_id: int) -> dict[str, Any]:
+    """A person's own meetings, goals, reflections (with their own private notes only),
+    self-assessments and closing answers, for the export of their data."""
+    mine = Q(a__member__user_id=user_id) | Q(b__member__user_id=user_id)
+    pairs = Pair.objects.filter(mine).select_related(
+        "program", "a__member__user", "b__member__user"
+    )
+    result = []
+    for pair in pairs:
+        me = pair.a if pair.a.member and pair.a.member.user_id == user_id else pair.b
+        result.append(
+            {
+                "program": pair.program.name,
+                "partner": (pair.b if me.pk == pair.a_id else pair.a).display_name,
+                "began": pair.created_at.isoformat(),
+                "ended": pair.ended_at.isoformat() if pair.ended_at else None,
+                "meetings": [
+                    {
+                        "starts": m.starts_at.isoformat(),
+                        "minutes": m.minutes,
+                        "place": m.place,
+                        "video_link": m.video_url,
+                        "status": m.status,
+                        "cancelled_by_me": m.cancelled_by_id == me.pk,
+                    }
+                    for m in pair.meetings.order_by("starts_at")
+                ],
+                "goals": [
+                    {
+                        "goal": g.text,
+                        "progress": [
+                            {"at": mark.created_at.isoformat(), "progress": mark.progress}
+                            for mark in g.marks.all()
+                        ],
+                    }
+                    for g in Goal.objects.filter(pair=pair, learner=me).prefetch_related("marks")
+                ],
+                "reflections": [
+                    {
+                        "meeting": r.meeting.starts_at.isoformat(),
+                        "taught": [t.name_en for t in r.taught.all()],
+                        "learned": [t.name_en for t in r.learned.all()],
+                        "learned_in_a_sentence": r.learned_text,
+                        "usefulness": r.usefulness,
+                        "private_notes": r.private_notes,
+                    }
+                    for r in reflections_of(pair).filter(author=me)
+                ],
+                "self_assessments": [
+                    {"topic": a.topic.name_en, "phase": a.phase, "level": a.level}
+                    for a in Assessment.objects.filter(pair=pair, learner=me).select_related(
+                        "topic"
+                    )
+                ],
+                "closing": [
+                    {
+                        "what_changed": c.what_changed,
+                        "again": c.again,
+                        "organisation_gain": c.organisation_gain,
+                    }
+                    for c in ClosingAnswer.objects.filter(pair=pair, author=me)
+                ],
+            }
+        )
+    return {"pairs": result}

@@ -1,0 +1,406 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from gensidig.accounts.models import Member
+from gensidig.common.permissions import MANAGERS, org_view
+from gensidig.matching.models import Pair
+from gensidig.meetings import actions, ics, queries
+from gensidig.meetings.forms import (
+    CheckInForm,
+    ClosingForm,
+    EndForm,
+    GoalForm,
+    GoalMarkForm,
+    MeetingForm,
+    ReflectionForm,
+    assessment_form,
+)
+from gensidig.meetings.models import Assessment, CalendarFeed, ClosingAnswer, Goal, Meeting
+from gensidig.programs.models import Enrolment, Program
+
+
+def own_pair(member: Member, pair_id: int) -> tuple[Pair, Enrolment]:
+    """The pair and the visitor's place in it; anyone else (admins included) gets 404."""
+    found = queries.own_pair(member, pair_id)
+    if found is None:
+        raise Http404
+    return found
+
+
+def back(pair: Pair) -> HttpResponse:
+    return redirect(actions.pair_url(pair))
+
+
+@org_view()
+@require_GET
+def pair_home(request: HttpRequest, member: Member, pair_id: int) -> HttpResponse:
+    """The pair's home for its two partners; an admin sees its status and dates only."""
+    found = queries.own_pair(member, pair_id)
+    if found is None:
+        pair = queries.managed_pair(member, pair_id)
+        if pair is None:
+            raise Http404
+        return render(
+            request,
+            "meetings/pair_status.html",
+            {"member": member, "pair": pair, "status": queries.status_of(pair)},
+        )
+    pair, mine = found
+    partner = actions.partner_of(pair, mine)
+    status = queries.status_of(pair)
+    now = timezone.now()
+    meetings = list(queries.meetings_of(pair))
+    reflections = list(queries.reflections_of(pair))
+    written = {(r.meeting_id, r.author_id) for r in reflections}
+    return render(
+        request,
+        "meetings/pair.html",
+        {
+            "member": member,
+            "pair": pair,
+            "mine": mine,
+            "partner": partner,
+            "status": status,
+            "program": pair.program,
+            "meetings": [
+                {
+                    "meeting": m,
+                    "held": m.is_held(now),
+                    "upcoming": m.status != Meeting.Status.CANCELLED and m.starts_at > now,
+                    "can_confirm": m.status == Meeting.Status.PROPOSED
+                    and m.proposed_by_id != mine.pk
+                    and m.starts_at > now,
+                    "needs_reflection": m.is_held(now) and (m.pk, mine.pk) not in written,
+                }
+                for m in meetings
+            ],
+            "reflections": reflections,
+            "directions": [
+                {
+                    "learner": learner,
+                    "teacher": teacher,
+                    "goals": queries.goals_of(pair, learner),
+                    "ledger": queries.ledger(pair, learner, teacher),
+                    "own": learner.pk == mine.pk,
+                }
+                for learner, teacher in ((mine, partner), (partner, mine))
+            ],
+            "guide": queries.conversation_guide(pair, mine, status.held),
+            "closing_prompt": queries.CLOSING_PROMPT,
+            "meeting_form": MeetingForm(initial={"minutes": pair.program.meeting_minutes}),
+            "goal_form": GoalForm(topics=queries.pair_topics(pair)),
+            "mark_form": GoalMarkForm(),
+            "end_form": EndForm(),
+            "goal_count": len(queries.goals_of(pair, mine)),
+            "max_goals": actions.MAX_GOALS,
+            "closing_done": ClosingAnswer.objects.filter(pair=pair, author=mine).exists(),
+            "themes_young": pair.program.themes_young_to_experienced.all(),
+            "themes_experienced": pair.program.themes_experienced_to_young.all(),
+        },
+    )
+
+
+@org_view()
+@require_http_methods(["GET", "POST"])
+def propose(request: HttpRequest, member: Member, pair_id: int) -> HttpResponse:
+    pair, mine = own_pair(member, pair_id)
+    form = MeetingForm(request.POST or None, initial={"minutes": pair.program.meeting_minutes})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.propose_meeting(pair=pair, by=mine, **form.cleaned_data)
+        except actions.MeetingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The meeting is proposed. Your partner will confirm it."))
+            return back(pair)
+    return render(
+        request,
+        "meetings/meeting_form.html",
+        {"member": member, "pair": pair, "form": form, "meeting": None},
+        status=400 if form.errors else 200,
+    )
+
+
+def meeting_of(pair: Pair, meeting_id: int) -> Meeting:
+    return get_object_or_404(Meeting.objects.select_related("pair"), pk=meeting_id, pair=pair)
+
+
+@org_view()
+@require_http_methods(["GET", "POST"])
+def change(request: HttpRequest, member: Member, pair_id: int, meeting_id: int) -> HttpResponse:
+    pair, mine = own_pair(member, pair_id)
+    meeting = meeting_of(pair, meeting_id)
+    initial = {
+        "starts_at": timezone.localtime(meeting.starts_at),
+        "minutes": meeting.minutes,
+        "place": meeting.place,
+        "video_url": meeting.video_url,
+    }
+    form = MeetingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.change_meeting(meeting=meeting, by=mine, **form.cleaned_data)
+        except actions.MeetingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The meeting is changed."))
+            return back(pair)
+    return render(
+        request,
+        "meetings/meeting_form.html",
+        {"member": member, "pair": pair, "form": form, "meeting": meeting},
+        status=400 if form.errors else 200,
+    )
+
+
+@org_view()
+@require_POST
+def meeting_step(
+    request: HttpRequest, member: Member, pair_id: int, meeting_id: int, verb: str
+) -> HttpResponse:
+    """Confirm or cancel a meeting."""
+    pair, mine = own_pair(member, pair_id)
+    meeting = meeting_of(pair, meeting_id)
+    try:
+        if verb == "confirm":
+            actions.confirm_meeting(meeting=meeting, by=mine)
+            messages.success(request, _("The meeting is confirmed. You both get an invite."))
+        elif verb == "cancel":
+            actions.cancel_meeting(meeting=meeting, by=mine)
+            messages.success(request, _("The meeting is cancelled."))
+        else:
+            raise Http404
+    except actions.MeetingError as error:
+        messages.error(request, str(error))
+    return back(pair)
+
+
+@org_view()
+@require_http_methods(["GET", "POST"])
+def reflect(request: HttpRequest, member: Member, pair_id: int, meeting_id: int) -> HttpResponse:
+    pair, mine = own_pair(member, pair_id)
+    meeting = meeting_of(pair, meeting_id)
+    existing = meeting.reflections.filter(author=mine).first()
+    initial: dict[str, Any] = {}
+    if existing:
+        initial = {
+            "taught": existing.taught.all(),
+            "learned": existing.learned.all(),
+            "learned_text": existing.learned_text,
+            "usefulness": existing.usefulness,
+            "private_notes": existing.private_notes,
+        }
+    form = ReflectionForm(request.POST or None, topics=queries.pair_topics(pair), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.submit_reflection(meeting=meeting, author=mine, **form.cleaned_data)
+        except actions.MeetingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Thank you for your reflection."))
+            return back(pair)
+    return render(
+        request,
+        "meetings/reflection_form.html",
+        {"member": member, "pair": pair, "meeting": meeting, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@org_view()
+@require_POST
+def add_goal(request: HttpRequest, member: Member, pair_id: int) -> HttpResponse:
+    pair, mine = own_pair(member, pair_id)
+    form = GoalForm(request.POST, topics=queries.pair_topics(pair))
+    if form.is_valid():
+        try:
+            actions.add_goal(pair=pair, learner=mine, **form.cleaned_data)
+            messages.success(request, _("The goal is added."))
+        except actions.MeetingError as error:
+            messages.error(request, str(error))
+    else:
+        messages.error(request, _("Write what you want to learn."))
+    return back(pair)
+
+
+@org_view()
+@require_POST
+def mark_goal(request: HttpRequest, member: Member, pair_id: int, goal_id: int) -> HttpResponse:
+    pair, mine = own_pair(member, pair_id)
+    goal = get_object_or_404(Goal, pk=goal_id, pair=pair)
+    form = GoalMarkForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.mark_goal(goal=goal, by=mine, progress=form.cleaned_data["progress"])
+            messages.success(request, _("The progress is marked."))
+        except actions.MeetingError as error:
+            messages.error(request, str(error))
+    return back(pair)
+
+
+@org_view()
+@require_http_methods(["GET", "POST"])
+def assessment(request: HttpRequest, member: Member, pair_id: int, phase: str) -> HttpResponse:
+    """The learner rates the topics of their own goals, before and after."""
+    pair, mine = own_pair(member, pair_id)
+    if phase not in Assessment.Phase.values:
+        raise Http404
+    topics = [g.topic for g in queries.goals_of(pair, mine) if g.topic is not None]
+    initial = {
+        f"topic_{a.topic_id}": a.level
+        for a in Assessment.objects.filter(pair=pair, learner=mine, phase=phase)
+    }
+    form = assessment_form(topics, request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        levels = {topic: form.cleaned_data[f"topic_{topic.pk}"] for topic in topics}
+        actions.save_assessment(pair=pair, learner=mine, phase=phase, levels=levels)
+        messages.success(request, _("Your self-assessment is saved."))
+        return back(pair)
+    return render(
+        request,
+        "meetings/assessment.html",
+        {
+            "member": member,
+            "pair": pair,
+            "form": form,
+            "phase": Assessment.Phase(phase),
+            "topics": topics,
+        },
+    )
+
+
+@org_view()
+@require_POST
+def end(request: HttpRequest, member: Member, pair_id: int) -> HttpResponse:
+    """A partner, or an admin of the organisation, ends the pair."""
+    found = queries.own_pair(member, pair_id)
+    pair = found[0] if found else queries.managed_pair(member, pair_id)
+    if pair is None:
+        raise Http404
+    form = EndForm(request.POST)
+    form.is_valid()
+    try:
+        actions.end_pair(pair=pair, by=member, reason=form.cleaned_data.get("reason", ""))
+        messages.success(request, _("The pair has ended. Both get the closing questions."))
+    except actions.MeetingError as error:
+        messages.error(request, str(error))
+    if found is None:
+        return redirect(
+            "meetings:program_pairs", org=member.organisation.slug, program_id=pair.program_id
+        )
+    return back(pair)
+
+
+@org_view()
+@require_http_methods(["GET", "POST"])
+def closing(request: HttpRequest, member: Member, pair_id: int) -> HttpResponse:
+    pair, mine = own_pair(member, pair_id)
+    existing = ClosingAnswer.objects.filter(pair=pair, author=mine).first()
+    initial = (
+        {
+            "what_changed": existing.what_changed,
+            "again": existing.again,
+            "organisation_gain": existing.organisation_gain,
+        }
+        if existing
+        else None
+    )
+    form = ClosingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.submit_closing(pair=pair, author=mine, **form.cleaned_data)
+        except actions.MeetingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Thank you for your answers."))
+            return back(pair)
+    return render(
+        request,
+        "meetings/closing.html",
+        {"member": member, "pair": pair, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@org_view()
+@require_GET
+def calendar_page(request: HttpRequest, member: Member) -> HttpResponse:
+    feed = actions.ensure_feed(member=member)
+    url = request.build_absolute_uri(reverse("meetings:feed", kwargs={"feed_token": feed.token}))
+    return render(
+        request,
+        "meetings/calendar.html",
+        {"member": member, "feed_url": url, "pairs": queries.pairs_with(member)},
+    )
+
+
+@org_view()
+@require_POST
+def calendar_reset(request: HttpRequest, member: Member) -> HttpResponse:
+    actions.reset_feed(member=member)
+    messages.success(request, _("Your calendar has a new address; the old one no longer works."))
+    return redirect("meetings:calendar", org=member.organisation.slug)
+
+
+@require_GET
+def feed(request: HttpRequest, feed_token: str) -> HttpResponse:
+    """A member's meetings as a calendar feed. Public: the secret token is the permission."""
+    found = (
+        CalendarFeed.objects.filter(token=feed_token, member__is_active=True)
+        .select_related("member")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    body = ics.calendar(queries.feed_meetings(found.member), method="PUBLISH", name="Gensidig")
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def managed_program(member: Member, program_id: int) -> Program:
+    return get_object_or_404(Program, pk=program_id, organisation=member.organisation)
+
+
+@org_view(roles=MANAGERS)
+@require_GET
+def program_pairs(request: HttpRequest, member: Member, program_id: int) -> HttpResponse:
+    """The admin's view of a program's pairs by health: status and dates, never content."""
+    program = managed_program(member, program_id)
+    return render(
+        request,
+        "meetings/program_pairs.html",
+        {
+            "member": member,
+            "program": program,
+            "rows": queries.program_pairs(program),
+            "form": CheckInForm(),
+            "end_form": EndForm(),
+        },
+    )
+
+
+@org_view(roles=MANAGERS)
+@require_POST
+def check_in(request: HttpRequest, member: Member, program_id: int, pair_id: int) -> HttpResponse:
+    program = managed_program(member, program_id)
+    pair = get_object_or_404(Pair, pk=pair_id, program=program)
+    form = CheckInForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.send_check_in(pair=pair, by=member, message=form.cleaned_data["message"])
+            messages.success(request, _("Your message was sent to both partners."))
+        except actions.MeetingError as error:
+            messages.error(request, str(error))
+    else:
+        messages.error(request, _("Write a message."))
+    return redirect("meetings:program_pairs", org=member.organisation.slug, program_id=program.pk)
