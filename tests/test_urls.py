@@ -10,6 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from gensidig.accounts.models import ImportJob, Role
+from gensidig.discoveries.models import Discovery, Scout
 from gensidig.matching.models import Pair, Proposal, Round
 from gensidig.meetings.models import Goal, Meeting
 from tests.factories import (
@@ -111,6 +112,13 @@ def objects_of(organisation: Any) -> dict[str, Any]:
         "decision": "keep",
         "choice": "accept",
         **meeting_objects(program),
+        "discovery_id": Discovery.objects.create(
+            organisation=organisation, title="TikTok", kind="channel", smarter_work="x"
+        ).pk,
+        "stage": "parked",
+        "scout_id": Scout.objects.create(
+            organisation=organisation, member=MemberFactory(organisation=organisation)
+        ).pk,
     }
 
 

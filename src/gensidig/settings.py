@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "gensidig.accounts",
     "gensidig.programs",
     "gensidig.matching",
+    "gensidig.discoveries",
     "gensidig.meetings",
     "gensidig.demo",
     "django.contrib.auth",

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("gensidig.programs.urls")),
     path("", include("gensidig.matching.urls")),
     path("", include("gensidig.meetings.urls")),
+    path("", include("gensidig.discoveries.urls")),
 ]
 
 handler403 = "gensidig.common.views.error_403"

@@ -150,6 +150,28 @@ def test_demo_young_login_sees_their_partner(client: Any) -> None:
     assert "I er et par." in page
 
 
+def test_demo_discoveries_board_is_lively_and_idempotent(client: Any) -> None:
+    from gensidig.discoveries.models import Discovery, Scout, Stage, Vote
+
+    call_command("demo", "--no-serve", stdout=StringIO())
+    call_command("demo", "--no-serve", stdout=StringIO())
+    board = Discovery.objects.filter(organisation__slug=ORG_SLUG)
+    assert 15 <= board.count() <= 20
+    assert set(board.values_list("stage", flat=True)) == set(Stage.values)
+    assert board.filter(stage=Stage.ADOPTED, hours_saved_per_month__gt=0).count() >= 3
+    assert board.filter(stage=Stage.TRYING).exclude(plan_what="").count() >= 2
+    assert Vote.objects.filter(discovery__organisation__slug=ORG_SLUG).count() > 50
+    scouts = set(
+        Scout.objects.filter(organisation__slug=ORG_SLUG).values_list(
+            "member__user__email", flat=True
+        )
+    )
+    assert "ung@gensidig.example" in scouts and len(scouts) >= 3
+    client.login(username="ung@gensidig.example", password=DEMO_PASSWORD)
+    page = client.get(reverse("discoveries:board", kwargs={"org": ORG_SLUG}))
+    assert "TikTok fra showroomet" in page.content.decode()
+
+
 def test_demo_pairs_have_history_in_every_health_state() -> None:
     from gensidig.matching.models import Pair
     from gensidig.meetings.health import HealthState

@@ -15,6 +15,7 @@ from django.db import transaction
 
 from gensidig.accounts import actions
 from gensidig.accounts.models import Member, Organisation, Role, User
+from gensidig.demo.discoveries import build_discoveries
 from gensidig.programs import actions as program_actions
 from gensidig.programs.models import Direction, Enrolment, Mode, Program, Side, State, Topic
 
@@ -607,4 +608,5 @@ def build_demo() -> dict[str, Organisation]:
     from gensidig.meetings.demo import build_pair_history
 
     build_pair_history(running)
+    build_discoveries(company)
     return {"company": company, "network": network}

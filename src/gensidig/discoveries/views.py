@@ -1,0 +1,402 @@
+from __future__ import annotations
+
+import csv
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from gensidig.accounts.imports import safe_cell
+from gensidig.accounts.models import Member
+from gensidig.common.permissions import MANAGERS, org_view
+from gensidig.discoveries import actions, queries, rules
+from gensidig.discoveries.forms import (
+    MOVE_FORMS,
+    CommentForm,
+    DiscoveryForm,
+    EffectForm,
+    ScoutForm,
+)
+from gensidig.discoveries.models import Discovery, Scout, Stage
+from gensidig.programs.models import Topic
+
+
+def discovery_of(member: Member, discovery_id: int) -> Discovery:
+    return get_object_or_404(queries.discoveries_of(member.organisation), pk=discovery_id)
+
+
+def to_detail(discovery: Discovery) -> HttpResponse:
+    return redirect(
+        "discoveries:detail", org=discovery.organisation.slug, discovery_id=discovery.pk
+    )
+
+
+def parse_date(value: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+def board_context(member: Member, params: QueryDict | dict[str, list[str]]) -> dict[str, Any]:
+    def param(name: str) -> str:
+        value = params.get(name, "")
+        return (value[-1] if value else "") if isinstance(value, list) else str(value or "")
+
+    sort = param("sort") if param("sort") in queries.SORTS else "support"
+    stage = param("stage") if param("stage") in Stage.values else ""
+    tag = int(param("tag")) if param("tag").isdigit() else None
+    today = timezone.localdate()
+    period_from = parse_date(param("from"), today - timedelta(days=365))
+    period_to = parse_date(param("to"), today)
+    tz = timezone.get_current_timezone()
+    found = queries.board(member.organisation, sort=sort, tag=tag, stage=stage)
+    for discovery in found:
+        # The board's buttons: only the moves this member may make on this card.
+        discovery.moves = moves_for(member, discovery)  # type: ignore[attr-defined]
+    return {
+        "member": member,
+        "layout": "list" if param("layout") == "list" else "columns",
+        "discoveries": found,
+        "columns": queries.columns(found),
+        "sort": sort,
+        "stage": stage,
+        "tag": tag,
+        "stages": Stage.choices,
+        "topics": Topic.objects.filter(organisation=member.organisation, discoveries__isnull=False)
+        .distinct()
+        .order_by("name_da"),
+        "period_from": period_from,
+        "period_to": period_to,
+        "funnel": queries.funnel(
+            member.organisation,
+            since=datetime.combine(period_from, time.min, tzinfo=tz),
+            until=datetime.combine(period_to + timedelta(days=1), time.min, tzinfo=tz),
+        ),
+        "effect": queries.summed_effect(member.organisation),
+        "finders": queries.finders_credited(member.organisation)[:10],
+    }
+
+
+def moves_for(member: Member, discovery: Discovery) -> list[tuple[str, object, bool]]:
+    """(stage, label, needs a form) for each move this member may make on the discovery."""
+    if not rules.can_move(member, discovery):
+        return []
+    return [
+        (stage, Stage(stage).label, stage in rules.NEEDS_FORM)
+        for stage in rules.allowed_moves(discovery)
+    ]
+
+
+@org_view()
+@require_http_methods(["GET"])
+def board(request: HttpRequest, member: Member) -> HttpResponse:
+    """The board everyone in the organisation sees: columns by stage (or a sorted list),
+    filters, the funnel for a period, the summed effect and the finders credited."""
+    return render(request, "discoveries/board.html", board_context(member, request.GET))
+
+
+@org_view()
+@require_http_methods(["GET", "POST"])
+def submit(request: HttpRequest, member: Member) -> HttpResponse:
+    organisation = member.organisation
+    form = DiscoveryForm(request.POST or None, organisation=organisation, member=member)
+    similar: list[Discovery] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        similar = queries.similar_discoveries(organisation, data["title"])
+        # A resembling title is shown once; saving then needs the "save anyway" button.
+        if not similar or data["confirm_new"]:
+            discovery = actions.submit_discovery(
+                organisation=organisation,
+                by=member,
+                title=data["title"],
+                kind=data["kind"],
+                smarter_work=data["smarter_work"],
+                link=data["link"],
+                topics=data["topics"],
+                pair=data["pair"],
+            )
+            messages.success(request, _("Thank you! Your discovery is on the board."))
+            return to_detail(discovery)
+    return render(
+        request,
+        "discoveries/form.html",
+        {"member": member, "form": form, "similar": similar, "confirming": bool(similar)},
+    )
+
+
+@org_view()
+@require_http_methods(["GET"])
+def similar(request: HttpRequest, member: Member) -> HttpResponse:
+    """Discoveries resembling the title being typed (htmx)."""
+    found = queries.similar_discoveries(member.organisation, request.GET.get("title", ""))
+    return render(request, "discoveries/form.html#similar", {"member": member, "similar": found})
+
+
+@org_view()
+@require_http_methods(["GET"])
+def detail(request: HttpRequest, member: Member, discovery_id: int) -> HttpResponse:
+    discovery = discovery_of(member, discovery_id)
+    return render(
+        request,
+        "discoveries/detail.html",
+        {
+            "member": member,
+            "discovery": discovery,
+            "history": queries.history_of(discovery),
+            "comments": queries.comments_of(discovery),
+            "effects": discovery.effects.select_related("by__user"),
+            "voted": queries.has_voted(discovery, member),
+            "moves": moves_for(member, discovery),
+            "can_sponsor": rules.can_sponsor(member, discovery),
+            "can_record_effect": rules.can_record_effect(member, discovery),
+            "effect_form": EffectForm(
+                initial={
+                    "hours_saved_per_month": discovery.hours_saved_per_month,
+                    "cost_per_month": discovery.cost_per_month,
+                    "effect_notes": discovery.effect_notes,
+                }
+            ),
+            "comment_form": CommentForm(),
+        },
+    )
+
+
+@org_view()
+@require_http_methods(["GET", "POST"])
+def move(request: HttpRequest, member: Member, discovery_id: int, stage: str) -> HttpResponse:
+    """Move a discovery. Moves that need a plan, an effect or a reason show their form
+    first; the others are one POST, from the board's buttons with or without htmx."""
+    discovery = discovery_of(member, discovery_id)
+    if stage not in Stage.values:
+        raise Http404
+    if not rules.can_move(member, discovery):
+        raise PermissionDenied
+    form_class: Any = MOVE_FORMS.get(stage)
+    initial: dict[str, Any] = {}
+    if stage == Stage.TRYING:
+        initial = {
+            "sponsor": discovery.sponsor_id or member.pk,
+            "owner": discovery.owner_id or discovery.found_by_id,
+            "plan_what": discovery.plan_what,
+            "plan_until": discovery.plan_until,
+            "plan_success": discovery.plan_success,
+        }
+    form = (
+        form_class(
+            request.POST if request.method == "POST" and "submitted" in request.POST else None,
+            initial=initial,
+            organisation=member.organisation,
+        )
+        if form_class
+        else None
+    )
+    if request.method == "POST" and (form is None or form.is_valid()):
+        data = form.cleaned_data if form is not None else {}
+        try:
+            actions.move_discovery(discovery=discovery, by=member, to=stage, **data)
+        except actions.DiscoveryError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("“%(title)s” is now: %(stage)s.")
+                % {"title": discovery.title, "stage": Stage(stage).label},
+            )
+        htmx = getattr(request, "htmx", None)
+        if htmx and form is None:
+            # Re-render the board with the filters of the page the button was pressed on.
+            params = parse_qs(urlparse(htmx.current_url or "").query)
+            return render(request, "discoveries/board.html#board", board_context(member, params))
+        if request.POST.get("next") == "board":
+            return redirect("discoveries:board", org=member.organisation.slug)
+        return to_detail(discovery)
+    if stage not in rules.allowed_moves(discovery):
+        messages.error(request, _("This move is not possible from the discovery's stage."))
+        return to_detail(discovery)
+    return render(
+        request,
+        "discoveries/move.html",
+        {
+            "member": member,
+            "discovery": discovery,
+            "stage": stage,
+            "stage_label": Stage(stage).label,
+            "form": form,
+        },
+    )
+
+
+@org_view()
+@require_POST
+def sponsor(request: HttpRequest, member: Member, discovery_id: int) -> HttpResponse:
+    discovery = discovery_of(member, discovery_id)
+    try:
+        actions.sponsor_discovery(discovery=discovery, by=member)
+    except actions.DiscoveryError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("You are now the sponsor of this discovery."))
+    return to_detail(discovery)
+
+
+@org_view()
+@require_POST
+def effect(request: HttpRequest, member: Member, discovery_id: int) -> HttpResponse:
+    discovery = discovery_of(member, discovery_id)
+    form = EffectForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write the hours and the cost as numbers, or leave them empty."))
+        return to_detail(discovery)
+    try:
+        actions.record_effect(
+            discovery=discovery,
+            by=member,
+            hours_saved_per_month=form.cleaned_data["hours_saved_per_month"],
+            cost_per_month=form.cleaned_data["cost_per_month"],
+            notes=form.cleaned_data["effect_notes"],
+        )
+    except actions.DiscoveryError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The effect is saved."))
+    return to_detail(discovery)
+
+
+@org_view()
+@require_POST
+def comment(request: HttpRequest, member: Member, discovery_id: int) -> HttpResponse:
+    discovery = discovery_of(member, discovery_id)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        actions.add_comment(discovery=discovery, by=member, text=form.cleaned_data["text"])
+        messages.success(request, _("Your comment is posted."))
+    else:
+        messages.error(request, _("Write a comment first."))
+    return to_detail(discovery)
+
+
+@org_view()
+@require_POST
+def support(request: HttpRequest, member: Member, discovery_id: int) -> HttpResponse:
+    discovery = discovery_of(member, discovery_id)
+    if request.POST.get("withdraw"):
+        actions.withdraw_support(discovery=discovery, by=member)
+    else:
+        actions.support_discovery(discovery=discovery, by=member)
+    return to_detail(discovery)
+
+
+@org_view(roles=MANAGERS)
+@require_http_methods(["GET"])
+def export(request: HttpRequest, member: Member) -> HttpResponse:
+    """The board as CSV for Excel (semicolons, UTF-8 with BOM); no cell can run as a
+    formula, since titles and links are typed by anyone in the organisation."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="discoveries.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(
+        [
+            _("Title"),
+            _("What it is"),
+            _("Stage"),
+            _("Found by"),
+            _("Sponsor"),
+            _("Owner"),
+            _("Support"),
+            _("Topics"),
+            _("Link"),
+            _("Hours saved per month"),
+            _("Cost per month (DKK)"),
+            _("Quality or customer benefit"),
+            _("Created"),
+        ]
+    )
+    former = _("a former member")
+    for d in queries.board(member.organisation, sort="stage"):
+        writer.writerow(
+            [
+                safe_cell(value)
+                for value in (
+                    d.title,
+                    d.get_kind_display(),
+                    d.get_stage_display(),
+                    d.found_by.user.name if d.found_by else former,
+                    d.sponsor.user.name if d.sponsor else "",
+                    d.owner.user.name if d.owner else "",
+                    d.support,  # type: ignore[attr-defined]
+                    ", ".join(t.name for t in d.topics.all()),
+                    d.link,
+                    d.hours_saved_per_month if d.hours_saved_per_month is not None else "",
+                    d.cost_per_month if d.cost_per_month is not None else "",
+                    d.effect_notes,
+                    timezone.localtime(d.created_at).date().isoformat(),
+                )
+            ]
+        )
+    return response
+
+
+@org_view()
+@require_http_methods(["GET", "POST"])
+def scouts(request: HttpRequest, member: Member) -> HttpResponse:
+    """Everyone sees who the scouts are; owners and administrators name them."""
+    form = ScoutForm(request.POST or None, organisation=member.organisation)
+    if request.method == "POST":
+        if not member.is_manager_role:
+            raise PermissionDenied
+        if form.is_valid():
+            scout = actions.name_scout(
+                organisation=member.organisation,
+                member=form.cleaned_data["member"],
+                program=form.cleaned_data["program"],
+                by=member,
+            )
+            messages.success(request, _("%(name)s is a scout.") % {"name": scout.member.user.name})
+            return redirect("discoveries:scouts", org=member.organisation.slug)
+    return render(
+        request,
+        "discoveries/scouts.html",
+        {"member": member, "scouts": queries.scouts_of(member.organisation), "form": form},
+    )
+
+
+@org_view(roles=MANAGERS)
+@require_POST
+def remove_scout(request: HttpRequest, member: Member, scout_id: int) -> HttpResponse:
+    scout = get_object_or_404(Scout, pk=scout_id, organisation=member.organisation)
+    actions.remove_scout(scout=scout)
+    messages.success(
+        request, _("%(name)s is no longer a scout.") % {"name": scout.member.user.name}
+    )
+    return redirect("discoveries:scouts", org=member.organisation.slug)
+
+
+@org_view()
+@require_http_methods(["GET"])
+def finds(request: HttpRequest, member: Member, member_id: int) -> HttpResponse:
+    """A person's finds and what became of them: a scout's own page."""
+    finder = get_object_or_404(
+        Member.objects.select_related("user"), pk=member_id, organisation=member.organisation
+    )
+    found = list(queries.finds_of(finder))
+    return render(
+        request,
+        "discoveries/finds.html",
+        {
+            "member": member,
+            "finder": finder,
+            "finds": found,
+            "scout_roles": queries.scouts_of(member.organisation).filter(member=finder),
+            "adopted": sum(1 for d in found if d.stage == Stage.ADOPTED),
+        },
+    )
