@@ -487,3 +487,42 @@ def test_nudge_command_queues_the_daily_run(duo: dict[str, Any]) -> None:
     out = StringIO()
     call_command("nudge", stdout=out)
     assert out.getvalue().startswith("Nudges queued (task ")
+
+
+def test_pair_ends_by_itself_after_the_program_end_date(duo: dict[str, Any]) -> None:
+    from gensidig.meetings.tasks import send_nudges_task
+
+    program = duo["program"]
+    after = timezone.make_aware(
+        timezone.datetime.combine(program.ends_on + timedelta(days=1), timezone.datetime.min.time())
+    )
+    result = send_nudges_task.enqueue(now=after.isoformat())
+    assert result.return_value["ended"] == 2
+    duo["pair"].refresh_from_db()
+    assert duo["pair"].ended_at == after
+    assert duo["pair"].ended_by is None
+    assert duo["pair"].end_reason == ""
+    closing = [m for m in mail.outbox if m.subject == "Dit par med Erik Erfaren er afsluttet"]
+    assert [m.to for m in closing] == [["ung@example.org"]]
+
+
+def test_changing_a_proposed_meeting_asks_the_partner_again(duo: dict[str, Any]) -> None:
+    meeting = book(duo)
+    mail.outbox.clear()
+    actions.change_meeting(
+        meeting=meeting,
+        by=duo["ida"],
+        starts_at=meeting.starts_at + timedelta(hours=2),
+        minutes=60,
+        place="Kantinen",
+    )
+    assert [m.to for m in mail.outbox] == [["erfaren@example.org"]]
+    assert mail.outbox[0].attachments == []
+    actions.confirm_meeting(meeting=meeting, by=duo["erik"])
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.CONFIRMED
+
+
+def test_calendar_feed_with_an_unknown_token_is_not_found(client: Any) -> None:
+    url = reverse("meetings:feed", kwargs={"feed_token": "not-a-real-token"})
+    assert client.get(url).status_code == 404

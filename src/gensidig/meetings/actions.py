@@ -141,16 +141,21 @@ def propose_meeting(
         place=place.strip(),
         video_url=video_url.strip(),
     )
-    if partner.member is not None:
-        with translation.override(partner.member.user.language):
-            context = meeting_context(meeting, partner)
-        send_templated_email(
-            to=partner.member.user.email,
-            template="meetings/email/proposed",
-            context=context,
-            language=partner.member.user.language,
-        )
+    notify_proposal(meeting, partner)
     return meeting
+
+
+def notify_proposal(meeting: Meeting, partner: Enrolment) -> None:
+    if partner.member is None:
+        return
+    with translation.override(partner.member.user.language):
+        context = meeting_context(meeting, partner)
+    send_templated_email(
+        to=partner.member.user.email,
+        template="meetings/email/proposed",
+        context=context,
+        language=partner.member.user.language,
+    )
 
 
 @transaction.atomic
@@ -196,6 +201,11 @@ def change_meeting(
     meeting.save()
     if meeting.status == Meeting.Status.CONFIRMED:
         send_invites(meeting, "meetings/email/updated")
+    else:
+        # Not in anyone's calendar yet: the partner is asked again to confirm the new time.
+        meeting.proposed_by = by
+        meeting.save(update_fields=["proposed_by"])
+        notify_proposal(meeting, partner_of(meeting.pair, by))
     return meeting
 
 
@@ -331,10 +341,12 @@ def save_assessment(
 
 
 @transaction.atomic
-def end_pair(*, pair: Pair, by: Member, reason: str = "", now: datetime | None = None) -> Pair:
-    """End a pair: at the program's end, or early with a reason. Meetings still ahead are
-    cancelled (their calendars get the cancel), and both partners are asked for the closing
-    questionnaire."""
+def end_pair(
+    *, pair: Pair, by: Member | None, reason: str = "", now: datetime | None = None
+) -> Pair:
+    """End a pair: at the program's end (`by` None: the daily run), or early with a reason.
+    Meetings still ahead are cancelled (their calendars get the cancel), and both partners
+    are asked for the closing questionnaire."""
     now = now or timezone.now()
     pair = Pair.objects.select_for_update().select_related("program").get(pk=pair.pk)
     require_active(pair)
@@ -452,6 +464,16 @@ def running_pairs() -> Any:
     return Pair.objects.filter(ended_at=None, program__state="running").select_related(
         "program__organisation", "a__member__user", "b__member__user"
     )
+
+
+@transaction.atomic
+def end_pairs_at_program_end(*, now: datetime | None = None) -> int:
+    """Pairs of a program whose end date has passed end now, with the closing questions."""
+    now = now or timezone.now()
+    due = list(Pair.objects.filter(ended_at=None, program__ends_on__lt=timezone.localdate(now)))
+    for pair in due:
+        end_pair(pair=pair, by=None, now=now)
+    return len(due)
 
 
 @transaction.atomic

@@ -146,6 +146,15 @@ def ledger(pair: Pair, learner: Enrolment, teacher: Enrolment) -> list[dict[str,
     return sorted(rows, key=lambda row: (-(row["learned"] + row["taught"]), row["topic"]))
 
 
+def assessments_of(pair: Pair, learner: Enrolment) -> list[dict[str, Any]]:
+    """The learner's own rating of each goal topic, before and after."""
+    rows: dict[int, dict[str, Any]] = {}
+    for row in Assessment.objects.filter(pair=pair, learner=learner).select_related("topic"):
+        entry = rows.setdefault(row.topic_id, {"topic": row.topic.name, "pre": None, "post": None})
+        entry[row.phase] = row.level
+    return sorted(rows.values(), key=lambda entry: entry["topic"])
+
+
 # Seeded prompts for the conversation guide, by the side that teaches. %(topic)s is one of the
 # pair's topics or the program's themes for that direction.
 PROMPTS = {

@@ -25,10 +25,12 @@ def send_calendar_email(
 
 @task()
 def send_nudges_task(*, now: str = "") -> dict[str, int]:
-    """The daily run of reminders and nudges (`gensidig nudge`)."""
+    """The daily run (`gensidig nudge`): pairs whose program has ended end, then the
+    reminders and nudges go out."""
     from datetime import datetime
 
-    from gensidig.meetings.actions import send_nudges
+    from gensidig.meetings.actions import end_pairs_at_program_end, send_nudges
 
     moment = datetime.fromisoformat(now) if now else timezone.now()
-    return send_nudges(now=moment)
+    ended = end_pairs_at_program_end(now=moment)
+    return {**send_nudges(now=moment), "ended": ended}

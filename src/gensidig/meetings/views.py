@@ -90,6 +90,7 @@ def pair_home(request: HttpRequest, member: Member, pair_id: int) -> HttpRespons
                     "teacher": teacher,
                     "goals": queries.goals_of(pair, learner),
                     "ledger": queries.ledger(pair, learner, teacher),
+                    "assessments": queries.assessments_of(pair, learner),
                     "own": learner.pk == mine.pk,
                 }
                 for learner, teacher in ((mine, partner), (partner, mine))
