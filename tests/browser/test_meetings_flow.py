@@ -1,5 +1,6 @@
 """Issue 5's flow in Danish: the experienced partner proposes a meeting, the young partner
-confirms it, the meeting is held, and the young partner reflects on it."""
+confirms it, the meeting is held, and the young partner reflects on it; the admin sees the
+pair's health but not what the two wrote."""
 
 from __future__ import annotations
 
@@ -95,3 +96,17 @@ def test_flow_propose_confirm_hold_reflect(
     reflection = Reflection.objects.get()
     assert reflection.usefulness == 4
     assert list(reflection.learned.values_list("slug", flat=True)) == ["historie"]
+
+    # The admin sees the pair's health and dates on the program's pairs page, not its content.
+    log_out(page)
+    log_in(page, base, "admin@example.org")
+    page.goto(f"{base}/o/fjordlys/programs/{pair.program_id}/")
+    page.get_by_role("link", name="Par", exact=True).click()
+    row = page.locator("tr.pair-row")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Ida Ung + Henrik Erfaren")
+    expect(row).to_contain_text("På sporet")
+    row.get_by_role("link", name="Ida Ung + Henrik Erfaren").click()
+    expect(page.get_by_text("Afholdte møder")).to_be_visible()
+    expect(page.get_by_text("Hvorfor vi valgte massivt træ")).to_have_count(0)
+    screenshot(page, "pair-status-admin")
