@@ -72,6 +72,9 @@ def test_flow_scout_shares_on_phone_sponsor_tries_and_adopts(
     screenshot(page, "20-discovery-phone-da")
     # Nothing on the page is wider than the phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # Let the suggestion request (htmx, while typing the title) finish first: on the test's
+    # in-memory SQLite two requests saving the same session at once can fail.
+    page.wait_for_load_state("networkidle")
     page.get_by_role("button", name="Del opdagelsen").click()
     expect(page.get_by_role("status")).to_contain_text("Tak! Din opdagelse er på tavlen.")
     expect(page.get_by_role("heading", level=1)).to_have_text("TikTok fra showroomet")
@@ -114,3 +117,22 @@ def test_flow_scout_shares_on_phone_sponsor_tries_and_adopts(
         "Ida Ung",
     )
     assert [c.to_stage for c in discovery.history.all()] == ["spotted", "trying", "adopted"]
+
+
+def test_board_drag_card_to_parked_moves_it_with_htmx(
+    page: Page, live_server: Any, company: Any
+) -> None:
+    admin = company.members.get(user__email="admin@example.org")
+    ida = company.members.get(user__email="ung@example.org")
+    discovery = actions.submit_discovery(
+        organisation=company, by=ida, title="Kundechat", kind="channel", smarter_work="Service"
+    )
+    log_in(page, live_server.url, admin.user.email)
+    page.goto(f"{live_server.url}/o/fjordlys/discoveries/")
+    page.locator(f"#discovery-{discovery.pk}").drag_to(
+        page.locator(".discovery-column[data-stage='parked']")
+    )
+    expect(page.locator(".discovery-column[data-stage='parked']")).to_contain_text("Kundechat")
+    discovery.refresh_from_db()
+    assert discovery.stage == Stage.PARKED
+    assert discovery.history.last().by == admin  # type: ignore[union-attr]
