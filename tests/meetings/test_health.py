@@ -80,3 +80,23 @@ def test_health_reason_names_days_and_booking() -> None:
 
 def test_health_ended_pair_is_ended() -> None:
     assert state_at(100, ended_at=BEGAN + timedelta(days=99)) == HealthState.ENDED
+
+
+@translation.override("en")
+def test_health_reason_on_the_day_itself_says_today() -> None:
+    first_day = pair_health(
+        now=BEGAN + timedelta(hours=3),
+        cadence_weeks=4,
+        started_at=BEGAN,
+        last_met_at=None,
+        next_meeting_at=None,
+    )
+    assert first_day.reason == "The pair began today, and no meeting is booked."
+    met_today = pair_health(
+        now=BEGAN + timedelta(days=9, hours=3),
+        cadence_weeks=4,
+        started_at=BEGAN,
+        last_met_at=BEGAN + timedelta(days=9),
+        next_meeting_at=None,
+    )
+    assert met_today.reason == "The last meeting was today, and none is booked."

@@ -62,7 +62,13 @@ def pair_health(
     cadence = timedelta(weeks=max(cadence_weeks, 1))
     since = last_met_at or started_at
     days = max((now - since).days, 0)
-    if last_met_at is None:
+    if days == 0:
+        reason = str(
+            _("The pair began today, and no meeting is booked.")
+            if last_met_at is None
+            else _("The last meeting was today, and none is booked.")
+        )
+    elif last_met_at is None:
         reason = ngettext(
             "No meeting yet, %(days)d day since the pair began, and none booked.",
             "No meeting yet, %(days)d days since the pair began, and none booked.",
