@@ -134,3 +134,19 @@ def test_adopted_can_only_be_dropped(
         ).stage
         == Stage.DROPPED
     )
+
+
+def test_name_scout_for_a_program_of_another_organisation_is_refused(
+    organisation: Any, admin: Any, young: Any, outsider: Any
+) -> None:
+    from tests.factories import ProgramFactory
+
+    foreign = ProgramFactory(organisation=outsider.organisation)
+    with pytest.raises(actions.DiscoveryError):
+        actions.name_scout(organisation=organisation, member=young, by=admin, program=foreign)
+    with pytest.raises(actions.DiscoveryError):
+        actions.name_scout(organisation=organisation, member=outsider, by=admin)
+    program = ProgramFactory(organisation=organisation)
+    scout = actions.name_scout(organisation=organisation, member=young, by=admin, program=program)
+    again = actions.name_scout(organisation=organisation, member=young, by=admin, program=program)
+    assert scout.pk == again.pk

@@ -79,6 +79,8 @@ def test_move_by_participant_gets_403_unless_sponsor(
     response = login(experienced).post(park, {"next": "board"})
     assert response.status_code == 302
     assert response.url == url("board", organisation)
+    board = login(experienced).get(response.url).content.decode()
+    assert board.count("er nu: Parkeret.") == 1  # told once, in the page's own messages
     discovery.refresh_from_db()
     assert discovery.stage == Stage.PARKED
 
@@ -97,6 +99,7 @@ def test_move_with_htmx_returns_the_board(
     assert body.lstrip().startswith('<div id="board"')
     assert "discovery-list" in body  # the filters of the page were kept
     assert "<html" not in body
+    assert "“Canva-skabeloner til opslag” is now: Parked." in body
 
 
 def test_move_to_trying_form_page_then_submit(
