@@ -249,6 +249,10 @@ def pair_urls(duo: dict[str, Any]) -> dict[str, tuple[str, str]]:
         "reflect": ("get", reverse("meetings:reflect", kwargs=m)),
         "add_goal": ("post", reverse("meetings:add_goal", kwargs=base)),
         "mark_goal": ("post", reverse("meetings:mark_goal", kwargs={**base, "goal_id": goal.pk})),
+        "change_goal": (
+            "post",
+            reverse("meetings:change_goal", kwargs={**base, "goal_id": goal.pk}),
+        ),
         "assessment": ("get", reverse("meetings:assessment", kwargs={**base, "phase": "pre"})),
         "closing": ("get", reverse("meetings:closing", kwargs=base)),
     }
@@ -526,3 +530,20 @@ def test_changing_a_proposed_meeting_asks_the_partner_again(duo: dict[str, Any])
 def test_calendar_feed_with_an_unknown_token_is_not_found(client: Any) -> None:
     url = reverse("meetings:feed", kwargs={"feed_token": "not-a-real-token"})
     assert client.get(url).status_code == 404
+
+
+def test_change_goal_by_the_learner_keeps_its_progress(duo: dict[str, Any], login: Any) -> None:
+    goal = actions.add_goal(pair=duo["pair"], learner=duo["ida"], text="Strategi")
+    actions.mark_goal(goal=goal, by=duo["ida"], progress=2)
+    url = reverse(
+        "meetings:change_goal",
+        kwargs={"org": "fjordlys-test", "pair_id": duo["pair"].pk, "goal_id": goal.pk},
+    )
+    data = {f"goal-{goal.pk}-text": "Forstå vores strategi for 2030", f"goal-{goal.pk}-topic": ""}
+    login(duo["erik"].member).post(url, data)
+    goal.refresh_from_db()
+    assert goal.text == "Strategi"  # the partner cannot change it
+    login(duo["ida"].member).post(url, data)
+    goal.refresh_from_db()
+    assert goal.text == "Forstå vores strategi for 2030"
+    assert goal.progress == 2

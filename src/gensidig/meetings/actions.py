@@ -283,6 +283,19 @@ def add_goal(*, pair: Pair, learner: Enrolment, text: str, topic: Topic | None =
 
 
 @transaction.atomic
+def change_goal(*, goal: Goal, by: Enrolment, text: str, topic: Topic | None = None) -> Goal:
+    """The learner rewords a goal or gives it another topic; its progress marks stay."""
+    if goal.learner_id != by.pk:
+        raise MeetingError(gettext("Only the one who set the goal can change it."))
+    require_active(goal.pair)
+    if not text.strip():
+        raise MeetingError(gettext("Write what you want to learn."))
+    goal.text, goal.topic = text.strip(), topic
+    goal.save(update_fields=["text", "topic"])
+    return goal
+
+
+@transaction.atomic
 def mark_goal(*, goal: Goal, by: Enrolment, progress: int) -> GoalMark:
     if goal.learner_id != by.pk:
         raise MeetingError(gettext("Only the one who set the goal marks its progress."))

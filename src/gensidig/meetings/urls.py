@@ -15,6 +15,7 @@ urlpatterns = [
     path(f"{MEETING}<slug:verb>/", views.meeting_step, name="meeting_step"),
     path(f"{PAIR}goals/", views.add_goal, name="add_goal"),
     path(f"{PAIR}goals/<int:goal_id>/progress/", views.mark_goal, name="mark_goal"),
+    path(f"{PAIR}goals/<int:goal_id>/change/", views.change_goal, name="change_goal"),
     path(f"{PAIR}assessment/<slug:phase>/", views.assessment, name="assessment"),
     path(f"{PAIR}end/", views.end, name="end"),
     path(f"{PAIR}closing/", views.closing, name="closing"),

@@ -61,6 +61,7 @@ def pair_home(request: HttpRequest, member: Member, pair_id: int) -> HttpRespons
     meetings = list(queries.meetings_of(pair))
     reflections = list(queries.reflections_of(pair))
     written = {(r.meeting_id, r.author_id) for r in reflections}
+    topics = queries.pair_topics(pair)
     return render(
         request,
         "meetings/pair.html",
@@ -88,7 +89,17 @@ def pair_home(request: HttpRequest, member: Member, pair_id: int) -> HttpRespons
                 {
                     "learner": learner,
                     "teacher": teacher,
-                    "goals": queries.goals_of(pair, learner),
+                    "goals": [
+                        (
+                            goal,
+                            GoalForm(
+                                topics=topics,
+                                initial={"text": goal.text, "topic": goal.topic},
+                                prefix=f"goal-{goal.pk}",
+                            ),
+                        )
+                        for goal in queries.goals_of(pair, learner)
+                    ],
                     "ledger": queries.ledger(pair, learner, teacher),
                     "assessments": queries.assessments_of(pair, learner),
                     "own": learner.pk == mine.pk,
@@ -226,6 +237,24 @@ def add_goal(request: HttpRequest, member: Member, pair_id: int) -> HttpResponse
         try:
             actions.add_goal(pair=pair, learner=mine, **form.cleaned_data)
             messages.success(request, _("The goal is added."))
+        except actions.MeetingError as error:
+            messages.error(request, str(error))
+    else:
+        messages.error(request, _("Write what you want to learn."))
+    return back(pair)
+
+
+@org_view()
+@require_POST
+def change_goal(request: HttpRequest, member: Member, pair_id: int, goal_id: int) -> HttpResponse:
+    pair, mine = own_pair(member, pair_id)
+    goal = get_object_or_404(Goal, pk=goal_id, pair=pair)
+    # The page has one change form per goal; the prefix keeps their fields apart.
+    form = GoalForm(request.POST, topics=queries.pair_topics(pair), prefix=f"goal-{goal.pk}")
+    if form.is_valid():
+        try:
+            actions.change_goal(goal=goal, by=mine, **form.cleaned_data)
+            messages.success(request, _("The goal is changed."))
         except actions.MeetingError as error:
             messages.error(request, str(error))
     else:
