@@ -104,9 +104,10 @@ def submit_discovery(
 
 def locked(discovery: Discovery) -> Discovery:
     # A row lock, so that two people moving the same card at once are applied one after
-    # the other and each sees the stage the other left.
+    # the other and each sees the stage the other left. Only this row: PostgreSQL cannot lock
+    # the nullable side of the outer joins below.
     return (
-        Discovery.objects.select_for_update()
+        Discovery.objects.select_for_update(of=("self",))
         .select_related("organisation", "found_by__user", "sponsor__user", "owner__user")
         .get(pk=discovery.pk)
     )
