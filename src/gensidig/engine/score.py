@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .index import BoolArray, F32Array, FloatArray, Index, IntArray, overlap_share
+from .index import BoolArray, FloatArray, Index, IntArray, overlap_share
 from .model import PairScore
 
 BIG = 1000.0  # added as a negative to rule out a pair inside a matrix product
@@ -117,61 +117,6 @@ def edge_scores(idx: Index, a: IntArray, b: IntArray) -> tuple[FloatArray, BoolA
     for name in PART_NAMES:
         total += parts[name]
     return total, (parts["_x"] + parts["_y"]) > 0
-
-
-def upper_features(
-    idx: Index, rows: IntArray, cols: IntArray, *, rule_classes: bool = True
-) -> tuple[F32Array, F32Array]:
-    """F (rows x d) and G (d x cols) with F @ G >= score for every allowed pair.
-
-    Learning is bounded by L * (x + y) / 2 (the harmonic mean never exceeds the mean), which
-    is one inner product; department, time zone, language and generation depend only on the
-    two people's classes, so each is a one-hot row times a column of a small table. Classes
-    that break a rule get -BIG, so those pairs never pass a threshold. Wishes are left out:
-    wished pairs are always candidates.
-    """
-    w = idx.problem.rules.weights
-    r = idx.problem.rules
-    half = np.float32(w.learning / 2.0)
-    f_parts: list[F32Array] = [idx.shares[rows] * half, idx.wants_norm[rows] * half]
-    g_parts: list[F32Array] = [idx.wants_norm[cols].T, idx.shares[cols].T]
-
-    def add(codes_r: IntArray, codes_c: IntArray, table: FloatArray) -> None:
-        k = table.shape[0]
-        onehot = np.zeros((len(codes_r), k), dtype=np.float32)
-        onehot[np.arange(len(codes_r)), np.where(codes_r < 0, k - 1, codes_r)] = 1.0
-        f_parts.append(onehot)
-        g_parts.append(table[:, np.where(codes_c < 0, k - 1, codes_c)].astype(np.float32))
-
-    nd = int(idx.dept.max()) + 1 if idx.n else 0
-    dept = np.zeros((nd + 1, nd + 1))
-    dept[:nd, :nd] = w.cross_department * (1.0 - np.eye(nd))
-    if r.different_department and rule_classes:
-        dept[:nd, :nd] -= BIG * np.eye(nd)
-        dept[nd, :] -= BIG
-        dept[:, nd] -= BIG
-    if dept.any():
-        add(idx.dept[rows], idx.dept[cols], dept)
-    add(idx.tz_class[rows], idx.tz_class[cols], w.timezone * tz_table(idx))
-    if rule_classes and r.shared_language:
-        from .rules import class_tables
-
-        lang_ok, gap_ok = class_tables(idx)
-        k = len(idx.lang_sets)
-        lang = np.full((k + 1, k + 1), -BIG)
-        lang[:k, :k] = np.where(lang_ok, 0.0, -BIG)
-        add(idx.lang_class[rows], idx.lang_class[cols], lang)
-    if rule_classes and idx.problem.mode == "mutual" and r.min_generation_gap > 0:
-        from .rules import class_tables
-
-        _, gap_ok = class_tables(idx)
-        g = gap_ok.shape[0]
-        gen = np.full((g + 1, g + 1), -BIG)
-        gen[:g, :g] = np.where(gap_ok, 0.0, -BIG)
-        add(idx.gen[rows], idx.gen[cols], gen)
-    f = np.ascontiguousarray(np.hstack(f_parts), dtype=np.float32)
-    g_mat = np.ascontiguousarray(np.vstack(g_parts), dtype=np.float32)
-    return f, g_mat
 
 
 def teaches(idx: Index, teacher: int, learner: int) -> tuple[str, ...]:

@@ -48,14 +48,6 @@ def _positions(n: int, members: IntArray) -> IntArray:
     return pos
 
 
-def _dedupe(
-    a: IntArray, b: IntArray, s: FloatArray, n: int
-) -> tuple[IntArray, IntArray, FloatArray]:
-    key = a * n + b
-    _, first = np.unique(key, return_index=True)
-    return a[first], b[first], s[first]
-
-
 def _rows_to_price(
     tau_r: IntArray, u: IntArray, tau_c: IntArray, v: IntArray
 ) -> tuple[IntArray, IntArray]:
