@@ -36,7 +36,9 @@ def get_member(request: HttpRequest, org: str, *, roles: Iterable[str] = ANY_ROL
     if allowed and member.role not in allowed:
         raise PermissionDenied
     # Remembered so that "home" after login returns to the organisation last used.
-    request.session[SESSION_KEY] = member.organisation.slug
+    if request.session.get(SESSION_KEY) != member.organisation.slug:
+        # Written only on a change: a write per request made parallel htmx requests race.
+        request.session[SESSION_KEY] = member.organisation.slug
     request.member = member  # type: ignore[attr-defined]
     return member
 
