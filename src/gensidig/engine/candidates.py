@@ -40,6 +40,8 @@ TILE_COLS = 8_192
 # A row or column is trimmed to its k best within a block when it has more survivors
 # there than this many times k.
 TRIM_FACTOR = 2
+# Thresholds start near each row's (and column's) SURVIVE * k-th best score.
+SURVIVE = 2
 INFEASIBLE = -BIG / 2
 CHUNK = 1 << 20  # pairs checked against the rules at a time
 
@@ -151,7 +153,7 @@ def _sample_thresholds(
     rng = np.random.default_rng(seed)
     m = min(len(cols), SAMPLE)
     sample = np.sort(rng.choice(cols, size=m, replace=False))
-    j = min(m, max(1, round(2 * k * m / len(cols))))
+    j = min(m, max(1, round(SURVIVE * k * m / len(cols))))
     theta = np.empty(len(rows), dtype=np.float32)
 
     def visit(r0: int, r1: int, c0: int, c1: int, o: F32Array) -> None:
