@@ -100,10 +100,11 @@ def _check_generations(problem: Problem) -> None:
 def _check_timezones(problem: Problem) -> None:
     from .index import DEFAULT_AT
 
+    at = DEFAULT_AT.isoformat()
     for i, p in enumerate(problem.participants):
         if p.timezone is not None:
             try:
-                _zone(p.timezone, DEFAULT_AT.isoformat())
+                _zone(p.timezone, at)
             except ValueError:
                 raise InputError(
                     f"unknown time zone {p.timezone!r}",
