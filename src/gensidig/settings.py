@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "gensidig.matching",
     "gensidig.discoveries",
     "gensidig.meetings",
+    "gensidig.insights",
     "gensidig.demo",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -164,6 +165,8 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 GENSIDIG_INVITATION_DAYS = int(env("GENSIDIG_INVITATION_DAYS", "14"))
 # After how many days without an answer `gensidig remind` reminds a proposed partner.
 GENSIDIG_ACCEPT_REMINDER_DAYS = int(env("GENSIDIG_ACCEPT_REMINDER_DAYS", "3"))
+# Figures over fewer people than this are withheld from insights; never below 3.
+GENSIDIG_MIN_GROUP = max(int(env("GENSIDIG_MIN_GROUP", "5")), 3)
 
 LANGUAGE_CODE = "da"
 LANGUAGES = [("da", _("Danish")), ("en", _("English"))]

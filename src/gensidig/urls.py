@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("gensidig.matching.urls")),
     path("", include("gensidig.meetings.urls")),
     path("", include("gensidig.discoveries.urls")),
+    path("", include("gensidig.insights.urls")),
 ]
 
 handler403 = "gensidig.common.views.error_403"

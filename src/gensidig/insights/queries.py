@@ -1,0 +1,512 @@
+"""Every figure of a program's dashboard, aggregated in the database: the number of queries
+does not grow with the number of pairs. Figures over too few people are withheld by the rule
+in suppress.py; each figure says whether it is shown."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from gensidig.accounts.models import Member
+from gensidig.discoveries.models import Discovery, Stage, StageChange
+from gensidig.insights.suppress import Cell, effective_threshold, shown_figure, suppress
+from gensidig.matching.models import Pair, Proposal
+from gensidig.meetings.health import HealthState, pair_health
+from gensidig.meetings.models import Assessment, Goal, GoalMark, Meeting, Reflection
+from gensidig.programs.models import Enrolment, EnrolmentStatus, Program, Side
+
+
+def min_group() -> int:
+    return effective_threshold(getattr(settings, "GENSIDIG_MIN_GROUP", 5))
+
+
+def may_see(member: Member, program: Program) -> bool:
+    """Administrators of the organisation and the program's sponsor; never other participants."""
+    return member.is_manager_role or program.sponsor_id == member.pk
+
+
+@dataclass
+class Row:
+    label: str
+    value: Any
+    people: int
+    shown: bool = True
+
+
+@dataclass
+class Table:
+    """One breakdown: rows, an optional total, and whether figures were withheld."""
+
+    key: str
+    title: str
+    rows: list[Row]
+    total: Row | None = None
+    unit: str = ""
+
+    @property
+    def withheld(self) -> bool:
+        return any(not row.shown for row in self.rows) or (
+            self.total is not None and not self.total.shown
+        )
+
+    @property
+    def biggest(self) -> int:
+        values = [r.value for r in self.rows if r.shown and isinstance(r.value, int)]
+        return max(values, default=0)
+
+
+def breakdown(
+    key: str,
+    title: str,
+    rows: list[tuple[str, int, int]],
+    *,
+    total_label: str | None = None,
+    total_people: int | None = None,
+    unit: str = "",
+) -> Table:
+    """A table from (label, value, people) rows that split a total; the suppression rule
+    decides what is shown."""
+    k = min_group()
+    people = sum(r[2] for r in rows) if total_people is None else total_people
+    shown = suppress(
+        [Cell(value=r[1], people=r[2]) for r in rows], total_people=people, threshold=k
+    )
+    table_rows = [
+        Row(label=label, value=value, people=n, shown=ok)
+        for (label, value, n), ok in zip(rows, shown.cells, strict=True)
+    ]
+    total = None
+    if total_label is not None:
+        total = Row(total_label, sum(r[1] for r in rows), people, shown.total)
+    return Table(key=key, title=title, rows=table_rows, total=total, unit=unit)
+
+
+def listing(key: str, title: str, rows: list[tuple[str, Any, int]], unit: str = "") -> Table:
+    """Rows that do not add up to a total (a person can be in several): each is shown on its
+    own when enough people stand behind it."""
+    k = min_group()
+    return Table(
+        key=key,
+        title=title,
+        rows=[Row(label, value, n, shown_figure(n, threshold=k)) for label, value, n in rows],
+        unit=unit,
+    )
+
+
+@dataclass
+class Dashboard:
+    program: Program
+    threshold: int
+    tables: list[Table] = field(default_factory=list)
+    figures: dict[str, Row] = field(default_factory=dict)
+
+    def table(self, key: str) -> Table:
+        return next(t for t in self.tables if t.key == key)
+
+
+SIDE_LABELS = {Side.YOUNG: _("young"), Side.EXPERIENCED: _("experienced")}
+DIRECTION_LABELS = {
+    # The side of the learner names the direction the learning went.
+    Side.EXPERIENCED: _("young → experienced"),
+    Side.YOUNG: _("experienced → young"),
+}
+
+
+def enrolment_tables(program: Program) -> list[Table]:
+    status = dict(
+        Enrolment.objects.filter(program=program)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    paired = Pair.objects.filter(program=program)
+    matched = (
+        Enrolment.objects.filter(program=program)
+        .filter(Q(pairs_as_a__in=paired) | Q(pairs_as_b__in=paired))
+        .distinct()
+        .count()
+    )
+    proposals = dict(
+        Proposal.objects.filter(program=program)
+        .exclude(status=Proposal.Status.SUPERSEDED)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    reasons = list(
+        Proposal.objects.filter(program=program, status=Proposal.Status.DECLINED)
+        .values_list("decline_reason")
+        .annotate(n=Count("pk"))
+        .values_list("decline_reason", "n")
+        .order_by("-n", "decline_reason")
+    )
+    invited = status.get(EnrolmentStatus.INVITED, 0)
+    enrolled = status.get(EnrolmentStatus.ENROLLED, 0)
+    withdrawn = status.get(EnrolmentStatus.WITHDRAWN, 0)
+    enrolment = breakdown(
+        "enrolment",
+        str(_("Enrolment")),
+        [
+            (str(_("Invited, not yet enrolled")), invited, invited),
+            (str(_("Enrolled")), enrolled, enrolled),
+            (str(_("Withdrawn")), withdrawn, withdrawn),
+        ],
+        total_label=str(_("Invited in all")),
+    )
+    unmatched = max(enrolled - matched, 0)
+    matching = breakdown(
+        "matching",
+        str(_("Matching")),
+        [
+            (str(_("In a pair")), matched, matched),
+            (str(_("Enrolled, not in a pair")), unmatched, unmatched),
+        ],
+        total_label=str(_("Enrolled")),
+        total_people=matched + unmatched,
+    )
+    answered = [
+        (str(_("Accepted by both")), Proposal.Status.ACCEPTED),
+        (str(_("Declined")), Proposal.Status.DECLINED),
+        (str(_("Waiting for answers")), Proposal.Status.PUBLISHED),
+        (str(_("Contested")), Proposal.Status.CONTESTED),
+    ]
+    answers = breakdown(
+        "proposals",
+        str(_("Proposals and answers")),
+        [(label, proposals.get(s, 0), 2 * proposals.get(s, 0)) for label, s in answered],
+        total_label=str(_("Proposals published")),
+        unit=str(_("proposals")),
+    )
+    declined = breakdown(
+        "declines",
+        str(_("Why proposals were declined")),
+        [((reason.strip() or str(_("No reason given"))), n, 2 * n) for reason, n in reasons],
+        total_label=str(_("Declined")),
+        unit=str(_("proposals")),
+    )
+    return [enrolment, matching, answers, declined]
+
+
+@dataclass(frozen=True)
+class PairFacts:
+    pk: int
+    created_at: datetime
+    ended_at: datetime | None
+    last_met_at: datetime | None
+    next_at: datetime | None
+    held: int
+
+
+def pair_facts(program: Program, now: datetime) -> list[PairFacts]:
+    """One row per pair, in one query. A meeting counts as held once it has begun."""
+    held = Q(meetings__status=Meeting.Status.CONFIRMED, meetings__starts_at__lte=now)
+    rows = (
+        Pair.objects.filter(program=program)
+        .annotate(
+            last=Max("meetings__starts_at", filter=held),
+            nxt=Min(
+                "meetings__starts_at",
+                filter=Q(meetings__starts_at__gt=now)
+                & ~Q(meetings__status=Meeting.Status.CANCELLED),
+            ),
+            held=Count("meetings", filter=held),
+        )
+        .values_list("pk", "created_at", "ended_at", "last", "nxt", "held")
+        .order_by("pk")
+    )
+    return [PairFacts(*row) for row in rows]
+
+
+def health_tables(program: Program, facts: list[PairFacts], now: datetime) -> tuple[Table, Row]:
+    counts: Counter[str] = Counter()
+    expected = 0.0
+    held = 0
+    cadence = timedelta(weeks=max(program.cadence_weeks, 1))
+    for pair in facts:
+        state = pair_health(
+            now=now,
+            cadence_weeks=program.cadence_weeks,
+            started_at=pair.created_at,
+            last_met_at=pair.last_met_at,
+            next_meeting_at=pair.next_at,
+            ended_at=pair.ended_at,
+        ).state
+        counts[state] += 1
+        until = min(pair.ended_at or now, now)
+        expected += max((until - pair.created_at) / cadence, 0)
+        held += pair.held
+    health = breakdown(
+        "health",
+        str(_("Pair health")),
+        [(str(state.label), counts[state], 2 * counts[state]) for state in HealthState],
+        total_label=str(_("Pairs")),
+        unit=str(_("pairs")),
+    )
+    people = 2 * len(facts)
+    share = round(100 * held / expected) if expected else None
+    cadence_row = Row(
+        str(_("Meetings held against the rhythm")),
+        {"held": held, "expected": int(expected), "share": share},
+        people,
+        shown_figure(people, threshold=min_group()) and share is not None,
+    )
+    return health, cadence_row
+
+
+def cancellation_table(program: Program) -> Table:
+    found = (
+        Meeting.objects.filter(
+            pair__program=program, status=Meeting.Status.CANCELLED, cancelled_by__isnull=False
+        )
+        .values_list("cancelled_by__side")
+        .annotate(n=Count("pk"), people=Count("cancelled_by", distinct=True))
+        .values_list("cancelled_by__side", "n", "people")
+    )
+    rows = {side: (n, people) for side, n, people in found}
+    return breakdown(
+        "cancellations",
+        str(_("Meetings cancelled, by side")),
+        [
+            (str(SIDE_LABELS[side]), *rows.get(side, (0, 0)))
+            for side in (Side.YOUNG, Side.EXPERIENCED)
+        ],
+        total_label=str(_("Cancelled")),
+        total_people=sum(p for _n, p in rows.values()),
+        unit=str(_("meetings")),
+    )
+
+
+def learning_tables(program: Program) -> tuple[list[Table], Row]:
+    through = Reflection.learned.through
+    topic_rows = (
+        through.objects.filter(reflection__meeting__pair__program=program)
+        .values_list("reflection__author__side", "topic__name_da", "topic__name_en")
+        .annotate(n=Count("pk"), people=Count("reflection__author", distinct=True))
+        .order_by("-n", "topic__name_en")  # type: ignore[misc]
+    )
+    english = (translation.get_language() or "da").startswith("en")
+    per_direction: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+    for side, name_da, name_en, n, people in topic_rows:
+        name = (name_en or name_da) if english else (name_da or name_en)
+        per_direction[side].append((name, n, people))
+    tables = [
+        listing(
+            f"learned_{side}",
+            str(_("Topics learned %(direction)s")) % {"direction": DIRECTION_LABELS[side]},
+            per_direction.get(side, []),
+            unit=str(_("times")),
+        )
+        for side in (Side.EXPERIENCED, Side.YOUNG)
+    ]
+    # Two-way balance: per pair, the smaller direction's learning over the larger one's.
+    per_pair = (
+        through.objects.filter(reflection__meeting__pair__program=program)
+        .values_list("reflection__meeting__pair", "reflection__author__side")
+        .annotate(n=Count("pk"))
+        .values_list("reflection__meeting__pair", "reflection__author__side", "n")  # type: ignore[misc]
+    )
+    directions: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    totals: Counter[str] = Counter()
+    for pair_id, side, n in per_pair:
+        directions[pair_id][side] += n
+        totals[side] += n
+    pair_count = Pair.objects.filter(program=program).count()
+    buckets = Counter(
+        balance_bucket(d[Side.YOUNG], d[Side.EXPERIENCED]) for d in directions.values()
+    )
+    buckets["none"] += pair_count - len(directions)
+    labels = {
+        "none": _("No learning written down yet"),
+        "one_way": _("One way only"),
+        "uneven": _("Mostly one way"),
+        "two_way": _("Both ways"),
+    }
+    tables.append(
+        breakdown(
+            "balance",
+            str(_("Two-way balance over pairs")),
+            [(str(label), buckets[key], 2 * buckets[key]) for key, label in labels.items()],
+            total_label=str(_("Pairs")),
+            unit=str(_("pairs")),
+        )
+    )
+    balance = two_way_balance(totals[Side.YOUNG], totals[Side.EXPERIENCED])
+    people = 2 * len(directions)
+    figure = Row(
+        str(_("Two-way balance")),
+        balance,
+        people,
+        balance is not None and shown_figure(people, threshold=min_group()),
+    )
+    return tables, figure
+
+
+def two_way_balance(young_learned: int, experienced_learned: int) -> float | None:
+    """1.0 when both sides learned as much as the other, 0.0 when learning went one way only:
+    the smaller direction over the larger, rounded to two decimals."""
+    larger = max(young_learned, experienced_learned)
+    if larger == 0:
+        return None
+    return round(min(young_learned, experienced_learned) / larger, 2)
+
+
+def balance_bucket(young_learned: int, experienced_learned: int) -> str:
+    balance = two_way_balance(young_learned, experienced_learned)
+    if balance is None:
+        return "none"
+    if balance == 0:
+        return "one_way"
+    return "uneven" if balance < 0.5 else "two_way"
+
+
+def goal_tables(program: Program) -> list[Table]:
+    latest = GoalMark.objects.filter(goal=OuterRef("pk")).order_by("-created_at", "-pk")
+    rows = (
+        Goal.objects.filter(pair__program=program)
+        .annotate(
+            latest=Coalesce(
+                Subquery(latest.values("progress")[:1]), Value(0), output_field=IntegerField()
+            )
+        )
+        .values_list("learner__side", "latest")
+        .annotate(n=Count("pk"), people=Count("learner", distinct=True))
+        .values_list("learner__side", "latest", "n", "people")
+    )
+    found: dict[tuple[str, int], tuple[int, int]] = {
+        (side, progress): (n, people) for side, progress, n, people in rows
+    }
+    learners = dict(
+        Goal.objects.filter(pair__program=program)
+        .values_list("learner__side")
+        .annotate(people=Count("learner", distinct=True))
+        .values_list("learner__side", "people")
+    )
+    tables = []
+    for side in (Side.EXPERIENCED, Side.YOUNG):
+        cells = [
+            (str(label), *found.get((side, int(value)), (0, 0)))
+            for value, label in GoalMark.Progress.choices
+        ]
+        tables.append(
+            breakdown(
+                f"goals_{side}",
+                str(_("Goals %(direction)s, by progress")) % {"direction": DIRECTION_LABELS[side]},
+                cells,
+                total_label=str(_("Goals")),
+                total_people=learners.get(side, 0),
+                unit=str(_("goals")),
+            )
+        )
+    return tables
+
+
+def assessment_table(program: Program) -> Table:
+    pre = Assessment.objects.filter(
+        pair=OuterRef("pair"),
+        learner=OuterRef("learner"),
+        topic=OuterRef("topic"),
+        phase=Assessment.Phase.PRE,
+    ).values("level")[:1]
+    rows = {
+        side: (pre_sum, post_sum, n, people)
+        for side, pre_sum, post_sum, n, people in Assessment.objects.filter(
+            pair__program=program, phase=Assessment.Phase.POST
+        )
+        .annotate(pre_level=Subquery(pre))
+        .filter(pre_level__isnull=False)
+        .values_list("learner__side")
+        .annotate(
+            pre_sum=Sum("pre_level"),
+            post_sum=Sum("level"),
+            n=Count("pk"),
+            people=Count("learner", distinct=True),
+        )
+        .values_list("learner__side", "pre_sum", "post_sum", "n", "people")
+    }
+    table_rows = []
+    for side in (Side.EXPERIENCED, Side.YOUNG):
+        pre_sum, post_sum, n, people = rows.get(side, (0, 0, 0, 0))
+        value = (
+            {
+                "before": round(pre_sum / n, 1),
+                "after": round(post_sum / n, 1),
+                "change": round((post_sum - pre_sum) / n, 1),
+            }
+            if n
+            else None
+        )
+        table_rows.append(
+            Row(
+                str(DIRECTION_LABELS[side]),
+                value,
+                people,
+                value is not None and shown_figure(people, threshold=min_group()),
+            )
+        )
+    return Table(
+        key="assessments", title=str(_("Self-assessment before and after")), rows=table_rows
+    )
+
+
+def discovery_table(program: Program) -> tuple[Table, dict[str, Any]]:
+    """Discoveries that came up in the program's pairs or were found by its participants
+    since it began. They are on the organisation's board with their finders' names already,
+    so these counts are shown as they are."""
+    since = timezone.make_aware(datetime.combine(program.starts_on, datetime.min.time()))
+    found = Discovery.objects.filter(
+        Q(pair__program=program) | Q(found_by__enrolments__program=program, created_at__gte=since)
+    ).distinct()
+    ids = found.values("pk")
+    tried = (
+        StageChange.objects.filter(discovery__in=ids, to_stage=Stage.TRYING)
+        .values("discovery")
+        .distinct()
+        .count()
+    )
+    sums = Discovery.objects.filter(pk__in=ids).aggregate(
+        spotted=Count("pk"),
+        adopted=Count("pk", filter=Q(stage=Stage.ADOPTED)),
+        hours=Sum("hours_saved_per_month", filter=Q(stage=Stage.ADOPTED)),
+        cost=Sum("cost_per_month", filter=Q(stage=Stage.ADOPTED)),
+    )
+    table = Table(
+        key="discoveries",
+        title=str(_("Discoveries")),
+        rows=[
+            Row(str(_("Spotted")), sums["spotted"], sums["spotted"]),
+            Row(str(_("Tried")), tried, tried),
+            Row(str(_("Adopted")), sums["adopted"], sums["adopted"]),
+        ],
+        unit=str(_("discoveries")),
+    )
+    effect = {"hours": sums["hours"] or Decimal(0), "cost": sums["cost"] or Decimal(0)}
+    return table, effect
+
+
+def dashboard(program: Program, now: datetime | None = None) -> Dashboard:
+    now = now or timezone.now()
+    board = Dashboard(program=program, threshold=min_group())
+    board.tables.extend(enrolment_tables(program))
+    facts = pair_facts(program, now)
+    health, cadence = health_tables(program, facts, now)
+    board.tables.append(health)
+    board.figures["cadence"] = cadence
+    board.tables.append(cancellation_table(program))
+    learning, balance = learning_tables(program)
+    board.tables.extend(learning)
+    board.figures["balance"] = balance
+    board.tables.extend(goal_tables(program))
+    board.tables.append(assessment_table(program))
+    discoveries, effect = discovery_table(program)
+    board.tables.append(discoveries)
+    board.figures["effect"] = Row(str(_("Summed effect of what was adopted")), effect, 0)
+    return board

@@ -1,0 +1,69 @@
+"""The program dashboard: aggregates only, for administrators and the program's sponsor."""
+
+from __future__ import annotations
+
+import csv
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from gensidig.accounts import imports
+from gensidig.accounts.models import Member
+from gensidig.common.permissions import ANY_ROLE, org_view
+from gensidig.insights import queries
+from gensidig.programs.models import Program
+
+
+def program_for(member: Member, program_id: int) -> Program:
+    program = get_object_or_404(
+        Program.objects.select_related("organisation", "sponsor"),
+        pk=program_id,
+        organisation=member.organisation,
+    )
+    if not queries.may_see(member, program):
+        raise PermissionDenied
+    return program
+
+
+@org_view(roles=ANY_ROLE)
+@require_GET
+def dashboard(request: HttpRequest, member: Member, program_id: int) -> HttpResponse:
+    program = program_for(member, program_id)
+    board = queries.dashboard(program)
+    return render(request, "insights/dashboard.html", {"member": member, "board": board})
+
+
+@org_view(roles=ANY_ROLE)
+@require_GET
+def export(request: HttpRequest, member: Member, program_id: int) -> HttpResponse:
+    """One table of the dashboard as CSV for Excel (semicolons, UTF-8 with BOM); withheld
+    figures stay withheld."""
+    program = program_for(member, program_id)
+    board = queries.dashboard(program)
+    key = request.GET.get("table", "")
+    table = next((t for t in board.tables if t.key == key), None)
+    if table is None:
+        raise Http404
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{key}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow([imports.safe_cell(table.title), imports.safe_cell(table.unit)])
+    rows = [*table.rows, *([table.total] if table.total else [])]
+    for row in rows:
+        writer.writerow(
+            [
+                imports.safe_cell(row.label),
+                imports.safe_cell(plain(row.value) if row.shown else _("withheld")),
+            ]
+        )
+    return response
+
+
+def plain(value: object) -> str:
+    if isinstance(value, dict):
+        return " / ".join(f"{key}={item}" for key, item in value.items())
+    return "" if value is None else str(value)
