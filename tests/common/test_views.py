@@ -196,3 +196,36 @@ def test_dates_follow_the_language(login: Any, admin: Any) -> None:
     assert (
         "Valid until March 5, 2027" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     )
+
+
+def test_dashboard_participant_sees_partner_and_next_meeting(
+    login: Any, young: Any, admin: Any
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from gensidig.matching.models import Pair
+    from gensidig.meetings.models import Meeting
+    from tests.factories import EnrolmentFactory, ProgramFactory
+
+    program = ProgramFactory(organisation=young.organisation, state="running", name="Gensidig 2027")
+    mine = EnrolmentFactory(program=program, member=young)
+    theirs = EnrolmentFactory(program=program, member=admin, side="experienced")
+    pair = Pair.objects.create(program=program, a=mine, b=theirs)
+    Meeting.objects.create(
+        pair=pair,
+        starts_at=timezone.now() + timedelta(days=2),
+        minutes=60,
+        proposed_by=mine,
+        status=Meeting.Status.CONFIRMED,
+    )
+    page = (
+        login(young)
+        .get(
+            reverse("common:dashboard", kwargs={"org": "fjordlys-test"}), HTTP_ACCEPT_LANGUAGE="en"
+        )
+        .content.decode()
+    )
+    assert reverse("meetings:pair", kwargs={"org": "fjordlys-test", "pair_id": pair.pk}) in page
+    assert "Anne Admin" in page and "Next meeting:" in page and "On track" in page

@@ -17,6 +17,7 @@ from gensidig.accounts.models import Member, User
 from gensidig.accounts.queries import members_of, memberships_of, pending_invitations
 from gensidig.common.email import EMAIL_KINDS, read_opt_out_token
 from gensidig.common.permissions import SESSION_KEY, org_view
+from gensidig.meetings.queries import pairs_with, status_of
 from gensidig.programs.queries import programs_for
 
 
@@ -49,7 +50,17 @@ def organisations(request: HttpRequest) -> HttpResponse:
 @org_view()
 @require_GET
 def dashboard(request: HttpRequest, member: Member) -> HttpResponse:
-    context: dict[str, object] = {"member": member, "programs": list(programs_for(member))}
+    context: dict[str, object] = {
+        "member": member,
+        "programs": list(programs_for(member)),
+        # A participant's first question: who is my partner and when do we meet next?
+        "pairs": [
+            (status, status.pair.b if status.pair.a.member_id == member.pk else status.pair.a)
+            for status in map(
+                status_of, pairs_with(member).filter(ended_at=None).prefetch_related("meetings")
+            )
+        ],
+    }
     if member.is_manager_role:
         everyone = members_of(member.organisation)
         context["member_count"] = everyone.filter(is_active=True).count()
