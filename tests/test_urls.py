@@ -116,6 +116,7 @@ def objects_of(organisation: Any) -> dict[str, Any]:
             organisation=organisation, title="TikTok", kind="channel", smarter_work="x"
         ).pk,
         "stage": "parked",
+        "point": "month",
         "scout_id": Scout.objects.create(
             organisation=organisation, member=MemberFactory(organisation=organisation)
         ).pk,

@@ -192,3 +192,24 @@ def test_demo_pairs_have_history_in_every_health_state() -> None:
     meetings = Meeting.objects.count()
     call_command("demo", "--no-serve", stdout=StringIO())
     assert Meeting.objects.count() == meetings
+
+
+def test_demo_insights_tell_a_story_and_pulses_are_idempotent(client: Any) -> None:
+    from django.utils import translation
+
+    from gensidig.insights import queries
+    from gensidig.insights.models import PulseAnswer
+
+    call_command("demo", "--no-serve", stdout=StringIO())
+    answers = PulseAnswer.objects.count()
+    call_command("demo", "--no-serve", stdout=StringIO())
+    assert PulseAnswer.objects.count() == answers > 0
+    program = Program.objects.get(organisation__slug=ORG_SLUG, name="Gensidig læring 2026")
+    with translation.override("en"):
+        board = queries.dashboard(program)
+    nps = next(row for row in board.table("pulses").rows if row.label.startswith("Would"))
+    assert nps.shown and 20 <= nps.value <= 60
+    assert board.figures["balance"].shown
+    client.login(username="admin@gensidig.example", password=DEMO_PASSWORD)
+    url = reverse("insights:dashboard", kwargs={"org": ORG_SLUG, "program_id": program.pk})
+    assert client.get(url).status_code == 200

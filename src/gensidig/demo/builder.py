@@ -609,4 +609,7 @@ def build_demo() -> dict[str, Organisation]:
 
     build_pair_history(running)
     build_discoveries(company)
+    from gensidig.insights.demo import build_pulses
+
+    build_pulses(running)
     return {"company": company, "network": network}

@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from gensidig.accounts.models import Member
 from gensidig.discoveries.models import Discovery, Stage, StageChange
+from gensidig.insights.models import PulseAnswer
+from gensidig.insights.pulses import POINTS, QUESTIONS, net_promoter_score
 from gensidig.insights.suppress import Cell, effective_threshold, shown_figure, suppress
 from gensidig.matching.models import Pair, Proposal
 from gensidig.meetings.health import HealthState, pair_health
@@ -152,26 +154,19 @@ def enrolment_tables(program: Program) -> list[Table]:
     invited = status.get(EnrolmentStatus.INVITED, 0)
     enrolled = status.get(EnrolmentStatus.ENROLLED, 0)
     withdrawn = status.get(EnrolmentStatus.WITHDRAWN, 0)
+    unmatched = max(enrolled - matched, 0)
+    # One breakdown, not two: a separate "enrolled" figure would give away a withheld cell
+    # by subtraction from the total.
     enrolment = breakdown(
         "enrolment",
-        str(_("Enrolment")),
+        str(_("Enrolment and matching")),
         [
             (str(_("Invited, not yet enrolled")), invited, invited),
-            (str(_("Enrolled")), enrolled, enrolled),
             (str(_("Withdrawn")), withdrawn, withdrawn),
-        ],
-        total_label=str(_("Invited in all")),
-    )
-    unmatched = max(enrolled - matched, 0)
-    matching = breakdown(
-        "matching",
-        str(_("Matching")),
-        [
-            (str(_("In a pair")), matched, matched),
+            (str(_("Enrolled, in a pair")), matched, matched),
             (str(_("Enrolled, not in a pair")), unmatched, unmatched),
         ],
-        total_label=str(_("Enrolled")),
-        total_people=matched + unmatched,
+        total_label=str(_("Invited in all")),
     )
     answered = [
         (str(_("Accepted by both")), Proposal.Status.ACCEPTED),
@@ -193,7 +188,7 @@ def enrolment_tables(program: Program) -> list[Table]:
         total_label=str(_("Declined")),
         unit=str(_("proposals")),
     )
-    return [enrolment, matching, answers, declined]
+    return [enrolment, answers, declined]
 
 
 @dataclass(frozen=True)
@@ -492,6 +487,42 @@ def discovery_table(program: Program) -> tuple[Table, dict[str, Any]]:
     return table, effect
 
 
+def pulse_table(program: Program) -> Table:
+    """Each pulse question at each point: the mean answer, or for 'would recommend' the net
+    promoter score; shown only when enough people answered."""
+    found = {
+        (point, question): (n, total, promoters, detractors)
+        for point, question, n, total, promoters, detractors in PulseAnswer.objects.filter(
+            program=program
+        )
+        .values_list("point", "question")
+        .annotate(
+            n=Count("pk"),
+            total=Sum("value"),
+            promoters=Count("pk", filter=Q(value__gte=9)),
+            detractors=Count("pk", filter=Q(value__lte=6)),
+        )
+        .values_list("point", "question", "n", "total", "promoters", "detractors")
+    }
+    rows = []
+    k = min_group()
+    for point, when in POINTS.items():
+        for question in QUESTIONS:
+            if (point, question.key) not in found:
+                continue
+            n, total, promoters, detractors = found[(point, question.key)]
+            if question.key == "recommend":
+                label = str(_("Would recommend (NPS), %(when)s")) % {"when": when}
+                value: Any = net_promoter_score(
+                    promoters=promoters, detractors=detractors, answers=n
+                )
+            else:
+                label = f"{question.text} {when}"
+                value = round(total / n, 1)
+            rows.append(Row(label, value, n, shown_figure(n, threshold=k)))
+    return Table(key="pulses", title=str(_("Pulses")), rows=rows, unit=str(_("mean or score")))
+
+
 def dashboard(program: Program, now: datetime | None = None) -> Dashboard:
     now = now or timezone.now()
     board = Dashboard(program=program, threshold=min_group())
@@ -508,5 +539,6 @@ def dashboard(program: Program, now: datetime | None = None) -> Dashboard:
     board.tables.append(assessment_table(program))
     discoveries, effect = discovery_table(program)
     board.tables.append(discoveries)
+    board.tables.append(pulse_table(program))
     board.figures["effect"] = Row(str(_("Summed effect of what was adopted")), effect, 0)
     return board

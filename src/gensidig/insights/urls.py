@@ -9,4 +9,5 @@ PROGRAM = "o/<slug:org>/programs/<int:program_id>/insights/"
 urlpatterns = [
     path(PROGRAM, views.dashboard, name="dashboard"),
     path(f"{PROGRAM}export.csv", views.export, name="export"),
+    path("o/<slug:org>/programs/<int:program_id>/pulse/<slug:point>/", views.pulse, name="pulse"),
 ]

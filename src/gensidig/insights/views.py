@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import csv
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from gensidig.accounts import imports
 from gensidig.accounts.models import Member
 from gensidig.common.permissions import ANY_ROLE, org_view
-from gensidig.insights import queries
-from gensidig.programs.models import Program
+from gensidig.insights import actions, queries
+from gensidig.insights.forms import PulseForm
+from gensidig.insights.pulses import POINTS
+from gensidig.programs.models import Enrolment, EnrolmentStatus, Program
 
 
 def program_for(member: Member, program_id: int) -> Program:
@@ -67,3 +70,32 @@ def plain(value: object) -> str:
     if isinstance(value, dict):
         return " / ".join(f"{key}={item}" for key, item in value.items())
     return "" if value is None else str(value)
+
+
+@org_view(roles=ANY_ROLE)
+def pulse(request: HttpRequest, member: Member, program_id: int, point: str) -> HttpResponse:
+    """A participant answers the program's pulse at one point, in a couple of minutes."""
+    enrolment = (
+        Enrolment.objects.filter(
+            program_id=program_id,
+            program__organisation=member.organisation,
+            member=member,
+            status=EnrolmentStatus.ENROLLED,
+        )
+        .select_related("program")
+        .first()
+    )
+    if enrolment is None or point not in POINTS:
+        raise Http404
+    form = PulseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        actions.answer_pulse(enrolment=enrolment, point=point, answers=form.cleaned_data)
+        messages.success(
+            request, _("Thank you. Your answers are only shown together with others'.")
+        )
+        return redirect("programs:detail", org=member.organisation.slug, program_id=program_id)
+    return render(
+        request,
+        "insights/pulse.html",
+        {"member": member, "program": enrolment.program, "when": POINTS[point], "form": form},
+    )

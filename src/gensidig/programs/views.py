@@ -47,11 +47,12 @@ def get_program(member: Member, program_id: int) -> Program:
 
 def visible_program(member: Member, program_id: int) -> tuple[Program, Enrolment | None]:
     """A program the member may look at: any for an admin; for a participant only one they
-    are invited to or enrolled in."""
+    are invited to or enrolled in, or sponsor."""
     program = get_program(member, program_id)
     enrolment = queries.enrolment_of(program, member)
     live = enrolment is not None and enrolment.status in queries.LIVE
-    if not member.is_manager_role and not live:
+    # The sponsor may open the program (and from it the insights) without taking part.
+    if not member.is_manager_role and not live and program.sponsor_id != member.pk:
         raise PermissionDenied
     return program, enrolment if live else None
 

@@ -1,0 +1,48 @@
+"""Pulses: each enrolled participant in a pair is asked a few questions at set points of the
+program; answers are only ever reported in aggregate."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gensidig.programs.models import Enrolment, Program
+
+
+class PulseInvite(models.Model):
+    """One participant asked at one point: sent, reminded once, answered."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="pulse_invites")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="pulse_invites")
+    point = models.CharField(_("point"), max_length=12)
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "point"], name="pulse_invite_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment} · {self.point}"
+
+
+class PulseAnswer(models.Model):
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="pulse_answers")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="pulse_answers")
+    point = models.CharField(_("point"), max_length=12)
+    question = models.CharField(_("question"), max_length=20)
+    value = models.PositiveSmallIntegerField(_("answer"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "point", "question"], name="pulse_answer_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.point} {self.question}={self.value}"
