@@ -94,3 +94,13 @@ def test_pulse_page_participant_answers_and_outsider_in_program_gets_404(
         ("usefulness", 3),
     ]
     assert login(admin).get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_export_data_contains_own_pulse_answers_only(login: Any, program: Any) -> None:
+    pair = build_pairs(program, 1)[0]
+    actions.answer_pulse(enrolment=pair.a, point="month", answers={"recommend": 9})
+    actions.answer_pulse(enrolment=pair.b, point="month", answers={"recommend": 3})
+    assert pair.a.member is not None
+    data = login(pair.a.member).get(reverse("accounts:export_data")).json()
+    assert [(a["question"], a["answer"]) for a in data["pulse_answers"]] == [("recommend", 9)]

@@ -38,6 +38,7 @@ def pending_invitations(organisation: Organisation) -> list[Invitation]:
 def personal_data(user: User) -> dict[str, Any]:
     """Everything Gensidig stores about one person, for their own export."""
     from gensidig.discoveries.queries import personal_data_of as discoveries_of_user
+    from gensidig.insights.queries import personal_data_of as pulses_of_user
     from gensidig.meetings.queries import personal_data_of_user as pair_data
     from gensidig.programs.queries import profiles_of_user
 
@@ -68,4 +69,5 @@ def personal_data(user: User) -> dict[str, Any]:
         "program_profiles": profiles_of_user(user.pk),
         "pairs": pair_data(user.pk)["pairs"],
         **discoveries_of_user(user.pk),
+        **pulses_of_user(user.pk),
     }

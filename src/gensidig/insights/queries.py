@@ -542,3 +542,24 @@ def dashboard(program: Program, now: datetime | None = None) -> Dashboard:
     board.tables.append(pulse_table(program))
     board.figures["effect"] = Row(str(_("Summed effect of what was adopted")), effect, 0)
     return board
+
+
+def personal_data_of(user_id: int) -> dict[str, list[dict[str, Any]]]:
+    """One person's own pulse answers, for their data export."""
+    answers = (
+        PulseAnswer.objects.filter(enrolment__member__user_id=user_id)
+        .select_related("program")
+        .order_by("created_at", "pk")
+    )
+    return {
+        "pulse_answers": [
+            {
+                "program": answer.program.name,
+                "point": answer.point,
+                "question": answer.question,
+                "answer": answer.value,
+                "answered": answer.created_at.isoformat(),
+            }
+            for answer in answers
+        ]
+    }
