@@ -104,3 +104,36 @@ def test_export_data_contains_own_pulse_answers_only(login: Any, program: Any) -
     assert pair.a.member is not None
     data = login(pair.a.member).get(reverse("accounts:export_data")).json()
     assert [(a["question"], a["answer"]) for a in data["pulse_answers"]] == [("recommend", 9)]
+
+
+@pytest.mark.django_db
+def test_dashboard_comparison_programs_side_by_side_small_ones_withheld(
+    login: Any, admin: Any, program: Any
+) -> None:
+    from tests.factories import ProgramFactory
+
+    pairs = build_pairs(program, 3)
+    for enrolment, value in zip(
+        [e for pair in pairs for e in (pair.a, pair.b)], [10, 10, 9, 8, 2, 7], strict=True
+    ):
+        actions.answer_pulse(enrolment=enrolment, point="end", answers={"recommend": value})
+    small = ProgramFactory(organisation=program.organisation, state="closed", name="Lille")
+    build_pairs(small, 1, start=10)
+    ProgramFactory(organisation=program.organisation, state="draft", name="Kladde")
+    rows = {row.name: row for row in queries.comparison(program)}
+    assert set(rows) == {program.name, "Lille"}
+    mine = rows[program.name]
+    # 3 promoters, 1 detractor of 6: 50 - 16.67 = 33.33 -> 33; young 2, experienced 2 + 2.
+    assert (mine.pairs, mine.balance, mine.nps, mine.shown, mine.nps_shown) == (
+        3,
+        0.5,
+        33,
+        True,
+        True,
+    )
+    assert rows["Lille"].shown is False
+    url = reverse(
+        "insights:dashboard",
+        kwargs={"org": program.organisation.slug, "program_id": program.pk},
+    )
+    assert "Lille" in login(admin).get(url).content.decode()

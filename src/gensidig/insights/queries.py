@@ -110,6 +110,7 @@ class Dashboard:
     threshold: int
     tables: list[Table] = field(default_factory=list)
     figures: dict[str, Row] = field(default_factory=dict)
+    comparison: list[Comparison] = field(default_factory=list)
 
     def table(self, key: str) -> Table:
         return next(t for t in self.tables if t.key == key)
@@ -523,6 +524,77 @@ def pulse_table(program: Program) -> Table:
     return Table(key="pulses", title=str(_("Pulses")), rows=rows, unit=str(_("mean or score")))
 
 
+@dataclass(frozen=True)
+class Comparison:
+    name: str
+    current: bool
+    pairs: int
+    balance: float | None
+    nps: int | None
+    shown: bool
+    nps_shown: bool
+
+
+def comparison(program: Program) -> list[Comparison]:
+    """The organisation's programs side by side: pairs, two-way balance and the recommend
+    score over all their pulses; a program with too few people is withheld."""
+    org = program.organisation
+    k = min_group()
+    programs = list(
+        Program.objects.filter(organisation=org)
+        .exclude(state="draft")
+        .order_by("starts_on", "pk")
+        .values_list("pk", "name")
+    )
+    pairs = dict(
+        Pair.objects.filter(program__organisation=org)
+        .values_list("program")
+        .annotate(n=Count("pk"))
+        .values_list("program", "n")
+    )
+    learned: dict[int, Counter[str]] = defaultdict(Counter)
+    for program_id, side, n in (
+        Reflection.learned.through.objects.filter(
+            reflection__meeting__pair__program__organisation=org
+        )
+        .values_list("reflection__meeting__pair__program", "reflection__author__side")
+        .annotate(n=Count("pk"))
+        .values_list("reflection__meeting__pair__program", "reflection__author__side", "n")  # type: ignore[misc]
+    ):
+        learned[program_id][side] += n
+    scores = {
+        program_id: (n, promoters, detractors)
+        for program_id, n, promoters, detractors in PulseAnswer.objects.filter(
+            program__organisation=org, question="recommend"
+        )
+        .values_list("program")
+        .annotate(
+            n=Count("pk"),
+            promoters=Count("pk", filter=Q(value__gte=9)),
+            detractors=Count("pk", filter=Q(value__lte=6)),
+        )
+        .values_list("program", "n", "promoters", "detractors")
+    }
+    rows = []
+    for program_id, name in programs:
+        n, promoters, detractors = scores.get(program_id, (0, 0, 0))
+        count = pairs.get(program_id, 0)
+        rows.append(
+            Comparison(
+                name=name,
+                current=program_id == program.pk,
+                pairs=count,
+                balance=two_way_balance(
+                    learned[program_id][Side.YOUNG], learned[program_id][Side.EXPERIENCED]
+                ),
+                nps=net_promoter_score(promoters=promoters, detractors=detractors, answers=n),
+                shown=shown_figure(2 * count, threshold=k),
+                nps_shown=shown_figure(n, threshold=k),
+            )
+        )
+    return rows
+
+
 def dashboard(program: Program, now: datetime | None = None) -> Dashboard:
     now = now or timezone.now()
     board = Dashboard(program=program, threshold=min_group())
@@ -540,6 +612,7 @@ def dashboard(program: Program, now: datetime | None = None) -> Dashboard:
     discoveries, effect = discovery_table(program)
     board.tables.append(discoveries)
     board.tables.append(pulse_table(program))
+    board.comparison = comparison(program)
     board.figures["effect"] = Row(str(_("Summed effect of what was adopted")), effect, 0)
     return board
 
