@@ -229,3 +229,24 @@ def test_dashboard_participant_sees_partner_and_next_meeting(
     )
     assert reverse("meetings:pair", kwargs={"org": "fjordlys-test", "pair_id": pair.pk}) in page
     assert "Anne Admin" in page and "Next meeting:" in page and "On track" in page
+
+
+def test_dashboard_links_to_an_unanswered_pulse(login: Any, young: Any) -> None:
+    from gensidig.insights.models import PulseInvite
+    from tests.factories import EnrolmentFactory, ProgramFactory
+
+    program = ProgramFactory(organisation=young.organisation, state="running", name="Gensidig 2027")
+    enrolment = EnrolmentFactory(program=program, member=young)
+    invite = PulseInvite.objects.create(program=program, enrolment=enrolment, point="month")
+    client = login(young)
+    url = reverse("common:dashboard", kwargs={"org": "fjordlys-test"})
+    pulse_url = reverse(
+        "insights:pulse",
+        kwargs={"org": "fjordlys-test", "program_id": program.pk, "point": "month"},
+    )
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "A short pulse from Gensidig 2027 is waiting for your answers." in page
+    assert pulse_url in page
+    invite.answered_at = invite.sent_at
+    invite.save()
+    assert pulse_url not in client.get(url).content.decode()

@@ -17,6 +17,7 @@ from gensidig.accounts.models import Member, User
 from gensidig.accounts.queries import members_of, memberships_of, pending_invitations
 from gensidig.common.email import EMAIL_KINDS, read_opt_out_token
 from gensidig.common.permissions import SESSION_KEY, org_view
+from gensidig.insights.queries import open_pulses
 from gensidig.meetings.queries import pairs_with, status_of
 from gensidig.programs.queries import programs_for
 
@@ -53,6 +54,7 @@ def dashboard(request: HttpRequest, member: Member) -> HttpResponse:
     context: dict[str, object] = {
         "member": member,
         "programs": list(programs_for(member)),
+        "open_pulses": open_pulses(member),
         # A participant's first question: who is my partner and when do we meet next?
         "pairs": [
             (status, status.pair.b if status.pair.a.member_id == member.pk else status.pair.a)

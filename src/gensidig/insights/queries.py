@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gensidig.accounts.models import Member
 from gensidig.discoveries.models import Discovery, Stage, StageChange
-from gensidig.insights.models import PulseAnswer
+from gensidig.insights.models import PulseAnswer, PulseInvite
 from gensidig.insights.pulses import POINTS, QUESTIONS, net_promoter_score
 from gensidig.insights.suppress import Cell, effective_threshold, shown_figure, suppress
 from gensidig.matching.models import Pair, Proposal
@@ -636,3 +636,15 @@ def personal_data_of(user_id: int) -> dict[str, list[dict[str, Any]]]:
             for answer in answers
         ]
     }
+
+
+def open_pulses(member: Member) -> list[PulseInvite]:
+    """Pulses this member was asked and has not answered: shown on their overview, so the
+    email is not the only way in."""
+    return list(
+        PulseInvite.objects.filter(
+            enrolment__member=member, answered_at=None, program__organisation=member.organisation
+        )
+        .select_related("program")
+        .order_by("sent_at")
+    )
