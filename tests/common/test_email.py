@@ -94,3 +94,19 @@ def test_send_email_success_returns_count() -> None:
     result = send_email.enqueue(to=["x@example.org"], subject="Hej", body="Tekst")
     assert result.return_value == 1
     assert mail.outbox[0].subject == "Hej"
+
+
+def test_send_email_retry_keeps_the_attachment(monkeypatch: pytest.MonkeyPatch) -> None:
+    sent: list[list[tuple[str, str, str]]] = []
+
+    def flaky_send(self: Any, fail_silently: bool = False) -> int:
+        sent.append(list(self.attachments))
+        if len(sent) == 1:
+            raise ConnectionRefusedError("no SMTP server")
+        return 1
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", flaky_send)
+    invite = {"filename": "meeting.ics", "content": "BEGIN:VCALENDAR", "mimetype": "text/calendar"}
+    send_email.enqueue(to=["x@example.org"], subject="Møde", body="Hej", attachment=invite)
+    assert [len(attachments) for attachments in sent] == [1, 1]
+    assert sent[1][0][0] == "meeting.ics"

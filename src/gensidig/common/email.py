@@ -56,6 +56,7 @@ def send_templated_email(
     language: str | None = None,
     kind: str | None = None,
     user: Any = None,
+    attachment: dict[str, str] | None = None,
 ) -> bool:
     """Render `<template>_subject.txt` and `<template>_body.txt` and enqueue the message.
     Returns False when the recipient has switched this kind of email off.
@@ -85,5 +86,5 @@ def send_templated_email(
                 % {"kind": EMAIL_KINDS[kind], "url": opt_out_url(user_id=user.pk, kind=kind)}
                 + "\n"
             )
-    send_email.enqueue(to=[to], subject=subject, body=body)
+    send_email.enqueue(to=[to], subject=subject, body=body, attachment=attachment)
     return True

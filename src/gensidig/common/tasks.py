@@ -19,13 +19,24 @@ logger = logging.getLogger("gensidig.tasks")
 
 @task(takes_context=True)
 def send_email(
-    context: TaskContext, *, to: list[str], subject: str, body: str, attempt: int = 1
+    context: TaskContext,
+    *,
+    to: list[str],
+    subject: str,
+    body: str,
+    attachment: dict[str, str] | None = None,
+    attempt: int = 1,
 ) -> int:
     """Send one message; on failure enqueue the next attempt with a growing delay, and
-    after the last attempt let the failure be reported (see `report_failed_task`)."""
+    after the last attempt let the failure be reported (see `report_failed_task`).
+
+    `attachment` is {"filename", "content", "mimetype"} as text, so the task's arguments
+    stay JSON (a calendar invite is one)."""
     message = EmailMessage(
         subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to
     )
+    if attachment:
+        message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
     try:
         return message.send()
     except Exception:
@@ -40,7 +51,7 @@ def send_email(
         logger.warning(
             "Email %r to %s failed (attempt %d); trying again in %s.", subject, to, attempt, delay
         )
-        retry.enqueue(to=to, subject=subject, body=body, attempt=attempt + 1)
+        retry.enqueue(to=to, subject=subject, body=body, attachment=attachment, attempt=attempt + 1)
         return 0
 
 

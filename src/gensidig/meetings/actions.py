@@ -8,9 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -74,27 +72,27 @@ def members_of(pair: Pair) -> list[Enrolment]:
     return [e for e in (pair.a, pair.b) if e.member is not None]
 
 
-def render_email(template: str, context: dict[str, Any], language: str) -> tuple[str, str]:
-    with translation.override(language):
-        full = {"site_url": settings.SITE_URL, **context}
-        subject = " ".join(render_to_string(f"{template}_subject.txt", full).split())
-        return subject, str(render_to_string(f"{template}_body.txt", full))
-
-
 def send_invites(meeting: Meeting, template: str) -> None:
     """Both partners get the email with the meeting's .ics (invite, update or cancel)."""
-    from gensidig.meetings.tasks import send_calendar_email
-
-    calendar = ics.invite(meeting).decode()
     method = "CANCEL" if meeting.status == Meeting.Status.CANCELLED else "REQUEST"
+    # METHOD in the attachment's type is what Outlook and Google read to add, update or
+    # remove the event.
+    attachment = {
+        "filename": "meeting.ics",
+        "content": ics.invite(meeting).decode(),
+        "mimetype": f"text/calendar; method={method}; charset=utf-8",
+    }
     for enrolment in members_of(meeting.pair):
         assert enrolment.member is not None
         user = enrolment.member.user
         with translation.override(user.language):
             context = meeting_context(meeting, enrolment)
-        subject, body = render_email(template, context, user.language)
-        send_calendar_email.enqueue(
-            to=[user.email], subject=subject, body=body, calendar=calendar, method=method
+        send_templated_email(
+            to=user.email,
+            template=template,
+            context=context,
+            language=user.language,
+            attachment=attachment,
         )
 
 
