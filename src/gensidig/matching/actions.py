@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gensidig import engine
@@ -32,10 +33,10 @@ class MatchingError(Exception):
 
 
 def require_state(program: Program, *states: str) -> None:
-    from django.utils.translation import gettext as _
-
     if program.state not in states:
-        raise MatchingError(_("This is only possible while the program is matching participants."))
+        raise MatchingError(
+            gettext("This is only possible while the program is matching participants.")
+        )
 
 
 @transaction.atomic
@@ -139,11 +140,9 @@ def save_round(*, matching_round: Round, data: ProgramInput, result: engine.Resu
 
 
 def editable(proposal: Proposal) -> None:
-    from django.utils.translation import gettext as _
-
     require_state(proposal.program, State.MATCHING)
     if proposal.status != Proposal.Status.DRAFT:
-        raise MatchingError(_("Only a proposal that is not published yet can be changed."))
+        raise MatchingError(gettext("Only a proposal that is not published yet can be changed."))
 
 
 @transaction.atomic
@@ -206,17 +205,15 @@ def pair_by_hand(
 ) -> Proposal:
     """An admin's own pair: locked, marked as made by hand with the reason. Draft proposals
     that used either person's place are released."""
-    from django.utils.translation import gettext as _
-
     require_state(program, State.MATCHING)
     broken = rules_broken_by(program=program, a=a, b=b)
     if broken and not reason.strip():
         raise MatchingError(
-            _("This pair breaks a rule of the program: write why you pair them anyway.")
+            gettext("This pair breaks a rule of the program: write why you pair them anyway.")
         )
     latest = Round.objects.filter(program=program, status=Round.Status.DONE).first()
     if latest is None:
-        raise MatchingError(_("Run a matching round first."))
+        raise MatchingError(gettext("Run a matching round first."))
     drafts = Proposal.objects.filter(program=program, status=Proposal.Status.DRAFT)
     drafts.filter(Q(a=a) | Q(b=a)).update(status=Proposal.Status.SUPERSEDED)
     taken = drafts.filter(Q(a=b) | Q(b=b))
@@ -300,14 +297,12 @@ def answer_proposal(
 ) -> Proposal:
     """A partner accepts or declines. Both yes makes a pair; one no returns both to the pool
     and keeps the two from being proposed together again. Answering twice changes nothing."""
-    from django.utils.translation import gettext as _
-
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     side = side_of(proposal, enrolment)
     if proposal.status != Proposal.Status.PUBLISHED:
-        raise MatchingError(_("This proposal is no longer waiting for your answer."))
+        raise MatchingError(gettext("This proposal is no longer waiting for your answer."))
     if proposal.program.state not in (State.MATCHING, State.RUNNING):
-        raise MatchingError(_("The program is not matching participants any more."))
+        raise MatchingError(gettext("The program is not matching participants any more."))
     answer = Proposal.Answer.ACCEPTED if accept else Proposal.Answer.DECLINED
     setattr(proposal, f"{side}_answer", answer)
     proposal.answered_by = enrolment
@@ -333,14 +328,12 @@ def answer_proposal(
 @transaction.atomic
 def contest_proposal(*, proposal: Proposal, enrolment: Enrolment, reason: str) -> Proposal:
     """Ask a person to review the proposal instead of answering yes or no."""
-    from django.utils.translation import gettext as _
-
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     side_of(proposal, enrolment)
     if proposal.status != Proposal.Status.PUBLISHED:
-        raise MatchingError(_("This proposal is no longer waiting for your answer."))
+        raise MatchingError(gettext("This proposal is no longer waiting for your answer."))
     if not reason.strip():
-        raise MatchingError(_("Write what the reviewer should look at."))
+        raise MatchingError(gettext("Write what the reviewer should look at."))
     proposal.status = Proposal.Status.CONTESTED
     proposal.contest_reason = reason.strip()
     proposal.answered_by = enrolment
@@ -352,10 +345,8 @@ def contest_proposal(*, proposal: Proposal, enrolment: Enrolment, reason: str) -
 def resolve_contest(*, proposal: Proposal, keep: bool, by: Member) -> Proposal:
     """The reviewer keeps the proposal (it waits for answers again) or dissolves it (both go
     back to the pool, and the two are not proposed together again)."""
-    from django.utils.translation import gettext as _
-
     if proposal.status != Proposal.Status.CONTESTED:
-        raise MatchingError(_("This proposal is not contested."))
+        raise MatchingError(gettext("This proposal is not contested."))
     if keep:
         proposal.status = Proposal.Status.PUBLISHED
         proposal.a_answer = proposal.b_answer = Proposal.Answer.PENDING

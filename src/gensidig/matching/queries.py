@@ -117,3 +117,17 @@ def unmatched_rows(matching_round: Round, language: str) -> list[dict[str, Any]]
         }
         for u in matching_round.unmatched
     ]
+
+
+def seen_by(proposal: Proposal, enrolment: Enrolment, language: str) -> dict[str, Any]:
+    """One partner's view of a proposal: the explanation turned to face them."""
+    explanation = explained(proposal, language)
+    mine, theirs = ("a_to_b", "b_to_a") if proposal.a_id == enrolment.pk else ("b_to_a", "a_to_b")
+    return {
+        "proposal": proposal,
+        "partner": proposal.partner_of(enrolment),
+        "mine_to_partner": explanation[mine],
+        "partner_to_me": explanation[theirs],
+        "reasons": explanation["reasons"],
+        "my_answer": proposal.answer_of(enrolment),
+    }

@@ -229,19 +229,7 @@ def my_match(request: HttpRequest, member: Member, program_id: int) -> HttpRespo
     enrolment = own_enrolment(member, program)
     lang = language()
     items = [
-        {
-            "proposal": proposal,
-            "partner": proposal.partner_of(enrolment),
-            "mine_to_partner": queries.explained(proposal, lang)[
-                "a_to_b" if proposal.a_id == enrolment.pk else "b_to_a"
-            ],
-            "partner_to_me": queries.explained(proposal, lang)[
-                "b_to_a" if proposal.a_id == enrolment.pk else "a_to_b"
-            ],
-            "reasons": queries.explained(proposal, lang)["reasons"],
-            "my_answer": proposal.answer_of(enrolment),
-        }
-        for proposal in queries.proposals_for(enrolment)
+        queries.seen_by(proposal, enrolment, lang) for proposal in queries.proposals_for(enrolment)
     ]
     return render(
         request,
