@@ -20,6 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from gensidig.accounts.models import Member, Organisation, Role, Side, User
+from gensidig.common.exports import safe_cell
+
+__all__ = ["safe_cell"]  # kept importable here for the callers that know it from imports
 
 # A file larger than this is imported by a background task with its progress shown.
 BACKGROUND_ROWS = 500
@@ -366,11 +369,3 @@ def save_people(
     if progress:
         progress(len(people))
     return ImportOutcome(created=created, updated=updated, people=tuple(p.email for p in people))
-
-
-def safe_cell(value: object) -> str:
-    """A cell for a CSV export that no spreadsheet will run as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in {"=", "+", "-", "@", "\t", "\r"}:
-        return "'" + text
-    return text

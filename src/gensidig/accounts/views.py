@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Callable
 
@@ -28,6 +27,7 @@ from gensidig.accounts.forms import (
 )
 from gensidig.accounts.models import ImportJob, Invitation, Member, Role, User
 from gensidig.accounts.queries import members_of, pending_invitations, personal_data
+from gensidig.common.exports import excel_csv
 from gensidig.common.permissions import MANAGERS, org_view
 
 login_view = auth_views.LoginView.as_view(
@@ -339,12 +339,9 @@ def import_job(request: HttpRequest, member: Member, job_id: int) -> HttpRespons
 def export_members(request: HttpRequest, member: Member) -> HttpResponse:
     """The member list as CSV for Excel (semicolons, UTF-8 with BOM); no cell can run as a
     formula when opened."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="members.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(
-        [
+    return excel_csv(
+        filename="members.csv",
+        header=[
             _("Name"),
             _("Email address"),
             _("Department"),
@@ -353,22 +350,18 @@ def export_members(request: HttpRequest, member: Member) -> HttpResponse:
             _("Generation band"),
             _("Languages"),
             _("Role"),
-        ]
+        ],
+        rows=(
+            (
+                other.user.name,
+                other.user.email,
+                other.department,
+                other.manager.user.email if other.manager else "",
+                other.side,
+                other.generation,
+                ",".join(other.languages),
+                other.role,
+            )
+            for other in members_of(member.organisation).filter(is_active=True)
+        ),
     )
-    for other in members_of(member.organisation).filter(is_active=True):
-        writer.writerow(
-            [
-                imports.safe_cell(value)
-                for value in (
-                    other.user.name,
-                    other.user.email,
-                    other.department,
-                    other.manager.user.email if other.manager else "",
-                    other.side,
-                    other.generation,
-                    ",".join(other.languages),
-                    other.role,
-                )
-            ]
-        )
-    return response

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -13,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from gensidig.accounts.imports import safe_cell
 from gensidig.accounts.models import Member
+from gensidig.common.exports import excel_csv
 from gensidig.common.permissions import MANAGERS, org_view
 from gensidig.discoveries import actions, queries, rules
 from gensidig.discoveries.forms import (
@@ -300,12 +299,10 @@ def support(request: HttpRequest, member: Member, discovery_id: int) -> HttpResp
 def export(request: HttpRequest, member: Member) -> HttpResponse:
     """The board as CSV for Excel (semicolons, UTF-8 with BOM); no cell can run as a
     formula, since titles and links are typed by anyone in the organisation."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="discoveries.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(
-        [
+    former = _("a former member")
+    return excel_csv(
+        filename="discoveries.csv",
+        header=[
             _("Title"),
             _("What it is"),
             _("Stage"),
@@ -319,31 +316,26 @@ def export(request: HttpRequest, member: Member) -> HttpResponse:
             _("Cost per month (DKK)"),
             _("Quality or customer benefit"),
             _("Created"),
-        ]
+        ],
+        rows=(
+            (
+                d.title,
+                d.get_kind_display(),
+                d.get_stage_display(),
+                d.found_by.user.name if d.found_by else former,
+                d.sponsor.user.name if d.sponsor else "",
+                d.owner.user.name if d.owner else "",
+                d.support,  # type: ignore[attr-defined]
+                ", ".join(t.name for t in d.topics.all()),
+                d.link,
+                d.hours_saved_per_month if d.hours_saved_per_month is not None else "",
+                d.cost_per_month if d.cost_per_month is not None else "",
+                d.effect_notes,
+                timezone.localtime(d.created_at).date().isoformat(),
+            )
+            for d in queries.board(member.organisation, sort="stage")
+        ),
     )
-    former = _("a former member")
-    for d in queries.board(member.organisation, sort="stage"):
-        writer.writerow(
-            [
-                safe_cell(value)
-                for value in (
-                    d.title,
-                    d.get_kind_display(),
-                    d.get_stage_display(),
-                    d.found_by.user.name if d.found_by else former,
-                    d.sponsor.user.name if d.sponsor else "",
-                    d.owner.user.name if d.owner else "",
-                    d.support,  # type: ignore[attr-defined]
-                    ", ".join(t.name for t in d.topics.all()),
-                    d.link,
-                    d.hours_saved_per_month if d.hours_saved_per_month is not None else "",
-                    d.cost_per_month if d.cost_per_month is not None else "",
-                    d.effect_notes,
-                    timezone.localtime(d.created_at).date().isoformat(),
-                )
-            ]
-        )
-    return response
 
 
 @org_view()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,8 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from gensidig.accounts import imports
 from gensidig.accounts.models import Member
+from gensidig.common.exports import excel_csv
 from gensidig.common.permissions import ANY_ROLE, org_view
 from gensidig.insights import actions, queries
 from gensidig.insights.forms import PulseForm
@@ -50,20 +48,12 @@ def export(request: HttpRequest, member: Member, program_id: int) -> HttpRespons
     table = next((t for t in board.tables if t.key == key), None)
     if table is None:
         raise Http404
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{key}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow([imports.safe_cell(table.title), imports.safe_cell(table.unit)])
     rows = [*table.rows, *([table.total] if table.total else [])]
-    for row in rows:
-        writer.writerow(
-            [
-                imports.safe_cell(row.label),
-                imports.safe_cell(plain(row.value) if row.shown else _("withheld")),
-            ]
-        )
-    return response
+    return excel_csv(
+        filename=f"{key}.csv",
+        header=[table.title, table.unit],
+        rows=((row.label, plain(row.value) if row.shown else _("withheld")) for row in rows),
+    )
 
 
 def plain(value: object) -> str:
