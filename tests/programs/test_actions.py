@@ -344,3 +344,48 @@ def test_enrol_starts_profile_from_what_the_organisation_knows(enrolling: Any, y
         ["da", "en"],
         "1995-2009",
     )
+
+
+@pytest.mark.parametrize("state", [State.MATCHING, State.RUNNING])
+def test_update_charter_pairing_rules_after_matching_started_are_refused(
+    program: Any, state: str
+) -> None:
+    program.state = state
+    program.save()
+    charter = actions.Charter(
+        name=program.name,
+        starts_on=program.starts_on,
+        ends_on=program.ends_on,
+        reporting_line_depth=0,
+    )
+    with pytest.raises(ProgramStateError) as refused:
+        actions.update_charter(program=program, charter=charter)
+    with translation.override("en"):
+        assert str(refused.value.reason).startswith("The pairing rules are fixed")
+    program.refresh_from_db()
+    assert program.reporting_line_depth == 2
+
+
+@pytest.mark.parametrize("state", [State.MATCHING, State.RUNNING])
+def test_update_charter_after_matching_started_same_rules_saves_the_rest(
+    program: Any, state: str
+) -> None:
+    program.state = state
+    program.save()
+    charter = actions.Charter(name="Nyt navn", starts_on=program.starts_on, ends_on=program.ends_on)
+    assert actions.update_charter(program=program, charter=charter).name == "Nyt navn"
+
+
+@pytest.mark.parametrize(
+    ("state", "allowed"),
+    [
+        (State.DRAFT, True),
+        (State.ENROLLING, True),
+        (State.MATCHING, False),
+        (State.RUNNING, False),
+        (State.CLOSED, False),
+    ],
+)
+def test_why_not_edit_pairing_rules_each_state(program: Any, state: str, allowed: bool) -> None:
+    program.state = state
+    assert (why_not(program, "edit_pairing_rules") is None) is allowed

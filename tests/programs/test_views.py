@@ -631,3 +631,61 @@ def test_profile_own_words_htmx_suggests_catalogue_topics_while_typing(
     }
     empty = client.get(step, {"other": ""}, HTTP_HX_REQUEST="true")
     assert empty.context["suggestions"] == []
+
+
+LOCKED_RULES = "The pairing rules are fixed once matching has started"
+
+
+@pytest.mark.parametrize("state", ["matching", "running"])
+def test_program_edit_pairing_rules_after_matching_started_are_disabled_with_reason(
+    login: Any, admin: Any, program: Any, state: str
+) -> None:
+    program.state = state
+    program.save()
+    response = login(admin).get(url("edit", program_id=program.pk), HTTP_ACCEPT_LANGUAGE="en")
+    assert LOCKED_RULES in response.content.decode()
+    form = response.context["form"]
+    assert form.fields["min_generation_gap"].disabled
+    assert form.fields["mode"].disabled
+    assert not form.fields["name"].disabled
+
+
+@pytest.mark.parametrize("state", ["matching", "running"])
+def test_program_edit_pairing_rules_after_matching_started_keep_rules_save_the_rest(
+    login: Any, admin: Any, program: Any, state: str
+) -> None:
+    program.state = state
+    program.save()
+    response = login(admin).post(
+        url("edit", program_id=program.pk),
+        program_form_data(
+            name="Nyt navn", mode="mutual", min_generation_gap="3", different_department="on"
+        ),
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert "The charter was saved." in response.content.decode()
+    program.refresh_from_db()
+    assert program.name == "Nyt navn"
+    assert (program.mode, program.min_generation_gap, program.different_department) == (
+        "reverse",
+        1,
+        False,
+    )
+
+
+@pytest.mark.parametrize("state", ["draft", "enrolling"])
+def test_program_edit_pairing_rules_before_matching_are_saved(
+    login: Any, admin: Any, program: Any, state: str
+) -> None:
+    program.state = state
+    program.save()
+    client = login(admin)
+    page = client.get(url("edit", program_id=program.pk), HTTP_ACCEPT_LANGUAGE="en")
+    assert LOCKED_RULES not in page.content.decode()
+    client.post(
+        url("edit", program_id=program.pk),
+        program_form_data(min_generation_gap="3", different_department="on"),
+    )
+    program.refresh_from_db()
+    assert (program.min_generation_gap, program.different_department) == (3, True)

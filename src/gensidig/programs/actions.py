@@ -31,7 +31,12 @@ from gensidig.programs.models import (
     default_ground_rules_text,
     new_signup_token,
 )
-from gensidig.programs.rules import TRANSITIONS, ProgramStateError, why_not
+from gensidig.programs.rules import (
+    PAIRING_RULE_FIELDS,
+    TRANSITIONS,
+    ProgramStateError,
+    why_not,
+)
 
 # The catalogue every organisation starts with: (slug, Danish, English, direction).
 SEED_TOPICS: tuple[tuple[str, str, str, str], ...] = (
@@ -242,6 +247,10 @@ def update_charter(*, program: Program, charter: Charter) -> Program:
     reason = why_not(program, "edit_charter")
     if reason is not None:
         raise ProgramStateError(reason)
+    if any(getattr(program, name) != getattr(charter, name) for name in PAIRING_RULE_FIELDS):
+        reason = why_not(program, "edit_pairing_rules")
+        if reason is not None:
+            raise ProgramStateError(reason)
     apply_charter(program, charter)
     return program
 

@@ -19,6 +19,7 @@ from gensidig.programs.models import (
     default_ground_rules_text,
 )
 from gensidig.programs.queries import active_topics, themes_for
+from gensidig.programs.rules import PAIRING_RULE_FIELDS, why_not
 
 BANDS = ["1946-1964", "1965-1979", "1980-1994", "1995-2009", "2010-2024"]
 
@@ -31,7 +32,9 @@ class DateInput(forms.DateInput):
 
 
 class ProgramForm(forms.ModelForm[Program]):
-    """The charter. Themes offer the catalogue's active topics of each direction."""
+    """The charter. Themes offer the catalogue's active topics of each direction. Once
+    matching has started the pairing rules are shown but disabled (their posted values are
+    ignored), and `rules_reason` says why."""
 
     class Meta:
         model = Program
@@ -87,6 +90,12 @@ class ProgramForm(forms.ModelForm[Program]):
         self.fields["capacity"].widget.attrs["min"] = 1
         if not self.instance.ground_rules:
             self.initial["ground_rules"] = default_ground_rules_text()
+        self.rules_reason = (
+            why_not(self.instance, "edit_pairing_rules") if self.instance.pk else None
+        )
+        if self.rules_reason is not None:
+            for name in PAIRING_RULE_FIELDS:
+                self.fields[name].disabled = True
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

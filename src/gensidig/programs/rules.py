@@ -29,6 +29,21 @@ TRANSITION_LABELS: dict[str, Promise] = {
 }
 
 
+# The parts of the charter that decide who may be paired with whom. Once matching has
+# started, proposals and pairs exist that were made under them; changing them then would
+# leave those pairs breaking rules nobody saw, so they are fixed (see `why_not`).
+PAIRING_RULE_FIELDS: tuple[str, ...] = (
+    "mode",
+    "capacity",
+    "reporting_line_depth",
+    "shared_language",
+    "different_department",
+    "exclude_same_manager",
+    "forbid_repeat",
+    "min_generation_gap",
+)
+
+
 class ProgramStateError(Exception):
     """A step the program's state does not allow; `reason` says why, translated."""
 
@@ -68,6 +83,11 @@ def why_not(program: Program, step: str) -> Promise | None:
             return _("Enrolment has not opened yet.")
         if state != State.ENROLLING:
             return _("Enrolment has closed: matching has started.")
+    if step == "edit_pairing_rules" and state not in {State.DRAFT, State.ENROLLING}:
+        return _(
+            "The pairing rules are fixed once matching has started: the proposals and pairs "
+            "were made under them."
+        )
     if step == "edit_profile" and state not in {State.DRAFT, State.ENROLLING}:
         return _("Profiles are fixed once matching has started.")
     return None
