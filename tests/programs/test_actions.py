@@ -389,3 +389,17 @@ def test_update_charter_after_matching_started_same_rules_saves_the_rest(
 def test_why_not_edit_pairing_rules_each_state(program: Any, state: str, allowed: bool) -> None:
     program.state = state
     assert (why_not(program, "edit_pairing_rules") is None) is allowed
+
+
+def test_enrol_withdrawn_member_while_enrolling_is_refused(
+    young_enrolment: Any, young: Any
+) -> None:
+    actions.withdraw_enrolment(enrolment=young_enrolment)
+    with pytest.raises(ProgramStateError):
+        actions.enrol_with_link(
+            organisation=young.organisation,
+            token=young_enrolment.program.signup_token,
+            member=young,
+        )
+    young_enrolment.refresh_from_db()
+    assert young_enrolment.status == EnrolmentStatus.WITHDRAWN

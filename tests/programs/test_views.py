@@ -689,3 +689,61 @@ def test_program_edit_pairing_rules_before_matching_are_saved(
     )
     program.refresh_from_db()
     assert (program.min_generation_gap, program.different_department) == (3, True)
+
+
+WITHDRAWN_REASON = "You were withdrawn from this program."
+
+
+def test_signup_link_withdrawn_person_while_enrolling_is_refused_with_reason(
+    login: Any, young_enrolment: Any
+) -> None:
+    young_enrolment.status = EnrolmentStatus.WITHDRAWN
+    young_enrolment.save()
+    program = young_enrolment.program
+    client = login(young_enrolment.member)
+    link = url("signup", token=program.signup_token)
+    page = client.get(link, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 409
+    assert WITHDRAWN_REASON in page.content.decode()
+    response = client.post(link, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 409
+    young_enrolment.refresh_from_db()
+    assert young_enrolment.status == EnrolmentStatus.WITHDRAWN
+
+
+@pytest.mark.parametrize("state", ["matching", "running"])
+def test_signup_link_withdrawn_person_mid_run_is_refused_and_cannot_be_invited_back(
+    login: Any, admin: Any, young_enrolment: Any, state: str
+) -> None:
+    young_enrolment.status = EnrolmentStatus.WITHDRAWN
+    young_enrolment.save()
+    program = young_enrolment.program
+    program.state = state
+    program.save()
+    response = login(young_enrolment.member).post(url("signup", token=program.signup_token))
+    assert response.status_code == 409
+    login(admin).post(
+        url("enrolments", program_id=program.pk),
+        {"form": "members", "m-members": [young_enrolment.member.pk]},
+    )
+    young_enrolment.refresh_from_db()
+    assert young_enrolment.status == EnrolmentStatus.WITHDRAWN
+
+
+def test_signup_link_withdrawn_person_invited_again_joins_explicitly(
+    login: Any, admin: Any, young_enrolment: Any
+) -> None:
+    program = young_enrolment.program
+    person = young_enrolment.member
+    login(admin).post(
+        url("enrolment_withdraw", program_id=program.pk, enrolment_id=young_enrolment.pk)
+    )
+    login(admin).post(
+        url("enrolments", program_id=program.pk), {"form": "members", "m-members": [person.pk]}
+    )
+    young_enrolment.refresh_from_db()
+    assert young_enrolment.status == EnrolmentStatus.INVITED
+    response = login(person).post(url("join", program_id=program.pk))
+    assert response.url == url("profile", program_id=program.pk)
+    young_enrolment.refresh_from_db()
+    assert young_enrolment.status == EnrolmentStatus.ENROLLED

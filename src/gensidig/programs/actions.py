@@ -36,6 +36,7 @@ from gensidig.programs.rules import (
     TRANSITIONS,
     ProgramStateError,
     why_not,
+    why_not_join,
 )
 
 # The catalogue every organisation starts with: (slug, Danish, English, direction).
@@ -407,16 +408,15 @@ def claim_pending_enrolments(*, member: Member) -> int:
 @transaction.atomic
 def enrol(*, program: Program, member: Member, side: str = "") -> Enrolment:
     """Enrol a member: accepting an invitation, or signing up through the program's link.
-    Twice is the same as once (the program row is locked while it happens)."""
+    Twice is the same as once (the program row is locked while it happens). Someone an
+    administrator withdrew cannot enrol themselves again (see `rules.why_not_join`)."""
     if member.organisation_id != program.organisation_id:
         raise ValueError("Only members of the program's organisation can enrol.")
     Program.objects.select_for_update().filter(pk=program.pk).first()
     enrolment = Enrolment.objects.filter(program=program, member=member).first()
     if enrolment is not None and enrolment.status == EnrolmentStatus.ENROLLED:
         return enrolment
-    # An invited person may still say yes while the program is a draft.
-    invited = enrolment is not None and enrolment.status == EnrolmentStatus.INVITED
-    reason = why_not(program, "invite" if invited else "signup")
+    reason = why_not_join(program, enrolment)
     if reason is not None:
         raise ProgramStateError(reason)
     if enrolment is None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from gensidig.programs.models import EnrolmentStatus, Program, Side, State
+from gensidig.programs.models import Enrolment, EnrolmentStatus, Program, Side, State
 
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "open_enrolment": (frozenset({State.DRAFT}), State.ENROLLING),
@@ -91,3 +91,25 @@ def why_not(program: Program, step: str) -> Promise | None:
     if step == "edit_profile" and state not in {State.DRAFT, State.ENROLLING}:
         return _("Profiles are fixed once matching has started.")
     return None
+
+
+def why_not_join(program: Program, enrolment: Enrolment | None) -> Promise | None:
+    """None when a member with this enrolment (or none yet) may enrol themselves, by the
+    program's page or its sign-up link, else the reason.
+
+    Withdrawing someone is an administrator's decision (participants cannot withdraw
+    themselves), so the sign-up link never undoes it: a withdrawn person does not come back
+    on their own, neither mid-run nor while enrolment is open. Coming back is explicit: while
+    the program is enrolling, an administrator invites them again (`invite_to_program` turns
+    the withdrawal into an invitation) and they say yes; once matching has started nobody
+    can be invited, so nobody returns mid-run."""
+    if program.state == State.CLOSED:
+        return why_not(program, "signup")
+    if enrolment is not None and enrolment.status == EnrolmentStatus.WITHDRAWN:
+        return _(
+            "You were withdrawn from this program. To take part again, ask its administrators "
+            "to invite you again."
+        )
+    # An invited person may still say yes while the program is a draft.
+    invited = enrolment is not None and enrolment.status == EnrolmentStatus.INVITED
+    return why_not(program, "invite" if invited else "signup")

@@ -35,7 +35,7 @@ from gensidig.programs.models import (
     Topic,
     TopicKind,
 )
-from gensidig.programs.rules import TRANSITION_LABELS, ProgramStateError, why_not
+from gensidig.programs.rules import TRANSITION_LABELS, ProgramStateError, why_not, why_not_join
 
 
 def get_program(member: Member, program_id: int) -> Program:
@@ -194,7 +194,7 @@ def signup(request: HttpRequest, member: Member, token: str) -> HttpResponse:
     enrolment = queries.enrolment_of(program, member)
     if enrolment is not None and enrolment.status == EnrolmentStatus.ENROLLED:
         return redirect("programs:profile", org=program.organisation.slug, program_id=program.pk)
-    reason = why_not(program, "signup")
+    reason = why_not_join(program, enrolment)
     if reason is not None:
         return render(
             request,
