@@ -510,6 +510,64 @@ def test_pair_ends_by_itself_after_the_program_end_date(duo: dict[str, Any]) -> 
     assert [m.to for m in closing] == [["ung@example.org"]]
 
 
+def close_from_the_program_page(client: Any, program: Any) -> Any:
+    url = reverse("programs:state", kwargs={"org": "fjordlys-test", "program_id": program.pk})
+    return client.post(url, {"step": "close_program"}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+
+
+def test_program_close_ends_active_pairs_at_once_with_closing_questions(
+    duo: dict[str, Any], login: Any, admin: Any
+) -> None:
+    meeting = book(duo)
+    actions.confirm_meeting(meeting=meeting, by=duo["ida"])
+    actions.end_pair(pair=duo["other"], by=admin, reason="Poul er gået på pension")
+    mail.outbox.clear()
+    response = close_from_the_program_page(login(admin), duo["program"])
+    assert "The program is now: Closed." in response.content.decode()
+    duo["program"].refresh_from_db()
+    assert duo["program"].state == "closed"
+    duo["pair"].refresh_from_db()
+    assert duo["pair"].ended_at is not None
+    assert (duo["pair"].ended_by, duo["pair"].end_reason) == (admin, "")
+    # The pair ended before keeps its own end.
+    duo["other"].refresh_from_db()
+    assert duo["other"].end_reason == "Poul er gået på pension"
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.CANCELLED
+    closing = sorted(m.to[0] for m in mail.outbox if not m.attachments)
+    assert closing == ["erfaren@example.org", "ung@example.org"]
+    cancels = [m for m in mail.outbox if m.attachments]
+    assert len(cancels) == 2
+    # The partners answer the closing questions as after the daily run.
+    url = reverse("meetings:closing", kwargs={"org": "fjordlys-test", "pair_id": duo["pair"].pk})
+    answers = {"what_changed": "Jeg tør mere", "again": "yes", "organisation_gain": ""}
+    assert login(duo["ida"].member).post(url, answers).status_code == 302
+    # The daily run has nothing left to end.
+    assert actions.end_pairs_at_program_end(now=timezone.now()) == 0
+
+
+def test_program_close_when_ending_a_pair_fails_stays_open(
+    duo: dict[str, Any], login: Any, admin: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(**kwargs: Any) -> None:
+        raise RuntimeError("mail server down")
+
+    monkeypatch.setattr(actions, "end_pair", broken)
+    with pytest.raises(RuntimeError):
+        close_from_the_program_page(login(admin), duo["program"])
+    duo["program"].refresh_from_db()
+    assert duo["program"].state == "running"
+    duo["pair"].refresh_from_db()
+    assert duo["pair"].ended_at is None
+
+
+def test_program_close_participant_gets_403(duo: dict[str, Any], login: Any) -> None:
+    response = close_from_the_program_page(login(duo["ida"].member), duo["program"])
+    assert response.status_code == 403
+    duo["pair"].refresh_from_db()
+    assert duo["pair"].ended_at is None
+
+
 def test_changing_a_proposed_meeting_asks_the_partner_again(duo: dict[str, Any]) -> None:
     meeting = book(duo)
     mail.outbox.clear()

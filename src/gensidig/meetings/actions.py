@@ -29,7 +29,7 @@ from gensidig.meetings.models import (
     Nudge,
     Reflection,
 )
-from gensidig.programs.models import Enrolment, Topic
+from gensidig.programs.models import Enrolment, State, Topic
 
 MEETING_TOMORROW = register_email_kind("meeting-tomorrow", _("reminders of a meeting tomorrow"))
 REFLECTION_MISSING = register_email_kind(
@@ -355,13 +355,15 @@ def save_assessment(
 def end_pair(
     *, pair: Pair, by: Member | None, reason: str = "", now: datetime | None = None
 ) -> Pair:
-    """End a pair: at the program's end (`by` None: the daily run), or early with a reason.
-    Meetings still ahead are cancelled (their calendars get the cancel), and both partners
-    are asked for the closing questionnaire."""
+    """End a pair: at the program's end (`by` None: the daily run), when the program is
+    closed (`by` who closed it), or early with a reason. Meetings still ahead are cancelled
+    (their calendars get the cancel), and both partners are asked for the closing
+    questionnaire."""
     now = now or timezone.now()
     pair = Pair.objects.select_for_update().select_related("program").get(pk=pair.pk)
     require_active(pair)
-    early = timezone.localdate(now) < pair.program.ends_on
+    # A closed program has ended, whatever its end date said; nobody ended the pair early.
+    early = timezone.localdate(now) < pair.program.ends_on and pair.program.state != State.CLOSED
     if early and not reason.strip():
         raise MeetingError(gettext("Write why the pair ends before the program does."))
     pair.ended_at = now

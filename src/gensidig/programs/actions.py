@@ -282,8 +282,18 @@ def start_running(*, program: Program) -> Program:
 
 
 @transaction.atomic
-def close_program(*, program: Program) -> Program:
-    return move_program(program, "close_program")
+def close_program(*, program: Program, by: Member | None = None) -> Program:
+    """Close the program and, in the same transaction, end its pairs still active, each
+    through `meetings.actions.end_pair` as the daily run does at the end date: meetings
+    ahead are cancelled and both partners get the closing questions."""
+    # Imported here: pairs and their meetings are apps built on top of programs.
+    from gensidig.matching.models import Pair
+    from gensidig.meetings.actions import end_pair
+
+    closed = move_program(program, "close_program")
+    for pair in Pair.objects.filter(program=closed, ended_at=None).order_by("pk"):
+        end_pair(pair=pair, by=by)
+    return closed
 
 
 STATE_ACTIONS = {

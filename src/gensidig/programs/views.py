@@ -143,7 +143,10 @@ def program_state(request: HttpRequest, member: Member, program_id: int) -> Http
         messages.error(request, _("That step does not exist."))
         return redirect(detail_url(program))
     try:
-        program = action(program=program)
+        if step == "close_program":
+            program = actions.close_program(program=program, by=member)
+        else:
+            program = action(program=program)
     except ProgramStateError as error:
         messages.error(request, str(error.reason))
     else:
