@@ -747,3 +747,31 @@ def test_signup_link_withdrawn_person_invited_again_joins_explicitly(
     assert response.url == url("profile", program_id=program.pk)
     young_enrolment.refresh_from_db()
     assert young_enrolment.status == EnrolmentStatus.ENROLLED
+
+
+def test_side_one_definition_for_members_and_enrolments() -> None:
+    from gensidig.accounts import models as account_models
+    from gensidig.programs import models as program_models
+
+    assert program_models.Side is account_models.Side
+    field = program_models.Enrolment._meta.get_field("side")
+    assert field.choices == account_models.Member._meta.get_field("side").choices
+
+
+def test_enrolments_side_shows_translated_short_label(
+    login: Any, admin: Any, young_enrolment: Any, experienced_enrolment: Any
+) -> None:
+    program = young_enrolment.program
+    page = login(admin).get(url("enrolments", program_id=program.pk), HTTP_ACCEPT_LANGUAGE="da")
+    cells = page.content.decode()
+    assert "<td>Ung</td>" in cells
+    assert "<td>Erfaren</td>" in cells
+
+
+def test_profile_about_step_explains_each_side_translated(
+    login: Any, young_enrolment: Any
+) -> None:
+    step = url("profile_step", program_id=young_enrolment.program.pk, step="about")
+    page = login(young_enrolment.member).get(step, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Young: digitally native" in page
+    assert "Experienced: many years in the trade" in page

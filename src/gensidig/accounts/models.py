@@ -91,7 +91,9 @@ class Role(models.TextChoices):
 
 
 class Side(models.TextChoices):
-    """The two sides of a pair. In reverse mentoring the young partner is often the mentor."""
+    """The two sides of a pair. In reverse mentoring the young partner is often the mentor.
+    The one definition: a member's usual side and a program enrolment's side both use it
+    (`programs.models.Side` is this class)."""
 
     YOUNG = "young", pgettext_lazy("side", "Young")
     EXPERIENCED = "experienced", pgettext_lazy("side", "Experienced")

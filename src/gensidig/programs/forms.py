@@ -189,10 +189,17 @@ class InviteByEmailForm(forms.Form):
     )
 
 
+# The profile wizard explains each side in its choice; elsewhere the short label shows.
+SIDES_EXPLAINED = {
+    Side.YOUNG: _("Young: digitally native"),
+    Side.EXPERIENCED: _("Experienced: many years in the trade"),
+}
+
+
 class AboutForm(forms.Form):
     side = forms.ChoiceField(
         label=_("Which side are you on?"),
-        choices=Side.choices,
+        choices=[(side.value, SIDES_EXPLAINED[side]) for side in Side],
         widget=forms.RadioSelect,
         help_text=_(
             "Young participants bring digital habits and fresh eyes; experienced participants "

@@ -16,7 +16,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from gensidig.accounts.models import Member, Organisation
+# Side is defined once, with the member; a program's enrolment uses the same values.
+from gensidig.accounts.models import Member, Organisation, Side
 
 
 class Direction(models.TextChoices):
@@ -222,11 +223,6 @@ class Program(models.Model):
     def ground_rule_lines(self) -> list[str]:
         text = self.ground_rules.strip() or default_ground_rules_text()
         return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-class Side(models.TextChoices):
-    YOUNG = "young", _("Young: digitally native")
-    EXPERIENCED = "experienced", _("Experienced: many years in the trade")
 
 
 class EnrolmentStatus(models.TextChoices):
