@@ -5,7 +5,7 @@ in suppress.py; each figure says whether it is shown."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -13,14 +13,30 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from gensidig.accounts.models import Member
 from gensidig.discoveries.models import Discovery, Stage, StageChange
 from gensidig.insights.models import PulseAnswer, PulseInvite
 from gensidig.insights.pulses import POINTS, QUESTIONS, net_promoter_score
-from gensidig.insights.suppress import Cell, effective_threshold, shown_figure, suppress
+from gensidig.insights.series import (
+    NOT_BEGUN,
+    STATES,
+    MeetingDates,
+    PairDates,
+    health_counts,
+    points,
+)
+from gensidig.insights.suppress import (
+    Breakdown,
+    Cell,
+    Figure,
+    effective_threshold,
+    shown_figure,
+    suppress,
+    suppress_linked,
+)
 from gensidig.matching.models import Pair, Proposal
 from gensidig.meetings.health import HealthState, pair_health
 from gensidig.meetings.models import Assessment, Goal, GoalMark, Meeting, Reflection
@@ -42,6 +58,10 @@ class Row:
     value: Any
     people: int
     shown: bool = True
+    # The figure's name across the page's tables (the same key is the same figure), and
+    # whether it is known from elsewhere anyway; see suppress.suppress_linked.
+    key: str = ""
+    fixed: bool = False
 
 
 @dataclass
@@ -53,6 +73,8 @@ class Table:
     rows: list[Row]
     total: Row | None = None
     unit: str = ""
+    # For a breakdown, the total its rows split (shown as `total` when it has a label).
+    split: Row | None = None
 
     @property
     def withheld(self) -> bool:
@@ -74,22 +96,72 @@ def breakdown(
     total_label: str | None = None,
     total_people: int | None = None,
     unit: str = "",
+    keys: dict[int, str] | None = None,
+    fixed: frozenset[int] = frozenset(),
+    total_key: str | None = None,
+    total_fixed: bool = False,
 ) -> Table:
     """A table from (label, value, people) rows that split a total; the suppression rule
-    decides what is shown."""
+    decides what is shown. `keys` names cells (by position) that other tables show too,
+    `fixed` those known from elsewhere; `total_key` and `total_fixed` the same for the
+    total. `link` then decides for all tables of a page together."""
     k = min_group()
     people = sum(r[2] for r in rows) if total_people is None else total_people
     shown = suppress(
         [Cell(value=r[1], people=r[2]) for r in rows], total_people=people, threshold=k
     )
+    keys = keys or {}
     table_rows = [
-        Row(label=label, value=value, people=n, shown=ok)
-        for (label, value, n), ok in zip(rows, shown.cells, strict=True)
+        Row(
+            label=label,
+            value=value,
+            people=n,
+            shown=ok,
+            key=keys.get(i, f"{key}.{i}"),
+            fixed=i in fixed,
+        )
+        for i, ((label, value, n), ok) in enumerate(zip(rows, shown.cells, strict=True))
     ]
-    total = None
-    if total_label is not None:
-        total = Row(total_label, sum(r[1] for r in rows), people, shown.total)
-    return Table(key=key, title=title, rows=table_rows, total=total, unit=unit)
+    total = Row(
+        total_label or "",
+        sum(r[1] for r in rows),
+        people,
+        shown.total,
+        key=total_key or f"{key}.total",
+        fixed=total_fixed,
+    )
+    return Table(
+        key=key,
+        title=title,
+        rows=table_rows,
+        total=total if total_label is not None else None,
+        unit=unit,
+        split=total,
+    )
+
+
+def link(tables: list[Table]) -> set[str]:
+    """Decide what is shown in all breakdowns of a page together (suppress_linked), so that
+    figures from different tables cannot be combined to give away a small group. Returns
+    the keys withheld."""
+    breakdowns = [
+        Breakdown(
+            total=Figure(table.split.key, table.split.people, table.split.fixed),
+            cells=tuple(Figure(row.key, row.people, row.fixed) for row in table.rows),
+        )
+        for table in tables
+        if table.split is not None
+    ]
+    hidden = suppress_linked(breakdowns, threshold=min_group())
+    for table in tables:
+        if table.split is None:
+            continue
+        for row in table.rows:
+            row.shown = row.key not in hidden
+        table.split.shown = table.split.key not in hidden
+        if table.total is not None:
+            table.total.shown = table.split.shown
+    return hidden
 
 
 def listing(key: str, title: str, rows: list[tuple[str, Any, int]], unit: str = "") -> Table:
@@ -105,12 +177,29 @@ def listing(key: str, title: str, rows: list[tuple[str, Any, int]], unit: str = 
 
 
 @dataclass
+class Series:
+    """A breakdown at each of several points in time: `points` are breakdowns with the same
+    rows (the `columns`), each titled with its date."""
+
+    key: str
+    title: str
+    columns: list[str]
+    points: list[Table]
+    unit: str = ""
+
+    @property
+    def withheld(self) -> bool:
+        return any(point.withheld for point in self.points)
+
+
+@dataclass
 class Dashboard:
     program: Program
     threshold: int
     tables: list[Table] = field(default_factory=list)
     figures: dict[str, Row] = field(default_factory=dict)
     comparison: list[Comparison] = field(default_factory=list)
+    series: Series | None = None
 
     def table(self, key: str) -> Table:
         return next(t for t in self.tables if t.key == key)
@@ -168,6 +257,8 @@ def enrolment_tables(program: Program) -> list[Table]:
             (str(_("Enrolled, not in a pair")), unmatched, unmatched),
         ],
         total_label=str(_("Invited in all")),
+        # The number of pairs, shown in other tables, gives away how many are in a pair.
+        fixed=frozenset({2}),
     )
     answered = [
         (str(_("Accepted by both")), Proposal.Status.ACCEPTED),
@@ -181,6 +272,10 @@ def enrolment_tables(program: Program) -> list[Table]:
         [(label, proposals.get(s, 0), 2 * proposals.get(s, 0)) for label, s in answered],
         total_label=str(_("Proposals published")),
         unit=str(_("proposals")),
+        # Accepted proposals are the pairs, shown elsewhere; the declined ones are the
+        # total that the next table splits by reason.
+        fixed=frozenset({0}),
+        keys={1: "declined"},
     )
     declined = breakdown(
         "declines",
@@ -188,6 +283,7 @@ def enrolment_tables(program: Program) -> list[Table]:
         [((reason.strip() or str(_("No reason given"))), n, 2 * n) for reason, n in reasons],
         total_label=str(_("Declined")),
         unit=str(_("proposals")),
+        total_key="declined",
     )
     return [enrolment, answers, declined]
 
@@ -246,6 +342,9 @@ def health_tables(program: Program, facts: list[PairFacts], now: datetime) -> tu
         [(str(state.label), counts[state], 2 * counts[state]) for state in HealthState],
         total_label=str(_("Pairs")),
         unit=str(_("pairs")),
+        keys={i: f"health.{state}" for i, state in enumerate(HealthState)},
+        total_key="pairs",
+        total_fixed=True,
     )
     people = 2 * len(facts)
     share = round(100 * held / expected) if expected else None
@@ -256,6 +355,56 @@ def health_tables(program: Program, facts: list[PairFacts], now: datetime) -> tu
         shown_figure(people, threshold=min_group()) and share is not None,
     )
     return health, cadence_row
+
+
+def health_over_time(program: Program, facts: list[PairFacts], now: datetime) -> Series:
+    """How many pairs were on track, due, overdue, stalled or ended at each week (or every
+    few weeks) since the first pair began, from the meetings' history in one query."""
+    position = {pair.pk: i for i, pair in enumerate(facts)}
+    meetings = [
+        MeetingDates(
+            pair=position[pair_id],
+            starts_at=starts_at,
+            created_at=created_at,
+            confirmed=status == Meeting.Status.CONFIRMED,
+            cancelled=status == Meeting.Status.CANCELLED,
+            cancelled_at=cancelled_at,
+        )
+        for pair_id, starts_at, created_at, status, cancelled_at in Meeting.objects.filter(
+            pair__program=program
+        ).values_list("pair_id", "starts_at", "created_at", "status", "cancelled_at")
+    ]
+    labels = {str(state): str(state.label) for state in HealthState}
+    labels[NOT_BEGUN] = str(_("Not begun yet"))
+    title = str(_("Pair health over time"))
+    if not facts:
+        return Series("health_over_time", title, [labels[s] for s in STATES], [])
+    moments = points(min(pair.created_at for pair in facts), now)
+    counts = health_counts(
+        [PairDates(pair.created_at, pair.ended_at) for pair in facts],
+        meetings,
+        moments,
+        cadence_weeks=program.cadence_weeks,
+    )
+    tables = []
+    for i, (moment, count) in enumerate(zip(moments, counts, strict=True)):
+        # The last point is now: the same figures as the current health, the same keys.
+        prefix = "health" if moment == now else f"health@{i}"
+        tables.append(
+            breakdown(
+                f"health_over_time.{i}",
+                formats.date_format(timezone.localtime(moment), "SHORT_DATE_FORMAT"),
+                [(labels[state], count[state], 2 * count[state]) for state in STATES],
+                total_label=str(_("Pairs")),
+                unit=str(_("pairs")),
+                keys={j: f"{prefix}.{state}" for j, state in enumerate(STATES)},
+                total_key="pairs",
+                total_fixed=True,
+            )
+        )
+    return Series(
+        "health_over_time", title, [labels[s] for s in STATES], tables, unit=str(_("pairs"))
+    )
 
 
 def cancellation_table(program: Program) -> Table:
@@ -333,6 +482,8 @@ def learning_tables(program: Program) -> tuple[list[Table], Row]:
             [(str(label), buckets[key], 2 * buckets[key]) for key, label in labels.items()],
             total_label=str(_("Pairs")),
             unit=str(_("pairs")),
+            total_key="pairs",
+            total_fixed=True,
         )
     )
     balance = two_way_balance(totals[Side.YOUNG], totals[Side.EXPERIENCED])
@@ -603,6 +754,7 @@ def dashboard(program: Program, now: datetime | None = None) -> Dashboard:
     health, cadence = health_tables(program, facts, now)
     board.tables.append(health)
     board.figures["cadence"] = cadence
+    board.series = health_over_time(program, facts, now)
     board.tables.append(cancellation_table(program))
     learning, balance = learning_tables(program)
     board.tables.extend(learning)
@@ -614,6 +766,12 @@ def dashboard(program: Program, now: datetime | None = None) -> Dashboard:
     board.tables.append(pulse_table(program))
     board.comparison = comparison(program)
     board.figures["effect"] = Row(str(_("Summed effect of what was adopted")), effect, 0)
+    hidden = link([*board.tables, *board.series.points])
+    # The number of pairs is in the side-by-side comparison too.
+    board.comparison = [
+        replace(row, shown=row.shown and "pairs" not in hidden) if row.current else row
+        for row in board.comparison
+    ]
     return board
 
 

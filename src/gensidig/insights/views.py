@@ -6,13 +6,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from gensidig.accounts.models import Member
 from gensidig.common.exports import excel_csv
 from gensidig.common.permissions import ANY_ROLE, org_view
-from gensidig.insights import actions, queries
+from gensidig.insights import actions, queries, report
 from gensidig.insights.forms import PulseForm
 from gensidig.insights.pulses import POINTS
 from gensidig.programs.models import Enrolment, EnrolmentStatus, Program
@@ -45,6 +46,8 @@ def export(request: HttpRequest, member: Member, program_id: int) -> HttpRespons
     program = program_for(member, program_id)
     board = queries.dashboard(program)
     key = request.GET.get("table", "")
+    if board.series is not None and key == board.series.key:
+        return series_csv(board.series)
     table = next((t for t in board.tables if t.key == key), None)
     if table is None:
         raise Http404
@@ -54,6 +57,32 @@ def export(request: HttpRequest, member: Member, program_id: int) -> HttpRespons
         header=[table.title, table.unit],
         rows=((row.label, plain(row.value) if row.shown else _("withheld")) for row in rows),
     )
+
+
+def series_csv(series: queries.Series) -> HttpResponse:
+    def cell(row: queries.Row | None) -> str:
+        return "" if row is None else str(row.value) if row.shown else _("withheld")
+
+    return excel_csv(
+        filename=f"{series.key}.csv",
+        header=[_("When"), *series.columns, _("Pairs")],
+        rows=(
+            [point.title, *(cell(row) for row in point.rows), cell(point.total)]
+            for point in series.points
+        ),
+    )
+
+
+@org_view(roles=ANY_ROLE)
+@require_GET
+def report_pdf(request: HttpRequest, member: Member, program_id: int) -> HttpResponse:
+    """The dashboard as a PDF report for the sponsor, in the language of the page."""
+    program = program_for(member, program_id)
+    body = report.render(queries.dashboard(program))
+    response = HttpResponse(body, content_type="application/pdf")
+    name = slugify(program.name) or "program"
+    response["Content-Disposition"] = f'attachment; filename="{name}-insights.pdf"'
+    return response
 
 
 def plain(value: object) -> str:

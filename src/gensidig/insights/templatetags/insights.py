@@ -9,7 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from gensidig.insights.queries import Table
+from gensidig.insights.queries import Series, Table
 
 register = template.Library()
 
@@ -70,6 +70,109 @@ def bar_chart(table: Table) -> SafeString:
         width,
         height,
         format_html_join("", "{}", ((bar,) for bar in bars)),
+    )
+
+
+SERIES_HEIGHT = 160
+SERIES_BAR = 18
+SERIES_GAP = 8
+SERIES_LEFT = 36
+LEGEND_ROW = 20
+
+
+@register.simple_tag
+def series_chart(series: Series) -> SafeString:
+    """Stacked columns, one per point in time, a colour per state; the part of a column
+    whose figures are withheld is grey (the total is shown, so that part is no secret). The
+    table below is the accessible view."""
+    if not series.points:
+        return SafeString("")
+    biggest = max((p.split.value for p in series.points if p.split and p.split.shown), default=0)
+    scale = SERIES_HEIGHT / (biggest or 1)
+    parts = []
+    for i, point in enumerate(series.points):
+        x = SERIES_LEFT + i * (SERIES_BAR + SERIES_GAP)
+        y = SERIES_HEIGHT + 4
+        if point.split is None or not point.split.shown:
+            continue
+        withheld = point.split.value
+        for j, row in enumerate(point.rows):
+            if not row.shown:
+                continue
+            withheld -= row.value
+            height = row.value * scale
+            y -= height
+            parts.append(
+                format_html(
+                    '<rect class="chart-state-{}" x="{}" y="{:.1f}" width="{}" height="{:.1f}">'
+                    "<title>{}: {} {}</title></rect>",
+                    j,
+                    x,
+                    y,
+                    SERIES_BAR,
+                    height,
+                    point.title,
+                    row.label,
+                    row.value,
+                )
+            )
+        if withheld > 0:
+            height = withheld * scale
+            parts.append(
+                format_html(
+                    '<rect class="chart-state-withheld" x="{}" y="{:.1f}" width="{}" '
+                    'height="{:.1f}"/>',
+                    x,
+                    y - height,
+                    SERIES_BAR,
+                    height,
+                )
+            )
+    first, last = series.points[0], series.points[-1]
+    width = SERIES_LEFT + len(series.points) * (SERIES_BAR + SERIES_GAP) + 60
+    axis_y = SERIES_HEIGHT + 20
+    parts.append(
+        format_html(
+            '<text class="chart-label" x="0" y="{}">{}</text>'
+            '<text class="chart-label" x="0" y="{}">0</text>'
+            '<text class="chart-label" x="{}" y="{}">{}</text>'
+            '<text class="chart-label" x="{}" y="{}" text-anchor="end">{}</text>',
+            16,
+            biggest,
+            SERIES_HEIGHT + 4,
+            SERIES_LEFT,
+            axis_y,
+            first.title,
+            SERIES_LEFT + len(series.points) * (SERIES_BAR + SERIES_GAP) - SERIES_GAP,
+            axis_y,
+            last.title,
+        )
+    )
+    legend: list[tuple[object, str]] = [*enumerate(series.columns), ("withheld", _("withheld"))]
+    for n, (state, label) in enumerate(legend):
+        y = axis_y + 10 + n * LEGEND_ROW
+        parts.append(
+            format_html(
+                '<rect class="chart-state-{}" x="{}" y="{}" width="12" height="12"/>'
+                '<text class="chart-label" x="{}" y="{}">{}</text>',
+                state,
+                SERIES_LEFT,
+                y,
+                SERIES_LEFT + 18,
+                y + 11,
+                label,
+            )
+        )
+    height = axis_y + 10 + len(legend) * LEGEND_ROW
+    width = max(width, 320)
+    return format_html(
+        '<svg class="chart chart-series" viewBox="0 0 {} {}" width="{}" height="{}" '
+        'aria-hidden="true" focusable="false" xmlns="http://www.w3.org/2000/svg">{}</svg>',
+        width,
+        height,
+        width,
+        height,
+        format_html_join("", "{}", ((part,) for part in parts)),
     )
 
 
