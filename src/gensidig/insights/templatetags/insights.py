@@ -104,13 +104,13 @@ def series_chart(series: Series) -> SafeString:
             y -= height
             parts.append(
                 format_html(
-                    '<rect class="chart-state-{}" x="{}" y="{:.1f}" width="{}" height="{:.1f}">'
+                    '<rect class="chart-state-{}" x="{}" y="{}" width="{}" height="{}">'
                     "<title>{}: {} {}</title></rect>",
                     j,
                     x,
-                    y,
+                    f"{y:.1f}",
                     SERIES_BAR,
-                    height,
+                    f"{height:.1f}",
                     point.title,
                     row.label,
                     row.value,
@@ -120,12 +120,12 @@ def series_chart(series: Series) -> SafeString:
             height = withheld * scale
             parts.append(
                 format_html(
-                    '<rect class="chart-state-withheld" x="{}" y="{:.1f}" width="{}" '
-                    'height="{:.1f}"/>',
+                    '<rect class="chart-state-withheld" x="{}" y="{}" width="{}" '
+                    'height="{}"/>',
                     x,
-                    y - height,
+                    f"{y - height:.1f}",
                     SERIES_BAR,
-                    height,
+                    f"{height:.1f}",
                 )
             )
     first, last = series.points[0], series.points[-1]
