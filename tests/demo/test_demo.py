@@ -210,6 +210,12 @@ def test_demo_insights_tell_a_story_and_pulses_are_idempotent(client: Any) -> No
     nps = next(row for row in board.table("pulses").rows if row.label.startswith("Would"))
     assert nps.shown and 20 <= nps.value <= 60
     assert board.figures["balance"].shown
+    # Pair health over time: all on track after the kick-offs, a dip with stalled pairs in
+    # the middle weeks, most back on track by now.
+    points = board.series.points
+    assert points[0].rows[0].value == points[0].split.value == 10
+    assert any(p.rows[3].shown and p.rows[3].value >= 3 for p in points[3:-3])
+    assert points[-1].rows[0].shown and points[-1].rows[0].value >= 5
     client.login(username="admin@gensidig.example", password=DEMO_PASSWORD)
     url = reverse("insights:dashboard", kwargs={"org": ORG_SLUG, "program_id": program.pk})
     assert client.get(url).status_code == 200

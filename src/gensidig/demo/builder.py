@@ -608,6 +608,9 @@ def build_demo() -> dict[str, Organisation]:
     from gensidig.meetings.demo import build_pair_history
 
     build_pair_history(running)
+    from gensidig.insights.demo import build_kickoffs
+
+    build_kickoffs(running)
     build_discoveries(company)
     from gensidig.insights.demo import build_pulses
 
