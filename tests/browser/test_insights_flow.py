@@ -1,5 +1,6 @@
 """Issue 7 in the browser: the administrator opens a program's insights in Danish, sees its
-charts with their tables, switches to English and sees them again."""
+charts with their tables (pair health over time too), downloads the PDF report, switches to
+English and sees them again."""
 
 from __future__ import annotations
 
@@ -44,11 +45,20 @@ def test_flow_insights_charts_in_danish_and_english(
     expect(page.locator("svg.chart").first).to_be_visible()
     assert page.locator("svg.chart rect.chart-bar").count() > 5
     expect(page.get_by_role("rowheader", name="På sporet")).to_be_visible()
+    expect(page.get_by_role("heading", name="Parrenes tilstand over tid")).to_be_visible()
+    expect(page.locator("svg.chart-series")).to_be_visible()
+    assert page.locator("svg.chart-series rect.chart-state-0").count() >= 8
+    expect(page.get_by_role("link", name="Hent rapporten som PDF")).to_be_visible()
     screenshot(page, "insights-da")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Hent rapporten som PDF").click()
+    assert download.value.suggested_filename == "gensidig-laering-insights.pdf"
 
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Insights: Gensidig læring")
     expect(page.get_by_role("heading", name="Pair health")).to_be_visible()
     expect(page.locator("svg.chart").first).to_be_visible()
     expect(page.get_by_role("rowheader", name="On track")).to_be_visible()
+    expect(page.get_by_role("heading", name="Pair health over time")).to_be_visible()
+    expect(page.get_by_role("link", name="Download the report as PDF")).to_be_visible()
     screenshot(page, "insights-en")
