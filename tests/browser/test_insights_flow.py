@@ -41,7 +41,7 @@ def test_flow_insights_charts_in_danish_and_english(
     page.goto(f"{base}/o/fjordlys/programs/{program.pk}/")
     page.get_by_role("link", name="Indsigt").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Indsigt: Gensidig læring")
-    expect(page.get_by_role("heading", name="Parrenes tilstand")).to_be_visible()
+    expect(page.get_by_role("heading", name="Parrenes tilstand", exact=True)).to_be_visible()
     expect(page.locator("svg.chart").first).to_be_visible()
     assert page.locator("svg.chart rect.chart-bar").count() > 5
     expect(page.get_by_role("rowheader", name="På sporet")).to_be_visible()
@@ -56,7 +56,7 @@ def test_flow_insights_charts_in_danish_and_english(
 
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Insights: Gensidig læring")
-    expect(page.get_by_role("heading", name="Pair health")).to_be_visible()
+    expect(page.get_by_role("heading", name="Pair health", exact=True)).to_be_visible()
     expect(page.locator("svg.chart").first).to_be_visible()
     expect(page.get_by_role("rowheader", name="On track")).to_be_visible()
     expect(page.get_by_role("heading", name="Pair health over time")).to_be_visible()

@@ -59,6 +59,10 @@ def export(request: HttpRequest, member: Member, program_id: int) -> HttpRespons
     )
 
 
+# For a file name: slugify drops these letters, which would leave "lring" of "læring".
+DANISH_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
+
+
 def series_csv(series: queries.Series) -> HttpResponse:
     def cell(row: queries.Row | None) -> str:
         return "" if row is None else str(row.value) if row.shown else _("withheld")
@@ -80,7 +84,7 @@ def report_pdf(request: HttpRequest, member: Member, program_id: int) -> HttpRes
     program = program_for(member, program_id)
     body = report.render(queries.dashboard(program))
     response = HttpResponse(body, content_type="application/pdf")
-    name = slugify(program.name) or "program"
+    name = slugify(program.name.translate(DANISH_LETTERS)) or "program"
     response["Content-Disposition"] = f'attachment; filename="{name}-insights.pdf"'
     return response
 
