@@ -1,10 +1,10 @@
-"""The pruned path (tiles, thresholds, pricing) gives the dense path's optimum with gap 0."""
+"""The pruned path (compiled scan, heaps, pricing) gives the dense path's optimum, gap 0."""
 
 from __future__ import annotations
 
 import pytest
 
-from gensidig.engine import candidates, parse_problem, solve
+from gensidig.engine import candidates, parse_problem, scan, solve
 from gensidig.engine.synthetic import cohort
 
 
@@ -14,9 +14,9 @@ def test_pruned_candidates_keep_certified_optimum(monkeypatch: pytest.MonkeyPatc
     data["rules"]["candidates"] = k
     dense = solve(parse_problem(data))
     monkeypatch.setattr(candidates, "DENSE_PAIRS", 100)
-    monkeypatch.setattr(candidates, "TILE_ROWS", 64)
-    monkeypatch.setattr(candidates, "TILE_COLS", 50)
-    monkeypatch.setattr(candidates, "SAMPLE", 40)
+    # Small blocks and several column ranges, so every boundary of the scan is crossed.
+    monkeypatch.setattr(scan, "BLOCK", 16)
+    monkeypatch.setattr(scan, "STEPS", 5)
     pruned = solve(parse_problem(data), seed=7)
     assert pruned.objective == dense.objective
     assert pruned.gap == 0.0

@@ -9,7 +9,7 @@ import pytest
 from engine_helpers import problems
 from hypothesis import given
 
-from gensidig.engine import candidates, parse_problem
+from gensidig.engine import candidates, parse_problem, scan
 from gensidig.engine.assign import SCALE
 from gensidig.engine.index import build_index
 from gensidig.engine.rules import feasible
@@ -80,9 +80,8 @@ def test_certificate_covers_every_pruned_pair(
 ) -> None:
     """The duals with the row and column bounds cover all pairs, checked one by one."""
     monkeypatch.setattr(candidates, "DENSE_PAIRS", 100)
-    monkeypatch.setattr(candidates, "TILE_ROWS", 16)
-    monkeypatch.setattr(candidates, "TILE_COLS", 32)
-    monkeypatch.setattr(candidates, "SAMPLE", 24)
+    monkeypatch.setattr(scan, "BLOCK", 16)
+    monkeypatch.setattr(scan, "STEPS", 3)
     idx, rows, cols, _ = _sides(cohort(90, 80, seed=seed))
     cap = idx.capacity.copy()
     cands = candidates.generate(idx, rows, cols, k, seed=seed)
@@ -119,8 +118,18 @@ def test_price_finds_every_violation() -> None:
     # the wish term out): they are passed as existing pairs.
     pairs = [(i, j) for i, j in idx.wish_rank] + [(j, i) for i, j in idx.wish_rank]
     wished = np.array([i * idx.n + j for i, j in pairs], dtype=np.int64)
+    lay = scan.layout(idx, rows, cols, candidates.sparse_forbidden(idx, rows, cols), False)
     a, b, s, viol = candidates.price(
-        idx, rows, cols, u, v, per_row=1_000, existing=(np.unique(wished),)
+        idx,
+        lay,
+        rows,
+        cols,
+        np.arange(len(rows)),
+        np.arange(len(cols)),
+        u,
+        v,
+        per_row=1_000,
+        existing=(np.unique(wished),),
     )
     dense = candidates.dense_exact(idx, rows, cols)
     w = np.where(np.isfinite(dense), np.rint(dense * SCALE), -1)
@@ -138,3 +147,54 @@ def test_price_finds_every_violation() -> None:
     assert np.allclose(s, dense[rp[a], cp[b]])
     excess = np.where(expected, dense - u[:, None] - v[None, :], 0.0).max(axis=1)
     assert (viol >= excess - 1e-9).all()
+
+
+def _check_top(scores: np.ndarray, picked: set[int], k: int) -> None:
+    """``picked`` is a k best of the positive scores (float32 rounding aside)."""
+    positive = {j for j in range(len(scores)) if scores[j] > 0}
+    assert picked <= positive
+    assert len(picked) == min(k, len(positive))
+    rest = positive - picked
+    if picked and rest:
+        assert min(scores[j] for j in picked) >= max(scores[j] for j in rest) - 1e-6
+
+
+@pytest.mark.parametrize(("mode", "workers"), [("reverse", 1), ("reverse", 3), ("mutual", 2)])
+def test_compiled_top_k_equals_dense_top_k(
+    monkeypatch: pytest.MonkeyPatch, mode: str, workers: int
+) -> None:
+    """The heaps hold each row's and column's k best allowed pairs, whatever the number
+    of threads and blocks."""
+    monkeypatch.setattr(scan, "BLOCK", 8)
+    monkeypatch.setattr(scan, "STEPS", 4)
+    monkeypatch.setattr(scan, "WORKERS", workers)
+    data = cohort(70, 60, seed=11, mode=mode)
+    data["rules"].update(exclude_same_manager=True, different_department=mode == "reverse")
+    idx, rows, cols, mutual = _sides(data)
+    forbidden = candidates.sparse_forbidden(idx, rows, cols)
+    ref = TileScorer(idx, rows, cols, mutual=mutual).dense()
+    ref[forbidden] = -candidates.BIG
+    lay = scan.layout(idx, rows, cols, forbidden, mutual)
+    best = scan.top_k(lay, len(rows), len(cols), 5)
+    for r in range(len(rows)):
+        _check_top(ref[r], {int(j) for j in best.row_i[r] if j >= 0}, 5)
+    for c in range(len(cols)):
+        _check_top(ref[:, c], {int(i) for i in best.col_i[c] if i >= 0}, 5)
+    got = best.row_s[best.row_i >= 0]
+    want = ref[
+        np.repeat(np.arange(len(rows)), 5)[best.row_i.ravel() >= 0], best.row_i[best.row_i >= 0]
+    ]
+    assert np.allclose(got, want, atol=1e-6)
+
+
+def test_compiled_top_k_same_whatever_the_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(scan, "BLOCK", 8)
+    idx, rows, cols, mutual = _sides(cohort(60, 50, seed=12))
+    lay = scan.layout(idx, rows, cols, candidates.sparse_forbidden(idx, rows, cols), mutual)
+    results = []
+    for workers in (1, 2, 3):
+        monkeypatch.setattr(scan, "WORKERS", workers)
+        results.append(scan.top_k(lay, len(rows), len(cols), 4))
+    for other in results[1:]:
+        for name in ("row_s", "row_i", "col_s", "col_i"):
+            assert np.array_equal(getattr(results[0], name), getattr(other, name))

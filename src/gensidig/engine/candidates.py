@@ -20,9 +20,9 @@ optimum over all pairs, not just the candidates (see ``solve.certified_assign``)
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -31,17 +31,12 @@ from .assign import SCALE
 from .index import F32Array, FloatArray, Index, IntArray
 from .rules import feasible
 from .score import BIG, _wish_table, edge_scores, tz_table
-from .tiles import SLACK, TileScorer, for_tiles
+from .tiles import SLACK, TileScorer
+
+if TYPE_CHECKING:
+    from .scan import Layout
 
 DENSE_PAIRS = 4_000_000
-SAMPLE = 2_048
-TILE_ROWS = 256
-TILE_COLS = 8_192
-# A row or column is trimmed to its k best within a block when it has more survivors
-# there than this many times k.
-TRIM_FACTOR = 2
-# Thresholds start near each row's (and column's) SURVIVE * k-th best score.
-SURVIVE = 2
 INFEASIBLE = -BIG / 2
 CHUNK = 1 << 20  # pairs checked against the rules at a time
 
@@ -59,6 +54,8 @@ class Candidates:
     exact_scored: int  # pairs that survived the thresholds
     # Per edge: ``score`` is exact; otherwise it is an upper bound (float32 + SLACK).
     exact: npt.NDArray[np.bool_] | None = None
+    # The compiled scan's arrays, kept for pricing (built on demand for small problems).
+    layout: Layout | None = None
 
 
 def dense_exact(idx: Index, rows: IntArray, cols: IntArray) -> FloatArray:
@@ -146,36 +143,6 @@ def exact_edges(idx: Index, a: IntArray, b: IntArray) -> tuple[IntArray, IntArra
     return a[keep], b[keep], s[keep]
 
 
-def _sample_thresholds(
-    idx: Index, rows: IntArray, cols: IntArray, k: int, seed: int, mutual: bool
-) -> F32Array:
-    """Per row, a score near its 2k-th best, from exact scores against sampled columns."""
-    rng = np.random.default_rng(seed)
-    m = min(len(cols), SAMPLE)
-    sample = np.sort(rng.choice(cols, size=m, replace=False))
-    j = min(m, max(1, round(SURVIVE * k * m / len(cols))))
-    theta = np.empty(len(rows), dtype=np.float32)
-
-    def visit(r0: int, r1: int, c0: int, c1: int, o: F32Array) -> None:
-        theta[r0:r1] = -np.partition(-o, j - 1, axis=1)[:, j - 1]
-
-    scorer = TileScorer(idx, rows, sample, mutual=mutual)
-    for_tiles(scorer, visit, rows_per_tile=max(1, min(TILE_ROWS, 4_000_000 // m)), cols_per_tile=m)
-    # A row with too few allowed pairs in the sample starts at 0: trimming keeps it in check.
-    return np.maximum(theta, np.float32(0.0))
-
-
-def _trim(o: F32Array, counts: IntArray, k: int, axis: int) -> tuple[IntArray, F32Array]:
-    """Lines (rows: axis 1, columns: axis 0) with more than TRIM_FACTOR * k survivors, and
-    their k-th best score in this block."""
-    over = np.flatnonzero(counts > TRIM_FACTOR * k)
-    if not len(over):
-        return over, np.zeros(0, dtype=np.float32)
-    lines = o[over] if axis == 1 else o[:, over].T
-    kk = min(k, lines.shape[1])
-    return over, np.partition(lines, -kk, axis=1)[:, -kk]
-
-
 def generate(
     idx: Index,
     rows: IntArray,
@@ -186,7 +153,11 @@ def generate(
     mutual: bool = False,
     progress: Progress | None = None,
 ) -> Candidates:
-    """Candidate edges rows x cols (global indices) with the bounds ``tau``, ``tau_col``."""
+    """Candidate edges rows x cols (global indices) with the bounds ``tau``, ``tau_col``.
+
+    The compiled scan finds each row's and column's k best (by float32 score, then
+    position) above a floor estimated from a sample (``seed`` picks it; the objective
+    does not depend on it)."""
     n_r, n_c = len(rows), len(cols)
     k = max(1, k)
     if n_r == 0 or n_c == 0:
@@ -203,69 +174,29 @@ def generate(
         )
     if n_r * n_c <= DENSE_PAIRS:
         return _dense(idx, rows, cols, k, mutual)
-    th_r = _sample_thresholds(idx, rows, cols, k, seed, mutual)
-    th_c = _sample_thresholds(idx, cols, rows, k, seed + 1, mutual)
-    # Rows belong to one thread at a time; column thresholds are raised per thread and
-    # the largest taken at the end, so each stays a bound for what its thread dropped.
-    local = threading.local()
-    col_copies: list[F32Array] = []
-    found: list[tuple[int, int, npt.NDArray[np.int32], npt.NDArray[np.int32], F32Array]] = []
-    lock = threading.Lock()
+    from . import scan
 
-    def visit(r0: int, r1: int, c0: int, c1: int, o: F32Array) -> None:
-        th_c_mine = getattr(local, "th_c", None)
-        if th_c_mine is None:
-            th_c_mine = th_c.copy()
-            local.th_c = th_c_mine
-            with lock:
-                col_copies.append(th_c_mine)
-        tr = th_r[r0:r1, None]
-        tc = th_c_mine[None, c0:c1]
-        keep = (o >= tr) | (o >= tc)
-        ri, ci = np.nonzero(keep)
-        if len(ri) > TRIM_FACTOR * k * (r1 - r0):
-            over, kth = _trim(o, np.bincount(ri, minlength=r1 - r0), k, axis=1)
-            th_r[r0 + over] = np.maximum(th_r[r0 + over], kth)
-            over, kth = _trim(o, np.bincount(ci, minlength=c1 - c0), k, axis=0)
-            th_c_mine[c0 + over] = np.maximum(th_c_mine[c0 + over], kth)
-            keep = (o >= th_r[r0:r1, None]) | (o >= th_c_mine[None, c0:c1])
-        ri, ci = np.nonzero(keep)
-        part = (r0, c0, (ri + r0).astype(np.int32), (ci + c0).astype(np.int32), o[ri, ci])
-        with lock:
-            found.append(part)
-
-    scorer = TileScorer(idx, rows, cols, mutual=mutual)
-    for_tiles(scorer, visit, progress=progress, rows_per_tile=TILE_ROWS, cols_per_tile=TILE_COLS)
-    for copy in col_copies:
-        np.maximum(th_c, copy, out=th_c)
-    # Blocks in order, so ties are broken by position whatever the threads did.
-    found.sort(key=lambda part: (part[0], part[1]))
-    ri = np.concatenate([p[2] for p in found]).astype(np.int64)
-    ci = np.concatenate([p[3] for p in found]).astype(np.int64)
-    s32 = np.concatenate([p[4] for p in found])
-    # Rules on single pairs (reporting lines, blocks, ...) and the class rules again.
-    ok = s32 > INFEASIBLE
+    lay = scan.layout(idx, rows, cols, sparse_forbidden(idx, rows, cols), mutual)
+    floor_r, floor_c = scan.floors(idx, rows, cols, k, mutual=mutual, seed=seed)
+    best = scan.top_k(lay, n_r, n_c, k, progress, floor_r=floor_r, floor_c=floor_c)
+    # A heap left out only pairs scoring at most its worst entry (a placeholder at the
+    # floor where it found fewer than k above it).
+    th_r = best.row_s.min(axis=1).astype(np.float64)
+    th_c = best.col_s.min(axis=1).astype(np.float64)
+    ri = np.r_[np.repeat(np.arange(n_r), best.row_i.shape[1]), best.col_i.reshape(-1)]
+    ci = np.r_[best.row_i.reshape(-1), np.repeat(np.arange(n_c), best.col_i.shape[1])]
+    s32 = np.r_[best.row_s.reshape(-1), best.col_s.reshape(-1)]
+    ok = (ri >= 0) & (ci >= 0)
+    ri, ci, s32 = ri[ok].astype(np.int64), ci[ok].astype(np.int64), s32[ok]
+    _, first = np.unique(ri * n_c + ci, return_index=True)
+    ri, ci, s32 = ri[first], ci[first], s32[first]
+    # The scan applies every rule; checking again costs little and keeps the promise
+    # that no candidate breaks one (a pair dropped here only leaves the bounds looser).
+    ok = feasible(idx, rows[ri], cols[ci])
     ri, ci, s32 = ri[ok], ci[ok], s32[ok]
-    ok = np.concatenate(
-        [
-            feasible(idx, rows[ri[lo : lo + CHUNK]], cols[ci[lo : lo + CHUNK]])
-            for lo in range(0, max(len(ri), 1), CHUNK)
-        ]
-    )
-    ri, ci, s32 = ri[ok], ci[ok], s32[ok]
-    survivors = len(ri)
-    # Survivors are in block order: within a row by column, within a column by row, so
-    # equal scores are ranked by position.
-    kept = (_rank_within(ri, s32) < k) | (_rank_within(ci, s32) < k)
-    drop_r = _group_max(ri[~kept], s32[~kept], n_r)
-    drop_c = _group_max(ci[~kept], s32[~kept], n_c)
-    tau = np.maximum(th_r, drop_r).astype(np.float64)
-    tau_col = np.maximum(th_c, drop_c).astype(np.float64)
-    tau = np.where(tau > INFEASIBLE, tau + SLACK, -np.inf)
-    tau_col = np.where(tau_col > INFEASIBLE, tau_col + SLACK, -np.inf)
-    return _finish(
-        idx, rows, cols, rows[ri[kept]], cols[ci[kept]], tau, tau_col, survivors, s32[kept]
-    )
+    out = _finish(idx, rows, cols, rows[ri], cols[ci], th_r + SLACK, th_c + SLACK, len(ri), s32)
+    out.layout = lay
+    return out
 
 
 def sparse_forbidden(idx: Index, rows: IntArray, cols: IntArray) -> tuple[IntArray, IntArray]:
@@ -396,104 +327,82 @@ def _member(keys: IntArray, sorted_sets: tuple[IntArray, ...]) -> npt.NDArray[np
 
 def price(
     idx: Index,
+    lay: Layout,
     rows: IntArray,
     cols: IntArray,
+    pr: IntArray,
+    pc: IntArray,
     u: FloatArray,
     v: FloatArray,
     *,
-    mutual: bool = False,
     per_row: int = 32,
     existing: tuple[IntArray, ...] = (),
     near: float = 0.0,
 ) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
-    """Pairs (a in rows, b in cols) whose score exceeds u[a] + v[b]: the certificate's gaps.
+    """Pairs (a in rows[pr], b in cols[pc]) whose score exceeds u[a] + v[b]: the
+    certificate's gaps.
 
-    ``u`` and ``v`` are per position in ``rows`` and ``cols``. Pairs in ``existing``
-    (sorted arrays of keys a * n + b) are skipped. Returns up to ``per_row`` such edges per
-    row (the most violated first, scored exactly) and, per row, a bound on its largest
-    violation (0 where none): the float32 excess plus SLACK. With ``near`` > 0, pairs up to
-    that much short of violating come too (after the violating ones): they are likely
-    to violate once the duals move.
+    ``lay`` is the compiled scan's layout of ``rows`` x ``cols``; ``u`` and ``v`` are per
+    entry of ``pr`` and ``pc``. Pairs in ``existing`` (sorted arrays of keys a * n + b) are
+    skipped. Returns up to ``per_row`` such edges per row (the most violated first, scored
+    exactly; global indices) and, per row, a bound on its largest violation (0 where
+    none): the float32 excess plus SLACK. With ``near`` > 0, pairs up to that much short
+    of violating come too (after the violating ones): they are likely to violate once the
+    duals move.
     """
-    viol = np.zeros(len(rows))
+    from . import scan
+
+    viol = np.zeros(len(pr))
     empty = np.zeros(0, dtype=np.int64)
-    if len(rows) == 0 or len(cols) == 0:
+    if len(pr) == 0 or len(pc) == 0:
         return empty, empty, np.zeros(0), viol
-    u32 = (u - SLACK - near).astype(np.float32)
-    v32 = v.astype(np.float32)
-    found: list[tuple[int, int, IntArray, IntArray, F32Array]] = []
-    lock = threading.Lock()
     cap = 4 * per_row
-    # Per row, the largest excess a block dropped (a row keeps its ``cap`` best per block).
-    dropped = np.zeros(len(rows), dtype=np.float32)
-
-    def visit(r0: int, r1: int, c0: int, c1: int, o: F32Array) -> None:
-        np.subtract(o, v32[None, c0:c1], out=o)
-        np.subtract(o, u32[r0:r1, None], out=o)
-        ri, ci = np.nonzero(o > 0)
-        if len(ri) > cap * (r1 - r0) // 4:
-            over = np.flatnonzero(np.bincount(ri, minlength=r1 - r0) > cap)
-            if len(over):
-                kth = np.partition(o[over], -cap - 1, axis=1)[:, -cap - 1 :]
-                floor = np.zeros(r1 - r0, dtype=np.float32)
-                floor[over] = kth[:, 0]
-                dropped[r0 + over] = np.maximum(dropped[r0 + over], kth[:, 0])
-                ri, ci = np.nonzero(o > floor[:, None])
-        part = (r0, c0, ri + r0, ci + c0, o[ri, ci])
-        with lock:
-            found.append(part)
-
-    for_tiles(TileScorer(idx, rows, cols, mutual=mutual), visit)
-    found.sort(key=lambda part: (part[0], part[1]))
-    ri = np.concatenate([p[2] for p in found]) if found else empty
-    ci = np.concatenate([p[3] for p in found]) if found else empty
-    excess = np.concatenate([p[4] for p in found]) if found else np.zeros(0, np.float32)
-    if mutual:
-        other = rows[ri] != cols[ci]
-        ri, ci, excess = ri[other], ci[other], excess[other]
+    thr = u - SLACK - near
+    heap_s, heap_i = scan.price_rows(lay, pr, pc, thr, v, len(cols), cap)
+    thr32 = thr.astype(np.float32)
+    # A full heap dropped pairs whose excess is at most its worst entry's.
+    full = (heap_i >= 0).all(axis=1)
+    dropped = np.where(full, heap_s.min(axis=1) - thr32, np.float32(0.0))
+    q, slot = np.nonzero(heap_i >= 0)
+    col_pos = heap_i[q, slot].astype(np.int64)
+    excess = heap_s[q, slot] - thr32[q]
+    sub_rows, sub_cols = rows[pr], cols[pc]
+    in_pc = np.full(len(cols), -1, dtype=np.int64)
+    in_pc[pc] = np.arange(len(pc))
+    ri, ci = q.astype(np.int64), in_pc[col_pos]
     if existing:
         # Pairs already in the graph are paid for by the dual value's per-edge slack.
-        new = ~_member(rows[ri] * idx.n + cols[ci], existing)
+        new = ~_member(sub_rows[ri] * idx.n + sub_cols[ci], existing)
         ri, ci, excess = ri[new], ci[new], excess[new]
     # ``excess`` is float32 score - v - (u - SLACK - near); the violation is about
     # excess - SLACK - near, so excess - near (at least 0) bounds it with room to spare.
     np.maximum.at(viol, ri, np.maximum(excess.astype(np.float64) - near, 0.0))
     viol = np.maximum(viol, dropped.astype(np.float64) - near)
     viol = np.where(viol > 0, viol + SLACK, 0.0)
-    # Each row's most violated few (float32 order) are scored exactly first; a row cut
-    # there, or in a block, with no exact violation among them has every pair scored.
-    rank = _rank_within(ri, np.maximum(excess, np.float32(0.0)))
-    top = rank < cap
-    a, b, s = _violations(idx, rows, cols, u, v, ri[top], ci[top], 0.0)
-    hit = np.zeros(len(rows), dtype=np.bool_)
-    hit[_row_pos(idx, rows)[a]] = True
-    rest = ~top & ~hit[ri]
-    if rest.any():
-        a2, b2, s2 = _violations(idx, rows, cols, u, v, ri[rest], ci[rest], 0.0)
-        a, b, s = np.r_[a, a2], np.r_[b, b2], np.r_[s, s2]
-        hit[_row_pos(idx, rows)[a2]] = True
-    # A block dropped pairs that might violate, and none was found: score the whole row.
-    cut = (dropped > near + SLACK / 2) & ~hit
+    a, b, s = _violations(idx, sub_rows, sub_cols, u, v, ri, ci, 0.0)
+    hit = np.zeros(len(pr), dtype=np.bool_)
+    hit[_row_pos(idx, sub_rows)[a]] = True
+    # A full heap with no exact violation in it may have dropped one: score the row.
+    cut = full & (dropped > near + SLACK / 2) & ~hit
     if cut.any():
         every = np.flatnonzero(cut)
-        fr = np.repeat(every, len(cols))
-        fc = np.tile(np.arange(len(cols), dtype=np.int64), len(every))
-        if mutual:
-            other = rows[fr] != cols[fc]
-            fr, fc = fr[other], fc[other]
+        fr = np.repeat(every, len(pc))
+        fc = np.tile(np.arange(len(pc), dtype=np.int64), len(every))
+        other = sub_rows[fr] != sub_cols[fc]
+        fr, fc = fr[other], fc[other]
         if existing:
-            new = ~_member(rows[fr] * idx.n + cols[fc], existing)
+            new = ~_member(sub_rows[fr] * idx.n + sub_cols[fc], existing)
             fr, fc = fr[new], fc[new]
-        a2, b2, s2 = _violations(idx, rows, cols, u, v, fr, fc, 0.0)
+        a2, b2, s2 = _violations(idx, sub_rows, sub_cols, u, v, fr, fc, 0.0)
         a, b, s = np.r_[a, a2], np.r_[b, b2], np.r_[s, s2]
     if len(a) and near > 0:
         # Violations were found: bring the near ones of the same rows along.
-        a3, b3, s3 = _violations(idx, rows, cols, u, v, ri[top], ci[top], near)
+        a3, b3, s3 = _violations(idx, sub_rows, sub_cols, u, v, ri, ci, near)
         a, b, s = np.r_[a, a3], np.r_[b, b3], np.r_[s, s3]
         _, first = np.unique(a * idx.n + b, return_index=True)
         a, b, s = a[first], b[first], s[first]
-    row_pos, col_pos = _row_pos(idx, rows), _row_pos(idx, cols)
-    red = s - v[col_pos[b]] - u[row_pos[a]]
+    row_pos, col_pos2 = _row_pos(idx, sub_rows), _row_pos(idx, sub_cols)
+    red = s - v[col_pos2[b]] - u[row_pos[a]]
     order = np.lexsort((b, -red, a))
     a, b, s = a[order], b[order], s[order]
     starts = np.flatnonzero(np.r_[True, a[1:] != a[:-1]]) if len(a) else empty

@@ -13,7 +13,15 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_matrix
 
 from .assign import SCALE, Assignment, assign
-from .candidates import Candidates, Progress, dense_exact, exact_scores, generate, price
+from .candidates import (
+    Candidates,
+    Progress,
+    dense_exact,
+    exact_scores,
+    generate,
+    price,
+    sparse_forbidden,
+)
 from .explain import FULL_CHECK_LIMIT, fairness_stats, pair_reasons, rule_counts, unmatched_entry
 from .index import BoolArray, FloatArray, Index, IntArray, build_index
 from .model import Pair, PairScore, Problem, Result, Unmatched
@@ -176,13 +184,19 @@ def certified_assign(
         pr, pc = _rows_to_price(tau_r_int, asg.u, tau_c_int, asg.v)
         if not len(pr):
             break
+        if cands.layout is None:
+            from .scan import layout
+
+            cands.layout = layout(idx, rows, cols, sparse_forbidden(idx, rows, cols), mutual)
         na, nb, ns, viol = price(
             idx,
-            rows[pr],
-            cols[pc],
+            cands.layout,
+            rows,
+            cols,
+            pr,
+            pc,
             asg.u[pr] / SCALE,
             asg.v[pc] / SCALE,
-            mutual=mutual,
             existing=(a * n + b, banned),
             near=NEAR / SCALE,
         )
