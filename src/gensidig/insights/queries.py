@@ -10,8 +10,22 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 from django.conf import settings
-from django.db.models import Count, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum, Value
+from django.db import connections
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    Func,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -21,11 +35,13 @@ from gensidig.discoveries.models import Discovery, Stage, StageChange
 from gensidig.insights.models import PulseAnswer, PulseInvite
 from gensidig.insights.pulses import POINTS, QUESTIONS, net_promoter_score
 from gensidig.insights.series import (
+    NONE,
     NOT_BEGUN,
     STATES,
-    MeetingDates,
-    PairDates,
-    health_counts,
+    Meetings,
+    Pairs,
+    count_states,
+    micro,
     points,
 )
 from gensidig.insights.suppress import (
@@ -357,33 +373,69 @@ def health_tables(program: Program, facts: list[PairFacts], now: datetime) -> tu
     return health, cadence_row
 
 
+class Micros(Func):
+    """A date and time as microseconds since 1970, computed by the database, so that a
+    year of meetings is read as integers rather than parsed one by one."""
+
+    output_field = BigIntegerField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # Stored as UTC text, "YYYY-MM-DD HH:MM:SS[.ffffff]".
+        sql, params = compiler.compile(self.source_expressions[0])
+        return (
+            f"(CAST(strftime('%%s', {sql}) AS INTEGER) * 1000000"
+            f" + CAST(COALESCE(NULLIF(substr({sql}, 21, 6), ''), '0') AS INTEGER))",
+            (*params, *params),
+        )
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"(EXTRACT(EPOCH FROM {sql}) * 1000000)::bigint", params
+
+
 def health_over_time(program: Program, facts: list[PairFacts], now: datetime) -> Series:
     """How many pairs were on track, due, overdue, stalled or ended at each week (or every
     few weeks) since the first pair began, from the meetings' history in one query."""
-    position = {pair.pk: i for i, pair in enumerate(facts)}
-    meetings = [
-        MeetingDates(
-            pair=position[pair_id],
-            starts_at=starts_at,
-            created_at=created_at,
-            confirmed=status == Meeting.Status.CONFIRMED,
-            cancelled=status == Meeting.Status.CANCELLED,
-            cancelled_at=cancelled_at,
+    found = (
+        Meeting.objects.filter(pair__program=program)
+        .annotate(
+            starts=Micros("starts_at"),
+            proposed=Micros("created_at"),
+            withdrawn=Micros("cancelled_at"),
         )
-        for pair_id, starts_at, created_at, status, cancelled_at in Meeting.objects.filter(
-            pair__program=program
-        ).values_list("pair_id", "starts_at", "created_at", "status", "cancelled_at")
-    ]
+        .values_list("pair_id", "starts", "proposed", "status", "withdrawn")
+    )
+    # Read as plain rows: the ORM's per-value conversion would cost more than the rest of
+    # the series on a program with a year of meetings.
+    sql, params = found.query.get_compiler(using=found.db).as_sql()
+    with connections[found.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    columns = list(zip(*rows, strict=True)) if rows else [(), (), (), (), ()]
+    pair_ids, starts, proposed, status, withdrawn = columns
+    pks = np.array([pair.pk for pair in facts], dtype=np.int64)
+    status_codes = np.array(status, dtype=object)
+    meetings = Meetings(
+        pair=np.searchsorted(pks, np.array(pair_ids, dtype=np.int64)),
+        starts=np.array(starts, dtype=np.int64),
+        created=np.array(proposed, dtype=np.int64),
+        confirmed=status_codes == Meeting.Status.CONFIRMED,
+        cancelled=status_codes == Meeting.Status.CANCELLED,
+        cancelled_at=np.array([int(NONE) if w is None else w for w in withdrawn], dtype=np.int64),
+    )
     labels = {str(state): str(state.label) for state in HealthState}
     labels[NOT_BEGUN] = str(_("Not begun yet"))
     title = str(_("Pair health over time"))
     if not facts:
         return Series("health_over_time", title, [labels[s] for s in STATES], [])
     moments = points(min(pair.created_at for pair in facts), now)
-    counts = health_counts(
-        [PairDates(pair.created_at, pair.ended_at) for pair in facts],
+    counts = count_states(
+        Pairs(
+            created=np.array([micro(pair.created_at) for pair in facts], dtype=np.int64),
+            ended=np.array([micro(pair.ended_at) for pair in facts], dtype=np.int64),
+        ),
         meetings,
-        moments,
+        [micro(moment) for moment in moments],
         cadence_weeks=program.cadence_weeks,
     )
     tables = []

@@ -82,38 +82,80 @@ def health_counts(
 ) -> list[dict[str, int]]:
     """For each moment, how many pairs were in each state (STATES); every pair is counted
     once at every moment, as not begun before it was formed."""
-    created = np.array([micro(p.created_at) for p in pairs], dtype=np.int64)
-    ended = np.array([micro(p.ended_at) for p in pairs], dtype=np.int64)
-    held = sorted((micro(m.starts_at), m.pair) for m in meetings if m.confirmed)
-    held_at = np.array([h[0] for h in held], dtype=np.int64)
-    held_pair = np.array([h[1] for h in held], dtype=np.int64)
-    booked = [m for m in meetings if not (m.cancelled and m.cancelled_at is None)]
-    booked_pair = np.array([m.pair for m in booked], dtype=np.int64)
-    booked_from = np.array([micro(m.created_at) for m in booked], dtype=np.int64)
-    booked_at = np.array([micro(m.starts_at) for m in booked], dtype=np.int64)
-    cancelled_at = np.array(
-        [micro(m.cancelled_at) if m.cancelled else int(np.iinfo(np.int64).max) for m in booked],
-        dtype=np.int64,
+    return count_states(
+        Pairs(
+            created=np.array([micro(p.created_at) for p in pairs], dtype=np.int64),
+            ended=np.array([micro(p.ended_at) for p in pairs], dtype=np.int64),
+        ),
+        Meetings(
+            pair=np.array([m.pair for m in meetings], dtype=np.int64),
+            starts=np.array([micro(m.starts_at) for m in meetings], dtype=np.int64),
+            created=np.array([micro(m.created_at) for m in meetings], dtype=np.int64),
+            confirmed=np.array([m.confirmed for m in meetings], dtype=bool),
+            cancelled=np.array([m.cancelled for m in meetings], dtype=bool),
+            cancelled_at=np.array([micro(m.cancelled_at) for m in meetings], dtype=np.int64),
+        ),
+        [micro(moment) for moment in moments],
+        cadence_weeks=cadence_weeks,
+    )
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """Per pair, in microseconds since 1970 (NONE for none): when it began and ended."""
+
+    created: np.ndarray
+    ended: np.ndarray
+
+
+@dataclass(frozen=True)
+class Meetings:
+    """Per meeting: the pair's position, start, when it was proposed, whether it is
+    confirmed or cancelled, and when it was cancelled (NONE if not known)."""
+
+    pair: np.ndarray
+    starts: np.ndarray
+    created: np.ndarray
+    confirmed: np.ndarray
+    cancelled: np.ndarray
+    cancelled_at: np.ndarray
+
+
+def count_states(
+    pairs: Pairs, meetings: Meetings, moments: Sequence[int], *, cadence_weeks: int
+) -> list[dict[str, int]]:
+    """health_counts on arrays, so the meetings of a large program never become Python
+    objects."""
+    count = len(pairs.created)
+    order = np.argsort(meetings.starts[meetings.confirmed], kind="stable")
+    held_at = meetings.starts[meetings.confirmed][order]
+    held_pair = meetings.pair[meetings.confirmed][order]
+    # A meeting cancelled at an unknown time never counts as booked.
+    bookable = ~(meetings.cancelled & (meetings.cancelled_at == NONE))
+    booked_pair = meetings.pair[bookable]
+    booked_from = meetings.created[bookable]
+    booked_at = meetings.starts[bookable]
+    cancelled_at = np.where(
+        meetings.cancelled[bookable], meetings.cancelled_at[bookable], np.iinfo(np.int64).max
     )
     cadence = timedelta(weeks=max(cadence_weeks, 1)) // timedelta(microseconds=1)
-    last = np.full(len(pairs), NONE, dtype=np.int64)
+    last = np.full(count, NONE, dtype=np.int64)
     done = 0
     result = []
-    for moment in moments:
-        now = micro(moment)
+    for now in moments:
         # Meetings held by now, in order of their start: the latest one is the last.
         upto = int(np.searchsorted(held_at, now, side="right"))
         np.maximum.at(last, held_pair[done:upto], held_at[done:upto])
         done = upto
         ahead = (booked_from <= now) & (booked_at > now) & (cancelled_at > now)
-        has_next = np.zeros(len(pairs), dtype=bool)
+        has_next = np.zeros(count, dtype=bool)
         has_next[booked_pair[ahead]] = True
-        since = np.where(last != NONE, last, created)
+        since = np.where(last != NONE, last, pairs.created)
         elapsed = now - since
         state = np.select(
             [
-                created > now,
-                (ended != NONE) & (ended <= now),
+                pairs.created > now,
+                (pairs.ended != NONE) & (pairs.ended <= now),
                 has_next,
                 elapsed >= 2 * cadence,
                 elapsed >= cadence,
@@ -122,6 +164,6 @@ def health_counts(
             [5, 4, 0, 3, 2, 1],
             default=0,
         )
-        tally = np.bincount(state, minlength=len(STATES)) if len(pairs) else np.zeros(6, int)
+        tally = np.bincount(state.astype(np.int64), minlength=len(STATES))
         result.append({name: int(tally[i]) for i, name in enumerate(STATES)})
     return result
