@@ -182,6 +182,76 @@ def test_import_large_file_with_problems_saves_nothing(
     assert "Nothing was saved" in page.content.decode()
 
 
+def people_file(count: int, *, first: int = 0, department: str = "Salg") -> bytes:
+    """`count` people, each after the first reporting to the one before."""
+    rows = [
+        f"Person {n},p{n}@example.org,{department},"
+        f"{f'p{n - 1}@example.org' if n > first else ''},young,1995-2009,da\n"
+        for n in range(first, first + count)
+    ]
+    return (HEADING + "".join(rows)).encode()
+
+
+def queries_of(action: Any) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        action()
+    return len(captured.captured_queries)
+
+
+def test_import_query_count_does_not_grow_with_rows(login: Any, admin: Any) -> None:
+    client = login(admin)
+    upload(client, people_file(1, first=1000))  # the session is saved on the first request
+    few = queries_of(lambda: upload(client, people_file(5)))
+    many = queries_of(lambda: upload(client, people_file(200, first=100)))
+    assert Member.objects.filter(organisation=admin.organisation).count() == 207
+    assert few == many
+    # Importing the same people again, changed, updates them in as many queries.
+    few_again = queries_of(lambda: upload(client, people_file(5, department="IT")))
+    many_again = queries_of(lambda: upload(client, people_file(200, first=100, department="IT")))
+    assert few_again == many_again
+    last = Member.objects.get(user__email="p299@example.org")
+    assert (last.department, last.manager.user.email) == ("IT", "p298@example.org")
+
+
+def test_import_large_file_in_background_query_count_does_not_grow_with_rows(
+    login: Any, admin: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = login(admin)
+    upload(client, people_file(1, first=100_000))  # the session is saved on the first request
+
+    def in_background(count: int, first: int) -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            upload(client, people_file(count, first=first))
+
+    smaller = queries_of(lambda: in_background(BACKGROUND_ROWS + 1, 0))
+    larger = queries_of(lambda: in_background(2 * BACKGROUND_ROWS, 10_000))
+    assert smaller == larger
+    assert set(ImportJob.objects.values_list("status", "created_count")) == {
+        ("done", BACKGROUND_ROWS + 1),
+        ("done", 2 * BACKGROUND_ROWS),
+    }
+
+
+def test_import_person_invited_to_a_program_by_email_gets_their_place(
+    login: Any, admin: Any
+) -> None:
+    from gensidig.programs import actions as program_actions
+    from gensidig.programs.models import Enrolment
+    from tests.factories import ProgramFactory
+
+    program = ProgramFactory(organisation=admin.organisation, state="enrolling")
+    program_actions.invite_person_to_program(
+        program=program, email="Karla@Example.org", invited_by=admin, side="young"
+    )
+    upload(login(admin), (HEADING + "Karla Ny,karla@example.org,Salg,,young,,\n").encode())
+    karla = Member.objects.get(user__email="karla@example.org")
+    enrolment = Enrolment.objects.get(program=program)
+    assert (enrolment.member, enrolment.invited_email) == (karla, "")
+
+
 def test_import_page_participant_is_forbidden(login: Any, young: Any) -> None:
     url = reverse("accounts:import_members", kwargs={"org": "fjordlys-test"})
     assert login(young).get(url).status_code == 403
