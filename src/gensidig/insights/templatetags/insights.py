@@ -120,8 +120,7 @@ def series_chart(series: Series) -> SafeString:
             height = withheld * scale
             parts.append(
                 format_html(
-                    '<rect class="chart-state-withheld" x="{}" y="{}" width="{}" '
-                    'height="{}"/>',
+                    '<rect class="chart-state-withheld" x="{}" y="{}" width="{}" height="{}"/>',
                     x,
                     f"{y - height:.1f}",
                     SERIES_BAR,
