@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from io import StringIO
 from typing import Any
 
@@ -14,10 +15,40 @@ from gensidig.programs.models import Enrolment, ProfileTopic, Program
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_no_serve_loads_company_and_prints_logins() -> None:
-    out = StringIO()
-    call_command("demo", "--no-serve", stdout=out)
-    text = out.getvalue()
+@pytest.fixture(scope="module")
+def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
+    """The demo, built once for the whole module and then built again (the second run must
+    change nothing), with what the tests compare across the runs.
+
+    It is built inside one transaction that is rolled back when the module is done, so no
+    other module sees it; each test runs in a savepoint within it (pytest-django's usual
+    per-test transaction), so what a test writes is undone too. On SQLite and PostgreSQL."""
+    from django.db import transaction
+    from django.test.utils import override_settings
+
+    from gensidig.insights.models import PulseAnswer
+    from gensidig.meetings.models import Meeting
+
+    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # as in every other test
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=hashers),
+        transaction.atomic(),
+    ):
+        out = StringIO()
+        call_command("demo", "--no-serve", stdout=out)
+        first = {
+            "output": out.getvalue(),
+            "meetings": Meeting.objects.count(),
+            "pulse_answers": PulseAnswer.objects.count(),
+        }
+        call_command("demo", "--no-serve", stdout=StringIO())
+        yield first
+        transaction.set_rollback(True)
+
+
+def test_demo_no_serve_loads_company_and_prints_logins(demo: dict[str, Any]) -> None:
+    text = demo["output"]
     for email in ("admin@gensidig.example", "ung@gensidig.example", "erfaren@gensidig.example"):
         assert email in text
     assert "gensidig-demo" in text
@@ -41,16 +72,14 @@ def test_demo_no_serve_loads_company_and_prints_logins() -> None:
             current = current.manager
 
 
-def test_demo_is_idempotent() -> None:
-    call_command("demo", "--no-serve", stdout=StringIO())
-    call_command("demo", "--no-serve", stdout=StringIO())
+def test_demo_is_idempotent(demo: dict[str, Any]) -> None:
+    # The module's demo was built twice.
     assert Organisation.objects.filter(slug=ORG_SLUG).count() == 1
     assert Member.objects.filter(organisation__slug=ORG_SLUG).count() == 64
     assert User.objects.filter(email="admin@gensidig.example").count() == 1
 
 
-def test_demo_logins_work_with_their_roles(client: Any) -> None:
-    call_command("demo", "--no-serve", stdout=StringIO())
+def test_demo_logins_work_with_their_roles(demo: dict[str, Any], client: Any) -> None:
     roles = {
         "admin@gensidig.example": Role.OWNER,
         "ung@gensidig.example": Role.PARTICIPANT,
@@ -69,8 +98,7 @@ def test_demo_logins_work_with_their_roles(client: Any) -> None:
     assert Member.objects.filter(user__email="admin@gensidig.example").count() == 2
 
 
-def test_demo_admin_sees_company_members_page(client: Any) -> None:
-    call_command("demo", "--no-serve", stdout=StringIO())
+def test_demo_admin_sees_company_members_page(demo: dict[str, Any], client: Any) -> None:
     client.login(username="admin@gensidig.example", password=DEMO_PASSWORD)
     response = client.get(
         reverse("accounts:members", kwargs={"org": ORG_SLUG}), HTTP_ACCEPT_LANGUAGE="da"
@@ -79,9 +107,8 @@ def test_demo_admin_sees_company_members_page(client: Any) -> None:
     assert "64 medlemmer" in response.content.decode()
 
 
-def test_demo_program_is_enrolling_with_forty_complete_profiles() -> None:
-    call_command("demo", "--no-serve", stdout=StringIO())
-    call_command("demo", "--no-serve", stdout=StringIO())  # idempotent
+def test_demo_program_is_enrolling_with_forty_complete_profiles(demo: dict[str, Any]) -> None:
+    # The module's demo was built twice: this is what the second run left.
     program = Program.objects.get(organisation__slug=ORG_SLUG, name=PROGRAM_NAME)
     assert program.state == "enrolling"
     assert Program.objects.filter(organisation__slug=ORG_SLUG).count() == 2  # and the running one
@@ -101,8 +128,9 @@ def test_demo_program_is_enrolling_with_forty_complete_profiles() -> None:
     assert Enrolment.wishes.through.objects.filter(from_enrolment__program=program).count() > 20
 
 
-def test_demo_young_login_sees_the_program_and_its_profile(client: Any) -> None:
-    call_command("demo", "--no-serve", stdout=StringIO())
+def test_demo_young_login_sees_the_program_and_its_profile(
+    demo: dict[str, Any], client: Any
+) -> None:
     client.login(username="ung@gensidig.example", password=DEMO_PASSWORD)
     response = client.get(
         reverse("common:dashboard", kwargs={"org": ORG_SLUG}), HTTP_ACCEPT_LANGUAGE="da"
@@ -112,12 +140,11 @@ def test_demo_young_login_sees_the_program_and_its_profile(client: Any) -> None:
     assert "Ingen forløb endnu" not in page
 
 
-def test_demo_has_a_running_program_with_pairs_in_every_state() -> None:
+def test_demo_has_a_running_program_with_pairs_in_every_state(demo: dict[str, Any]) -> None:
     from gensidig.matching.models import Pair, Proposal
     from gensidig.programs.models import Program
 
-    call_command("demo", "--no-serve", stdout=StringIO())
-    call_command("demo", "--no-serve", stdout=StringIO())  # idempotent here too
+    # The module's demo was built twice: idempotent here too.
     program = Program.objects.get(name="Gensidig læring 2026")
     assert program.state == "running"
     statuses = list(
@@ -136,8 +163,7 @@ def test_demo_has_a_running_program_with_pairs_in_every_state() -> None:
     assert latest is not None and latest.gap == 0
 
 
-def test_demo_young_login_sees_their_partner(client: Any) -> None:
-    call_command("demo", "--no-serve", stdout=StringIO())
+def test_demo_young_login_sees_their_partner(demo: dict[str, Any], client: Any) -> None:
     from gensidig.programs.models import Program
 
     program = Program.objects.get(name="Gensidig læring 2026")
@@ -150,11 +176,10 @@ def test_demo_young_login_sees_their_partner(client: Any) -> None:
     assert "I er et par." in page
 
 
-def test_demo_discoveries_board_is_lively_and_idempotent(client: Any) -> None:
+def test_demo_discoveries_board_is_lively_and_idempotent(demo: dict[str, Any], client: Any) -> None:
     from gensidig.discoveries.models import Discovery, Scout, Stage, Vote
 
-    call_command("demo", "--no-serve", stdout=StringIO())
-    call_command("demo", "--no-serve", stdout=StringIO())
+    # The module's demo was built twice.
     board = Discovery.objects.filter(organisation__slug=ORG_SLUG)
     assert 15 <= board.count() <= 20
     assert set(board.values_list("stage", flat=True)) == set(Stage.values)
@@ -172,13 +197,12 @@ def test_demo_discoveries_board_is_lively_and_idempotent(client: Any) -> None:
     assert "TikTok fra showroomet" in page.content.decode()
 
 
-def test_demo_pairs_have_history_in_every_health_state() -> None:
+def test_demo_pairs_have_history_in_every_health_state(demo: dict[str, Any]) -> None:
     from gensidig.matching.models import Pair
     from gensidig.meetings.health import HealthState
     from gensidig.meetings.models import Goal, Meeting, Reflection
     from gensidig.meetings.queries import program_pairs
 
-    call_command("demo", "--no-serve", stdout=StringIO())
     program = Program.objects.get(organisation__slug=ORG_SLUG, name="Gensidig læring 2026")
     states = {row.health.state for row in program_pairs(program)}
     assert states == set(HealthState)
@@ -189,21 +213,20 @@ def test_demo_pairs_have_history_in_every_health_state() -> None:
     assert Meeting.objects.filter(pair=ida_and_henrik).count() == 4
     assert Reflection.objects.filter(meeting__pair=ida_and_henrik).count() == 6
     assert Goal.objects.filter(pair=ida_and_henrik).count() == 2
-    meetings = Meeting.objects.count()
-    call_command("demo", "--no-serve", stdout=StringIO())
-    assert Meeting.objects.count() == meetings
+    # The second run of the module's demo added no meeting.
+    assert Meeting.objects.count() == demo["meetings"]
 
 
-def test_demo_insights_tell_a_story_and_pulses_are_idempotent(client: Any) -> None:
+def test_demo_insights_tell_a_story_and_pulses_are_idempotent(
+    demo: dict[str, Any], client: Any
+) -> None:
     from django.utils import translation
 
     from gensidig.insights import queries
     from gensidig.insights.models import PulseAnswer
 
-    call_command("demo", "--no-serve", stdout=StringIO())
-    answers = PulseAnswer.objects.count()
-    call_command("demo", "--no-serve", stdout=StringIO())
-    assert PulseAnswer.objects.count() == answers > 0
+    # The second run of the module's demo added no pulse answer.
+    assert PulseAnswer.objects.count() == demo["pulse_answers"] > 0
     program = Program.objects.get(organisation__slug=ORG_SLUG, name="Gensidig læring 2026")
     with translation.override("en"):
         board = queries.dashboard(program)
