@@ -768,9 +768,7 @@ def test_enrolments_side_shows_translated_short_label(
     assert "<td>Erfaren</td>" in cells
 
 
-def test_profile_about_step_explains_each_side_translated(
-    login: Any, young_enrolment: Any
-) -> None:
+def test_profile_about_step_explains_each_side_translated(login: Any, young_enrolment: Any) -> None:
     step = url("profile_step", program_id=young_enrolment.program.pk, step="about")
     page = login(young_enrolment.member).get(step, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Young: digitally native" in page
