@@ -9,7 +9,7 @@ import pytest
 from engine_helpers import problems
 from hypothesis import given
 
-from gensidig.engine import candidates, parse_problem, scan
+from gensidig.engine import assign, candidates, parse_problem, scan
 from gensidig.engine.assign import SCALE
 from gensidig.engine.index import build_index
 from gensidig.engine.rules import feasible
@@ -198,3 +198,27 @@ def test_compiled_top_k_same_whatever_the_threads(monkeypatch: pytest.MonkeyPatc
     for other in results[1:]:
         for name in ("row_s", "row_i", "col_s", "col_i"):
             assert np.array_equal(getattr(results[0], name), getattr(other, name))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_compiled_potentials_equal_vectorised_ones(
+    monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    """Both Bellman-Ford passes find the same shortest distances, so the same duals."""
+    rng = np.random.default_rng(seed)
+    n_r, n_c, m = 60, 45, 400
+    ea = rng.integers(0, n_r, m)
+    eb = rng.integers(0, n_c, m)
+    keep = np.unique(ea * n_c + eb, return_index=True)[1]
+    ea, eb = ea[keep], eb[keep]
+    w = rng.integers(1, 1_000_000, len(ea))
+    cap_r = rng.integers(1, 3, n_r)
+    cap_c = rng.integers(1, 4, n_c)
+    chosen = assign.solve_flow(ea, eb, w, cap_r, cap_c)
+    monkeypatch.setattr(assign, "COMPILED_ARCS", 10**9)
+    u1, v1, _ = assign.potentials(ea, eb, w, chosen, cap_r, cap_c)
+    monkeypatch.setattr(assign, "COMPILED_ARCS", 0)
+    u2, v2, _ = assign.potentials(ea, eb, w, chosen, cap_r, cap_c)
+    assert np.array_equal(u1, u2)
+    assert np.array_equal(v1, v2)
+    assert assign.dual_value(ea, eb, w, u2, v2, cap_r, cap_c) == int(w[chosen].sum())

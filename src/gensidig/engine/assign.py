@@ -16,6 +16,9 @@ from ortools.graph.python import min_cost_flow
 from .index import BoolArray, IntArray
 
 SCALE = 1_000_000
+# Above this many residual arcs the potentials come from the compiled Bellman-Ford (numba
+# takes a moment to load, which small problems should not pay).
+COMPILED_ARCS = 100_000
 
 
 @dataclass(slots=True)
@@ -96,6 +99,16 @@ def potentials(
         ]
     )
     cost = np.concatenate([np.where(chosen, w, -w), np.zeros(len(tail) - len(w), np.int64)])
+    if len(tail) > COMPILED_ARCS:
+        from .scan import bellman_ford
+
+        dist = np.zeros(n_r + n_c + 1, dtype=np.int64)
+        rounds = int(bellman_ford(tail, head, cost, dist))
+        if rounds < 0:
+            raise RuntimeError("negative cycle in the residual graph: the flow is not optimal")
+        u = np.maximum(dist[:n_r] - dist[root], 0)
+        v = np.maximum(dist[root] - dist[n_r : n_r + n_c], 0)
+        return u, v, rounds
     order = np.argsort(head, kind="stable")
     tail, head, cost = tail[order], head[order], cost[order]
     starts = np.flatnonzero(np.r_[True, head[1:] != head[:-1]]) if len(head) else r_idx[:0]

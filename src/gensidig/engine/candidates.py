@@ -56,6 +56,8 @@ class Candidates:
     exact: npt.NDArray[np.bool_] | None = None
     # The compiled scan's arrays, kept for pricing (built on demand for small problems).
     layout: Layout | None = None
+    # After a full scan: the people with at least one allowed pair that learns something.
+    reachable: IntArray | None = None
 
 
 def dense_exact(idx: Index, rows: IntArray, cols: IntArray) -> FloatArray:
@@ -196,6 +198,10 @@ def generate(
     ri, ci, s32 = ri[ok], ci[ok], s32[ok]
     out = _finish(idx, rows, cols, rows[ri], cols[ci], th_r + SLACK, th_c + SLACK, len(ri), s32)
     out.layout = lay
+    # A heap with an entry, or a floor above 0 (the sample found such pairs), means yes.
+    has_r = (best.row_i >= 0).any(axis=1) | (floor_r > 0)
+    has_c = (best.col_i >= 0).any(axis=1) | (floor_c > 0)
+    out.reachable = np.union1d(rows[has_r], cols[has_c])
     return out
 
 

@@ -77,9 +77,21 @@ def _csr(dense: F32Array, scale: float) -> tuple[npt.NDArray[np.int64], I32Array
     return ptr, c.astype(np.int32), (dense[r, c] * np.float32(scale)).astype(np.float32)
 
 
+_CODES: list[tuple[Index, tuple[I32Array, F32Array]]] = []
+
+
 def class_codes(idx: Index) -> tuple[I32Array, F32Array]:
     """One code per person for the combination of its classes, and the table of class
-    terms between codes (the same terms and class rules as ``tiles.TileScorer``)."""
+    terms between codes (the same terms and class rules as ``tiles.TileScorer``); the
+    last index's are kept (by identity), as the sample scans and pricing reuse them."""
+    if _CODES and _CODES[0][0] is idx:
+        return _CODES[0][1]
+    found = _class_codes(idx)
+    _CODES[:] = [(idx, found)]
+    return found
+
+
+def _class_codes(idx: Index) -> tuple[I32Array, F32Array]:
     w = idx.problem.rules.weights
     r = idx.problem.rules
     features: list[tuple[IntArray, npt.NDArray[np.float64]]] = []
@@ -168,9 +180,12 @@ def _worse(s1: float, i1: int, s2: float, i2: int) -> bool:
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _push(hs, hi, s, i):  # type: ignore[no-untyped-def]
-    """Replace the worst entry (the root) of a heap of size len(hs) and sift down."""
-    k = hs.shape[0]
+def _push(hs, hi, r, s, i):
+    """Replace the worst entry (the root) of heap r (row r of hs, hi) and sift down.
+
+    The 2-D arrays are indexed directly: a view per push would cost two atomic
+    reference-count updates, more than the sift itself."""
+    k = hs.shape[1]
     pos = 0
     while True:
         left = 2 * pos + 1
@@ -178,20 +193,20 @@ def _push(hs, hi, s, i):  # type: ignore[no-untyped-def]
             break
         m = left
         right = left + 1
-        if right < k and _worse(hs[right], hi[right], hs[left], hi[left]):
+        if right < k and _worse(hs[r, right], hi[r, right], hs[r, left], hi[r, left]):
             m = right
-        if _worse(hs[m], hi[m], s, i):
-            hs[pos] = hs[m]
-            hi[pos] = hi[m]
+        if _worse(hs[r, m], hi[r, m], s, i):
+            hs[r, pos] = hs[r, m]
+            hi[r, pos] = hi[r, m]
             pos = m
         else:
             break
-    hs[pos] = s
-    hi[pos] = i
+    hs[r, pos] = s
+    hi[r, pos] = i
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _ruled_out(f_ptr, f_idx, a, col):  # type: ignore[no-untyped-def]
+def _ruled_out(f_ptr, f_idx, a, col):
     lo = f_ptr[a]
     hi = f_ptr[a + 1]
     while lo < hi:
@@ -204,13 +219,13 @@ def _ruled_out(f_ptr, f_idx, a, col):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _axpy(out, val, src):  # type: ignore[no-untyped-def]
+def _axpy(out, val, src):
     for j in range(out.shape[0]):
         out[j] += val * src[j]
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _two_way(x, y, harm, lin):  # type: ignore[no-untyped-def]
+def _two_way(x, y, harm, lin):
     """x <- the two-way learning score from x and y (a simple loop, so LLVM vectorises it);
     a pair with nothing to learn gets -BIG."""
     eps = np.float32(1e-30)
@@ -224,7 +239,7 @@ def _two_way(x, y, harm, lin):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _add_runs(x, c0, c1, run_start, run_cls, trow):  # type: ignore[no-untyped-def]
+def _add_runs(x, c0, c1, run_start, run_cls, trow):
     """Add each column's class term to x (columns c0..c1, sorted by class)."""
     r = np.searchsorted(run_start, c0, side="right") - 1
     while run_start[r] < c1:
@@ -237,13 +252,13 @@ def _add_runs(x, c0, c1, run_start, run_cls, trow):  # type: ignore[no-untyped-d
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _subtract(x, v):  # type: ignore[no-untyped-def]
+def _subtract(x, v):
     for j in range(x.shape[0]):
         x[j] -= v[j]
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _any_above(s, floor, col_floor):  # type: ignore[no-untyped-def]
+def _any_above(s, floor, col_floor):
     """How many of s beat the row's floor or their column's."""
     hits = 0
     for j in range(s.shape[0]):
@@ -253,7 +268,7 @@ def _any_above(s, floor, col_floor):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _count_above(s, floor):  # type: ignore[no-untyped-def]
+def _count_above(s, floor):
     hits = 0
     for j in range(s.shape[0]):
         hits += 1 if s[j] > floor else 0
@@ -261,7 +276,7 @@ def _count_above(s, floor):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _block_scores(  # type: ignore[no-untyped-def]
+def _block_scores(
     a, c0, c1, sh_ptr, sh_idx, sh_val, wn_ptr, wn_idx, wn_val, col_wn, col_sh,
     r_cls, run_start, run_cls, table, harm, lin, x, y,
 ):  # fmt: skip
@@ -277,7 +292,7 @@ def _block_scores(  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _topk_part(  # type: ignore[no-untyped-def]
+def _topk_part(
     r0, r1, c_lo, c_hi, sh_ptr, sh_idx, sh_val, wn_ptr, wn_idx, wn_val, col_wn, col_sh,
     r_cls, run_start, run_cls, table, harm, lin, r_self, f_ptr, f_idx,
     row_s, row_i, col_s, col_i, col_min, block,
@@ -304,7 +319,7 @@ def _topk_part(  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _compact(s, floor, col_floor, out):  # type: ignore[no-untyped-def]
+def _compact(s, floor, col_floor, out):
     """Positions j where s[j] beats the row's floor or its column's, into out; how many."""
     n = 0
     for j in range(s.shape[0]):
@@ -314,9 +329,7 @@ def _compact(s, floor, col_floor, out):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _take(  # type: ignore[no-untyped-def]
-    a, c0, hits, x, r_self, f_ptr, f_idx, row_s, row_i, col_s, col_i, col_min
-):
+def _take(a, c0, hits, x, r_self, f_ptr, f_idx, row_s, row_i, col_s, col_i, col_min):
     """Push the pairs at ``hits`` that beat their row's or column's worst into the heap."""
     for j in hits:
         s = x[j]
@@ -328,14 +341,14 @@ def _take(  # type: ignore[no-untyped-def]
         if col == r_self[a] or _ruled_out(f_ptr, f_idx, a, col):
             continue
         if to_row:
-            _push(row_s[a], row_i[a], s, col)
+            _push(row_s, row_i, a, s, col)
         if to_col:
-            _push(col_s[col], col_i[col], s, a)
+            _push(col_s, col_i, col, s, a)
             col_min[col] = col_s[col, 0]
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _price_part(  # type: ignore[no-untyped-def]
+def _price_part(
     rows, c_lo, c_hi, cols_sel, sh_ptr, sh_idx, sh_val, wn_ptr, wn_idx, wn_val,
     col_wn, col_sh, r_cls, run_start, run_cls, table, harm, lin, r_self, f_ptr, f_idx,
     thr, v, heap_s, heap_i, block,
@@ -367,7 +380,7 @@ def _price_part(  # type: ignore[no-untyped-def]
                     continue
                 if col == r_self[a] or _ruled_out(f_ptr, f_idx, a, col):
                     continue
-                _push(heap_s[q], heap_i[q], e, col)
+                _push(heap_s, heap_i, q, e, col)
 
 
 def _split(n: int, parts: int) -> list[tuple[int, int]]:
@@ -511,3 +524,21 @@ def price_rows(
             list(pool.map(run, range(len(parts))))
     heap_i = np.where(heap_i >= 0, lay.perm[np.maximum(heap_i, 0)], -1).astype(np.int32)
     return heap_s, heap_i
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def bellman_ford(tail, head, cost, dist):
+    """Shortest distances from a virtual source joined to every node at cost 0 (``dist``
+    starts at 0 and is updated in place). Returns the number of passes over the arcs, or
+    -1 when a negative cycle keeps distances falling."""
+    n = dist.shape[0]
+    for rounds in range(1, n + 3):
+        changed = False
+        for e in range(tail.shape[0]):
+            d = dist[tail[e]] + cost[e]
+            if d < dist[head[e]]:
+                dist[head[e]] = d
+                changed = True
+        if not changed:
+            return rounds
+    return -1

@@ -28,10 +28,13 @@ from .model import Pair, PairScore, Problem, Result, Unmatched
 from .score import PART_NAMES, edge_parts
 
 MAX_PRICING_ROUNDS = 20
-# Each row's and column's best candidates the first solve starts from.
-ACTIVE_START = 8
+# Each row's and column's best candidates the first solve starts from (at most the
+# ``candidates`` rule, so by default the whole pool: one larger solve beats several small).
+ACTIVE_START = 24
 # Micro-points below profitable that an edge may be and still join the active graph.
 NEAR = 20_000
+# After the first solve, edges further than this below profitable leave the active graph.
+DROP = 100_000
 
 
 @dataclass(slots=True)
@@ -160,10 +163,16 @@ def certified_assign(
     rounds = 0
     active_rounds = 0
     extra = 0
+    shrink = not mutual
     while True:
         act = np.flatnonzero(active)
         asg = assign(row_pos[a[act]], col_pos[b[act]], w[act], cap_r, cap_c)
         red = w - asg.u[row_pos[a]] - asg.v[col_pos[b]]
+        if shrink:
+            # Later solves (after pricing) only need the edges near profitable under the
+            # first duals; any other that becomes profitable comes back just below.
+            active &= red > -DROP
+            shrink = False
         maybe = np.flatnonzero(~active & (red > 0))
         if len(maybe):
             # With the profitable edges come those within NEAR of it: the duals move
@@ -226,7 +235,7 @@ def certified_assign(
             active[first],
             exact[first],
         )
-    act = np.flatnonzero(active)
+    # The edges of the last solve (the active graph may have shrunk after it).
     cert = Certified(a[act], b[act], w[act], asg, extra, rounds, priced)
     cert.info = {"pool": len(a), "active_rounds": active_rounds, "people": np.union1d(a, b)}
     return cert
@@ -269,6 +278,7 @@ def _reverse(
         "priced_rows": cert.priced_rows,
         "bellman_ford_rounds": cert.asg.bf_rounds,
         "_edge_people": cert.info["people"].tolist(),
+        "_reachable": cands.reachable,
     }
     return pairs, cert.asg.objective, float(cert.bound), info
 
@@ -330,6 +340,7 @@ def _mutual(
         "pricing_rounds": cert.rounds,
         "doubled_bound": round(half_bound / SCALE, 6),
         "_edge_people": cert.info["people"].tolist(),
+        "_reachable": cands.reachable,
     }
     if exact:
         chosen, milp_bound, proved = _milp(ea, eb, w, cap, rules.time_limit)
@@ -389,7 +400,14 @@ def _teach_lists(idx: Index, teacher: IntArray, learner: IntArray) -> list[tuple
     return [tuple(t for _, t in sorted(items)) for items in lists]
 
 
-def _unmatched(idx: Index, partners: Counter[int], edge_people: set[int]) -> list[Unmatched]:
+def _unmatched(
+    idx: Index,
+    partners: Counter[int],
+    edge_people: set[int],
+    reachable: IntArray | None = None,
+) -> list[Unmatched]:
+    """Everyone left without a partner, with the reason. ``reachable`` (from a full scan,
+    when there was one): the people with at least one allowed pair that learns something."""
     prob = idx.problem
     out = []
     young_cap = int(idx.capacity[idx.young].sum())
@@ -411,6 +429,19 @@ def _unmatched(idx: Index, partners: Counter[int], edge_people: set[int]) -> lis
             out.append(unmatched_entry(idx, i, busy_code[i], {}))
         else:
             pending[bool(idx.young[i]) if prob.mode == "reverse" else True].append(i)
+    if reachable is not None:
+        # The scan looked at every pair: no second look needed.
+        found = set(reachable.tolist())
+        for i in pending[True] + pending[False]:
+            if i in found:
+                out.append(unmatched_entry(idx, i, busy_code[i], {}))
+            else:
+                others = np.flatnonzero(idx.young != idx.young[i])
+                if prob.mode != "reverse":
+                    others = np.arange(idx.n, dtype=np.int64)
+                counts = rule_counts(idx, i, others[others != i])
+                out.append(unmatched_entry(idx, i, "no_feasible_partner", counts or {}))
+        return sorted(out, key=lambda u: u.id)
     # Whoever had no candidate pair is checked against everyone, in blocks, within a budget.
     budget = FULL_CHECK_LIMIT * 1_000_000
     for young_side, people in pending.items():
@@ -488,7 +519,7 @@ def solve(
         partners[i] += 1
         partners[j] += 1
     edge_people = set(info.pop("_edge_people"))
-    unmatched = _unmatched(idx, partners, edge_people)
+    unmatched = _unmatched(idx, partners, edge_people, info.pop("_reachable"))
     total_obj = (objective + locked_int) / SCALE
     total_bound = (bound + locked_int) / SCALE
     gap = 0.0 if total_bound <= 0 else max(0.0, (total_bound - total_obj) / total_bound)
