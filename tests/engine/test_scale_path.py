@@ -12,7 +12,14 @@ from gensidig.engine.synthetic import cohort
 def test_pruned_candidates_keep_certified_optimum(monkeypatch: pytest.MonkeyPatch, k: int) -> None:
     data = cohort(150, 120, seed=3)
     data["rules"]["candidates"] = k
+    # Two who can pair with nobody: no shared language, and nothing to learn or teach.
+    lone = {"side": "young", "languages": ["fi"], "shares": {"t01": 3}, "wants": {"t30": 2}}
+    data["participants"] += [{"id": "lone-fi", **lone}, {"id": "lone-empty", "side": "young"}]
     dense = solve(parse_problem(data))
+    assert {u.id for u in dense.unmatched if u.code == "no_feasible_partner"} == {
+        "lone-fi",
+        "lone-empty",
+    }
     monkeypatch.setattr(candidates, "DENSE_PAIRS", 100)
     # Small blocks and several column ranges, so every boundary of the scan is crossed.
     monkeypatch.setattr(scan, "BLOCK", 16)
@@ -21,6 +28,8 @@ def test_pruned_candidates_keep_certified_optimum(monkeypatch: pytest.MonkeyPatc
     assert pruned.objective == dense.objective
     assert pruned.gap == 0.0
     assert pruned.bound == dense.bound
+    # The full scan's reasons for the unmatched equal the dense path's pair-by-pair check.
+    assert pruned.unmatched == dense.unmatched
 
 
 def test_mutual_large_path_reports_small_gap(monkeypatch: pytest.MonkeyPatch) -> None:
