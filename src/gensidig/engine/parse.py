@@ -50,6 +50,8 @@ def _record(index: int, raw: Any) -> str:
 
 
 def _str_or_none(value: Any, record: str, name: str) -> str | None:
+    if type(value) is str:  # the common case first: this runs for every field of every row
+        return value.strip() or None
     if value is None or value == "":
         return None
     if not isinstance(value, str):
@@ -58,7 +60,7 @@ def _str_or_none(value: Any, record: str, name: str) -> str | None:
 
 
 def _str_list(value: Any, record: str, name: str) -> tuple[str, ...]:
-    if value is None:
+    if value is None or (type(value) is list and not value):
         return ()
     if isinstance(value, str):
         value = LIST_SPLIT.split(value)
@@ -72,6 +74,11 @@ def _str_list(value: Any, record: str, name: str) -> tuple[str, ...]:
 
 
 def _topics(value: Any, record: str, name: str) -> tuple[tuple[str, int], ...]:
+    if type(value) is dict and all(
+        type(t) is str and type(lv) is int and 0 < lv < 4 and t and t == t.strip()
+        for t, lv in value.items()
+    ):
+        return tuple(sorted(value.items()))  # well-formed JSON, the common case
     if value is None or value == "":
         return ()
     if isinstance(value, str):
