@@ -9,8 +9,6 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import csr_matrix
 
 from .assign import SCALE, Assignment, assign
 from .candidates import (
@@ -287,6 +285,11 @@ def _milp(
     ea: IntArray, eb: IntArray, w: IntArray, cap: IntArray, time_limit: float
 ) -> tuple[list[int], float, bool]:
     """Exact max-weight b-matching on a general graph: HiGHS branch and bound."""
+    # Imported here: scipy.optimize takes most of a second to import, and only small
+    # mutual pools need it.
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import csr_matrix
+
     m, n = len(ea), len(cap)
     if m == 0:
         return [], 0.0, True
