@@ -147,12 +147,15 @@ def build_index(problem: Problem, at: datetime | None = None) -> Index:
     lang_class, lang_names = _codes(lang_keys)
     lang_sets = [frozenset(k.split(",")) for k in lang_names]
     offsets: list[int | None] = []
+    known: dict[str, int] = {}  # a cohort has a handful of zones: look each up once
     for i, p in enumerate(people):
         if p.timezone is None:
             offsets.append(None)
             continue
         try:
-            offsets.append(utc_offset_minutes(p.timezone, when))
+            if p.timezone not in known:
+                known[p.timezone] = utc_offset_minutes(p.timezone, when)
+            offsets.append(known[p.timezone])
         except ValueError:
             raise InputError(
                 f"unknown time zone {p.timezone!r}",

@@ -149,7 +149,10 @@ def certified_assign(
     tau_r_int, tau_c_int = scaled(tau_r), scaled(tau_c)
     # Exact weights, or upper bounds (rounded up) where the score is an estimate.
     w = np.where(exact, np.rint(s * SCALE), np.ceil(s * SCALE)).astype(np.int64)
-    active = _top_mask(row_pos[a], col_pos[b], w, ACTIVE_START) & (w > 0)
+    if idx.problem.rules.candidates <= ACTIVE_START:
+        active = w > 0  # the pool is each row's and column's best already
+    else:
+        active = _top_mask(row_pos[a], col_pos[b], w, ACTIVE_START) & (w > 0)
     score_exactly(np.flatnonzero(active))
     if mutual:
         # Keep the doubled graph symmetric: add each pair both ways round.
