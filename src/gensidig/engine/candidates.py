@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from .scan import Layout
 
 DENSE_PAIRS = 4_000_000
+RECHECK_ROWS = 2_048  # rows looked at again at a time, each keeping RECHECK_CAP pairs
+RECHECK_CAP = 4_096
 INFEASIBLE = -BIG / 2
 CHUNK = 1 << 20  # pairs checked against the rules at a time
 
@@ -388,12 +390,20 @@ def price(
     a, b, s = _violations(idx, sub_rows, sub_cols, u, v, ri, ci, 0.0)
     hit = np.zeros(len(pr), dtype=np.bool_)
     hit[_row_pos(idx, sub_rows)[a]] = True
-    # A full heap with no exact violation in it may have dropped one: score the row.
-    cut = full & (dropped > near + SLACK / 2) & ~hit
-    if cut.any():
-        every = np.flatnonzero(cut)
-        fr = np.repeat(every, len(pc))
-        fc = np.tile(np.arange(len(pc), dtype=np.int64), len(every))
+    # A full heap with no exact violation in it may have dropped one (many pairs can tie
+    # within float32 rounding of u + v): look at those rows again, keeping every pair
+    # that could violate, in a far larger heap; a row that fills even that is scored
+    # pair by pair.
+    cut = np.flatnonzero(full & (dropped > near + SLACK / 2) & ~hit)
+    for lo in range(0, len(cut), RECHECK_ROWS):
+        part = cut[lo : lo + RECHECK_ROWS]
+        _, hi_ = scan.price_rows(lay, pr[part], pc, u[part] - SLACK, v, len(cols), RECHECK_CAP)
+        q2, slot2 = np.nonzero(hi_ >= 0)
+        fr, fc = part[q2], in_pc[hi_[q2, slot2].astype(np.int64)]
+        every = part[(hi_ >= 0).all(axis=1)]
+        if len(every):
+            fr = np.r_[fr, np.repeat(every, len(pc))]
+            fc = np.r_[fc, np.tile(np.arange(len(pc), dtype=np.int64), len(every))]
         other = sub_rows[fr] != sub_cols[fc]
         fr, fc = fr[other], fc[other]
         if existing:

@@ -1,4 +1,5 @@
-"""Exact pair scores for a block of rows x columns, as a few float32 matrix products.
+"""Exact pair scores of small problems (up to ``candidates.DENSE_PAIRS`` pairs) at once,
+as a few float32 matrix products; large problems go through the compiled ``scan``.
 
 For a pair (a, b) with x = what a teaches b and y = what b teaches a (see ``score``):
 
@@ -14,21 +15,12 @@ The soft terms that depend only on classes (department, time zone) and the hard 
 that do (shared language, different department, generation gap) come from a third
 product of one-hot class indicators with small tables; a broken rule adds -BIG. Wishes
 (sparse) are not included: wished pairs are always candidates. Rules on single pairs
-(reporting lines, blocks, repeats, exclusions, same manager) are checked afterwards on
-the few pairs that survive a threshold.
+(reporting lines, blocks, repeats, exclusions, same manager) are applied afterwards.
 
 Scores are float32; ``SLACK`` covers their rounding wherever a bound is derived.
 """
 
 from __future__ import annotations
-
-import ctypes
-import glob
-import os
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from typing import Any
 
 import numpy as np
 
@@ -38,47 +30,6 @@ from .score import BIG, tz_table
 # Float32 rounding of a score below 2 is far below this; every bound adds it.
 SLACK = 1e-4
 EPS = np.float32(1e-30)  # keeps X + Y > 0, so X * Y / (X + Y) never divides 0 by 0
-TILE_ROWS = 256
-TILE_COLS = 8_192
-WORKERS = max(1, min(2, os.cpu_count() or 1))
-
-
-def _openblas() -> tuple[Callable[[], int], Callable[[int], None]] | None:
-    """numpy's bundled OpenBLAS thread controls, when they can be found."""
-    folder = os.path.join(os.path.dirname(os.path.dirname(np.__file__)), "numpy.libs")
-    for path in sorted(glob.glob(os.path.join(folder, "libscipy_openblas*.so"))):
-        try:
-            lib = ctypes.CDLL(path)
-            get = lib.scipy_openblas_get_num_threads64_
-            put = lib.scipy_openblas_set_num_threads64_
-        except (OSError, AttributeError):
-            continue
-        get.restype = ctypes.c_int
-        put.argtypes = [ctypes.c_int]
-        return _controls(get, put)
-    return None
-
-
-def _controls(get: Any, put: Any) -> tuple[Callable[[], int], Callable[[int], None]]:
-    return (lambda: int(get())), (lambda k: put(k))
-
-
-_BLAS = _openblas()
-
-
-@contextmanager
-def single_threaded_blas() -> Iterator[None]:
-    """Each worker thread runs its own products: BLAS threads on top would contend."""
-    if _BLAS is None:
-        yield
-        return
-    get, put = _BLAS
-    before = get()
-    put(1)
-    try:
-        yield
-    finally:
-        put(before)
 
 
 class TileScorer:
@@ -181,54 +132,3 @@ class TileScorer:
         if n_r and n_c:
             self.block(0, n_r, 0, n_c, out, work, total)
         return out
-
-
-def row_tiles(n_r: int, rows_per_tile: int = TILE_ROWS) -> Iterator[tuple[int, int]]:
-    for r0 in range(0, n_r, rows_per_tile):
-        yield r0, min(n_r, r0 + rows_per_tile)
-
-
-def for_tiles(
-    scorer: TileScorer,
-    visit: Callable[[int, int, int, int, F32Array], object],
-    *,
-    progress: Callable[[int, int], None] | None = None,
-    rows_per_tile: int = TILE_ROWS,
-    cols_per_tile: int = TILE_COLS,
-) -> None:
-    """Score every block and hand it to ``visit(r0, r1, c0, c1, scores)``.
-
-    Row bands run on ``WORKERS`` threads (numpy releases the GIL inside products and
-    elementwise operations); ``visit`` is called from the worker threads, one band at a
-    time per thread, so it must only touch the rows of its own band or lock.
-    """
-    n_r, n_c = len(scorer.rows), len(scorer.cols)
-    if n_r == 0 or n_c == 0:
-        return
-    width = min(cols_per_tile, n_c)
-    bands = list(row_tiles(n_r, rows_per_tile))
-    done = [0]
-
-    def run(band: tuple[int, int]) -> None:
-        r0, r1 = band
-        buf = np.empty((3, r1 - r0, width), dtype=np.float32)
-        for c0 in range(0, n_c, width):
-            c1 = min(n_c, c0 + width)
-            o, wk, tot = buf[0, :, : c1 - c0], buf[1, :, : c1 - c0], buf[2, :, : c1 - c0]
-            scorer.block(r0, r1, c0, c1, o, wk, tot)
-            visit(r0, r1, c0, c1, o)
-
-    # Products always run single-threaded, so a block's float32 rounding never depends on
-    # how many threads there are: the same input gives the same candidates.
-    if WORKERS == 1 or len(bands) == 1:
-        with single_threaded_blas():
-            for t, band in enumerate(bands):
-                run(band)
-                if progress is not None:
-                    progress(t + 1, len(bands))
-        return
-    with single_threaded_blas(), ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        for _ in pool.map(run, bands):
-            done[0] += 1
-            if progress is not None:
-                progress(done[0], len(bands))
