@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from .scan import Layout
 
 DENSE_PAIRS = 4_000_000
+SPARE_K = 8  # per row, its best among the columns a greedy matching leaves places in
 RECHECK_ROWS = 2_048  # rows looked at again at a time, each keeping RECHECK_CAP pairs
 RECHECK_CAP = 4_096
 INFEASIBLE = -BIG / 2
@@ -192,6 +193,23 @@ def generate(
     s32 = np.r_[best.row_s.reshape(-1), best.col_s.reshape(-1)]
     ok = (ri >= 0) & (ci >= 0)
     ri, ci, s32 = ri[ok].astype(np.int64), ci[ok].astype(np.int64), s32[ok]
+    if not mutual:
+        # The best partners of a row are often everyone's best, and full: pricing would
+        # find the row's best among columns with places free, but only after a whole
+        # solve. Columns a greedy matching of the pool leaves with places are likely to
+        # keep them: each row's few best among those join now (more candidates never
+        # weaken the bounds).
+        order = np.argsort(-s32, kind="stable")
+        load = scan.greedy_load(order, ri, ci, idx.capacity[rows], idx.capacity[cols])
+        spare = np.flatnonzero(load < idx.capacity[cols])
+        if len(spare):
+            sub = cols[spare]
+            lay_s = scan.layout(idx, rows, sub, sparse_forbidden(idx, rows, sub), False)
+            more = scan.top_k(lay_s, n_r, len(spare), min(SPARE_K, len(spare)))
+            got = more.row_i >= 0
+            ri = np.r_[ri, np.repeat(np.arange(n_r), more.row_i.shape[1])[got.ravel()]]
+            ci = np.r_[ci, spare[more.row_i[got]]]
+            s32 = np.r_[s32, more.row_s[got]]
     _, first = np.unique(ri * n_c + ci, return_index=True)
     ri, ci, s32 = ri[first], ci[first], s32[first]
     # The scan applies every rule; checking again costs little and keeps the promise

@@ -542,3 +542,18 @@ def bellman_ford(tail, head, cost, dist):
         if not changed:
             return rounds
     return -1
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def greedy_load(order, ri, ci, cap_r, cap_c):
+    """Column loads of the greedy matching that takes edges in ``order`` while both ends
+    have room (an estimate of which columns the optimum leaves with places free)."""
+    load_r = np.zeros(cap_r.shape[0], dtype=np.int64)
+    load_c = np.zeros(cap_c.shape[0], dtype=np.int64)
+    for e in order:
+        r = ri[e]
+        c = ci[e]
+        if load_r[r] < cap_r[r] and load_c[c] < cap_c[c]:
+            load_r[r] += 1
+            load_c[c] += 1
+    return load_c
