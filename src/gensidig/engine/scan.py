@@ -474,7 +474,8 @@ def floors(
     rng = np.random.default_rng(seed)
     out = []
     for mine, other in ((rows, cols), (cols, rows)):
-        m = min(len(other), sample)
+        # A sixteenth of the other side at most: the sample costs that share of a scan.
+        m = min(len(other), sample, max(256, len(other) // 16))
         picked = np.sort(rng.choice(len(other), size=m, replace=False))
         j = min(m, max(1, round(survive * k * m / len(other))))
         sub = other[picked]
