@@ -353,7 +353,7 @@ def _member(keys: IntArray, sorted_sets: tuple[IntArray, ...]) -> npt.NDArray[np
 
 def price(
     idx: Index,
-    lay: Layout,
+    lay: Layout | None,
     rows: IntArray,
     cols: IntArray,
     pr: IntArray,
@@ -368,7 +368,8 @@ def price(
     """Pairs (a in rows[pr], b in cols[pc]) whose score exceeds u[a] + v[b]: the
     certificate's gaps.
 
-    ``lay`` is the compiled scan's layout of ``rows`` x ``cols``; ``u`` and ``v`` are per
+    ``lay`` is the compiled scan's layout of ``rows`` x ``cols`` (None for a small problem:
+    it is then scored at once in numpy, as mutual pools too); ``u`` and ``v`` are per
     entry of ``pr`` and ``pc``. Pairs in ``existing`` (sorted arrays of keys a * n + b) are
     skipped. Returns up to ``per_row`` such edges per row (the most violated first, scored
     exactly; global indices) and, per row, a bound on its largest violation (0 where
@@ -384,18 +385,31 @@ def price(
         return empty, empty, np.zeros(0), viol
     cap = 4 * per_row
     thr = u - SLACK - near
-    heap_s, heap_i = scan.price_rows(lay, pr, pc, thr, v, len(cols), cap)
     thr32 = thr.astype(np.float32)
-    # A full heap dropped pairs whose excess is at most its worst entry's.
-    full = (heap_i >= 0).all(axis=1)
-    dropped = np.where(full, heap_s.min(axis=1) - thr32, np.float32(0.0))
-    q, slot = np.nonzero(heap_i >= 0)
-    col_pos = heap_i[q, slot].astype(np.int64)
-    excess = heap_s[q, slot] - thr32[q]
     sub_rows, sub_cols = rows[pr], cols[pc]
     in_pc = np.full(len(cols), -1, dtype=np.int64)
     in_pc[pc] = np.arange(len(pc))
-    ri, ci = q.astype(np.int64), in_pc[col_pos]
+    if lay is None:
+        # A small problem: every pair at once in numpy (numba would take longer to load).
+        o = TileScorer(idx, sub_rows, sub_cols).dense()
+        fr0, fc0 = sparse_forbidden(idx, sub_rows, sub_cols)
+        o[fr0, fc0] = -BIG
+        o -= v.astype(np.float32)[None, :]
+        o -= thr32[:, None]
+        ri, ci = np.nonzero(o > 0)
+        other = sub_rows[ri] != sub_cols[ci]
+        ri, ci = ri[other], ci[other]
+        excess = o[ri, ci]
+        full = np.zeros(len(pr), dtype=np.bool_)
+        dropped = np.zeros(len(pr), dtype=np.float32)
+    else:
+        heap_s, heap_i = scan.price_rows(lay, pr, pc, thr, v, len(cols), cap)
+        # A full heap dropped pairs whose excess is at most its worst entry's.
+        full = (heap_i >= 0).all(axis=1)
+        dropped = np.where(full, heap_s.min(axis=1) - thr32, np.float32(0.0))
+        q, slot = np.nonzero(heap_i >= 0)
+        excess = heap_s[q, slot] - thr32[q]
+        ri, ci = q.astype(np.int64), in_pc[heap_i[q, slot].astype(np.int64)]
     if existing:
         # Pairs already in the graph are paid for by the dual value's per-edge slack.
         new = ~_member(sub_rows[ri] * idx.n + sub_cols[ci], existing)
@@ -414,6 +428,7 @@ def price(
     # pair by pair.
     cut = np.flatnonzero(full & (dropped > near + SLACK / 2) & ~hit)
     for lo in range(0, len(cut), RECHECK_ROWS):
+        assert lay is not None  # only heaps fill up
         part = cut[lo : lo + RECHECK_ROWS]
         _, hi_ = scan.price_rows(lay, pr[part], pc, u[part] - SLACK, v, len(cols), RECHECK_CAP)
         q2, slot2 = np.nonzero(hi_ >= 0)

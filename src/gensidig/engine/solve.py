@@ -18,7 +18,6 @@ from .candidates import (
     exact_scores,
     generate,
     price,
-    sparse_forbidden,
 )
 from .explain import FULL_CHECK_LIMIT, fairness_stats, pair_reasons, rule_counts, unmatched_entry
 from .index import BoolArray, FloatArray, Index, IntArray, build_index
@@ -194,10 +193,6 @@ def certified_assign(
         pr, pc = _rows_to_price(tau_r_int, asg.u, tau_c_int, asg.v)
         if not len(pr):
             break
-        if cands.layout is None:
-            from .scan import layout
-
-            cands.layout = layout(idx, rows, cols, sparse_forbidden(idx, rows, cols), mutual)
         na, nb, ns, viol = price(
             idx,
             cands.layout,
