@@ -132,3 +132,42 @@ def test_program_import_large_file_runs_in_background(
     assert ProfileTopic.objects.filter(enrolment__program=program).count() == 2 * (
         BACKGROUND_ROWS + 1
     )
+
+
+def _rows(count: int, start: int = 0) -> str:
+    return HEADING + "".join(
+        f"Person {i};p{i}@example.org;Salg;;{'ung' if i % 2 else 'erfaren'};1995-2009;da;"
+        f"TikTok:{1 + i % 3};Strategi\n"
+        for i in range(start, start + count)
+    )
+
+
+def test_program_import_queries_do_not_grow_with_rows(login: Any, admin: Any, program: Any) -> None:
+    """Enrolments and topics are written in bulk: 8 rows and 80 rows cost the same."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(admin)
+    upload(client, program, _rows(2, 1000))  # the first request also sets up the session
+    counts = []
+    for count, start in ((8, 0), (80, 100)):
+        with CaptureQueriesContext(connection) as queries:
+            upload(client, program, _rows(count, start))
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    assert Enrolment.objects.filter(program=program, status="enrolled").count() == 90
+    assert ProfileTopic.objects.filter(enrolment__program=program).count() == 90 * 2
+
+
+def test_program_import_again_updates_enrolments_and_replaces_topics(
+    login: Any, admin: Any, program: Any
+) -> None:
+    client = login(admin)
+    upload(client, program, _rows(4))
+    again = _rows(4).replace("TikTok:1;Strategi", "Strategi:3;TikTok")
+    upload(client, program, again.replace(";ung;", ";erfaren;"))
+    person = Enrolment.objects.get(program=program, member__user__email="p3@example.org")
+    assert person.side == "experienced"
+    topics = {(t.topic.slug, t.kind, t.level) for t in person.topics.all()}
+    assert topics == {("strategi", "share", 3), ("tiktok", "want", 2)}
+    assert Enrolment.objects.filter(program=program).count() == 4

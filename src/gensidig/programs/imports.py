@@ -24,6 +24,8 @@ TOPIC_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 ITEM = re.compile(r"^(?P<name>[^:]+?)\s*(?::\s*(?P<level>\d+))?$")
 
+CHUNK = 500  # rows written per query (SQLite allows a few hundred columns' values)
+
 
 @dataclass
 class ProgramFile:
@@ -131,31 +133,52 @@ def save_file(
             organisation=program.organisation, user__email__in=outcome.people
         ).select_related("user")
     }
+    # In bulk, like the people: a fixed number of queries per chunk, however long the file.
+    existing = {
+        e.member_id: e
+        for e in Enrolment.objects.filter(
+            program=program, member__in=[m.pk for m in members.values()]
+        )
+    }
     now = timezone.now()
+    new: list[Enrolment] = []
+    changed: dict[int, Enrolment] = {}
+    by_email: dict[str, Enrolment] = {}
     for person in checked.people:
         member = members[person.email]
-        enrolment, _created = Enrolment.objects.get_or_create(
-            program=program, member=member, defaults={"invited_by": by}
-        )
+        enrolment = existing.get(member.pk)
+        if enrolment is None:
+            enrolment = Enrolment(program=program, member=member, invited_by=by)
+            existing[member.pk] = enrolment
+            new.append(enrolment)
+        elif enrolment.pk is not None:
+            changed[enrolment.pk] = enrolment
         enrolment.status = EnrolmentStatus.ENROLLED
         enrolment.enrolled_at = enrolment.enrolled_at or now
         enrolment.side = person.side or enrolment.side
         enrolment.generation = person.generation or enrolment.generation
         enrolment.languages = list(person.languages) or enrolment.languages
-        enrolment.save()
-        topics = checked.topics.get(person.email, [])
-        if topics:
-            # The file says what this person shares and wants: it replaces the old lists.
-            ProfileTopic.objects.filter(enrolment=enrolment).delete()
-            best: dict[tuple[int, str], tuple[Topic, str, int]] = {}
-            for topic, kind, level in topics:
-                key = (topic.pk, kind)
-                if key not in best or best[key][2] < level:
-                    best[key] = (topic, kind, level)
-            ProfileTopic.objects.bulk_create(
-                ProfileTopic(enrolment=enrolment, topic=topic, kind=kind, level=level)
-                for topic, kind, level in best.values()
-            )
+        by_email[person.email] = enrolment
+    Enrolment.objects.bulk_create(new, batch_size=CHUNK)
+    fields = ["status", "enrolled_at", "side", "generation", "languages"]
+    Enrolment.objects.bulk_update(list(changed.values()), fields, batch_size=CHUNK)
+    # The file says what each person shares and wants: it replaces their old lists.
+    listed = {email: rows for email, rows in checked.topics.items() if rows}
+    ids = [by_email[email].pk for email in listed]
+    for lo in range(0, len(ids), CHUNK):
+        ProfileTopic.objects.filter(enrolment_id__in=ids[lo : lo + CHUNK]).delete()
+    fresh: list[ProfileTopic] = []
+    for email, topics in listed.items():
+        best: dict[tuple[int, str], tuple[Topic, str, int]] = {}
+        for topic, kind, level in topics:
+            key = (topic.pk, kind)
+            if key not in best or best[key][2] < level:
+                best[key] = (topic, kind, level)
+        fresh += (
+            ProfileTopic(enrolment=by_email[email], topic=topic, kind=kind, level=level)
+            for topic, kind, level in best.values()
+        )
+    ProfileTopic.objects.bulk_create(fresh, batch_size=CHUNK)
     return outcome
 
 
