@@ -5,6 +5,7 @@ in suppress.py; each figure says whether it is shown."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -12,19 +13,22 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db import connections
 from django.db.models import (
+    Aggregate,
     BigIntegerField,
+    Case,
     Count,
+    F,
     Func,
     IntegerField,
-    Max,
-    Min,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
+    TextField,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import formats, timezone, translation
@@ -35,12 +39,14 @@ from gensidig.discoveries.models import Discovery, Stage, StageChange
 from gensidig.insights.models import PulseAnswer, PulseInvite
 from gensidig.insights.pulses import POINTS, QUESTIONS, net_promoter_score
 from gensidig.insights.series import (
+    EPOCH,
     NONE,
     NOT_BEGUN,
     STATES,
     Meetings,
     Pairs,
     count_states,
+    current_states,
     micro,
     points,
 )
@@ -54,9 +60,9 @@ from gensidig.insights.suppress import (
     suppress_linked,
 )
 from gensidig.matching.models import Pair, Proposal
-from gensidig.meetings.health import HealthState, pair_health
+from gensidig.meetings.health import HealthState
 from gensidig.meetings.models import Assessment, Goal, GoalMark, Meeting, Reflection
-from gensidig.programs.models import Enrolment, EnrolmentStatus, Program, Side
+from gensidig.programs.models import Enrolment, EnrolmentStatus, Program, Side, Topic
 
 
 def min_group() -> int:
@@ -239,8 +245,7 @@ def enrolment_tables(program: Program) -> list[Table]:
     paired = Pair.objects.filter(program=program)
     matched = (
         Enrolment.objects.filter(program=program)
-        .filter(Q(pairs_as_a__in=paired) | Q(pairs_as_b__in=paired))
-        .distinct()
+        .filter(Q(pk__in=paired.values("a")) | Q(pk__in=paired.values("b")))
         .count()
     )
     proposals = dict(
@@ -304,54 +309,153 @@ def enrolment_tables(program: Program) -> list[Table]:
     return [enrolment, answers, declined]
 
 
-@dataclass(frozen=True)
-class PairFacts:
-    pk: int
-    created_at: datetime
-    ended_at: datetime | None
-    last_met_at: datetime | None
-    next_at: datetime | None
-    held: int
+class Micros(Func):
+    """A date and time as microseconds since 1970, computed by the database, so that a
+    year of meetings is read as integers rather than parsed one by one."""
 
+    output_field = BigIntegerField()
 
-def pair_facts(program: Program, now: datetime) -> list[PairFacts]:
-    """One row per pair, in one query. A meeting counts as held once it has begun."""
-    held = Q(meetings__status=Meeting.Status.CONFIRMED, meetings__starts_at__lte=now)
-    rows = (
-        Pair.objects.filter(program=program)
-        .annotate(
-            last=Max("meetings__starts_at", filter=held),
-            nxt=Min(
-                "meetings__starts_at",
-                filter=Q(meetings__starts_at__gt=now)
-                & ~Q(meetings__status=Meeting.Status.CANCELLED),
-            ),
-            held=Count("meetings", filter=held),
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # Stored as UTC text, "YYYY-MM-DD HH:MM:SS[.ffffff]": whole seconds, then the
+        # microseconds as written (none when there are none).
+        sql, params = compiler.compile(self.source_expressions[0])
+        seconds = (
+            f"unixepoch({sql})"
+            if connection.Database.sqlite_version_info >= (3, 38)
+            else f"CAST(strftime('%%s', {sql}) AS INTEGER)"
         )
-        .values_list("pk", "created_at", "ended_at", "last", "nxt", "held")
-        .order_by("pk")
+        return (
+            f"({seconds} * 1000000 + CAST(substr({sql}, 21, 6) AS INTEGER))",
+            (*params, *params),
+        )
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"(EXTRACT(EPOCH FROM {sql}) * 1000000)::bigint", params
+
+
+class Joined(Aggregate):
+    """Integers joined by the database into one comma-separated text (NULLs left out)."""
+
+    function = "GROUP_CONCAT"
+    template = "%(function)s(%(expressions)s, ',')"
+    output_field = TextField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            function="STRING_AGG",
+            template="%(function)s((%(expressions)s)::text, ',')",
+            **extra,
+        )
+
+
+def columns(
+    queryset: QuerySet[Any], nullable: Collection[str] = (), **expressions: Any
+) -> dict[str, np.ndarray]:
+    """Integer columns of a query as arrays, read as one row: the database joins each
+    column into one comma-separated text, so tens of thousands of rows never become Python
+    tuples (on a program with a year of meetings, that cost more than the rest of the
+    dashboard). The aggregates of one query read the same rows in the same order, so the
+    columns line up; a NULL would be left out, so the columns named `nullable` read NULL as
+    NONE (and columns of different lengths are an error). One query, however many rows."""
+    aggregates = {
+        name: Joined(
+            Coalesce(expression, Value(int(NONE)), output_field=BigIntegerField())
+            if name in nullable
+            else F(expression)
+            if isinstance(expression, str)
+            else expression
+        )
+        for name, expression in expressions.items()
+    }
+    found = queryset.order_by().aggregate(**aggregates)
+    arrays = {
+        name: np.fromstring(found[name], dtype=np.int64, sep=",")
+        if found[name]
+        else np.zeros(0, dtype=np.int64)
+        for name in expressions
+    }
+    if len({len(array) for array in arrays.values()}) > 1:
+        raise ValueError("columns of different lengths: a NULL in a column not `nullable`")
+    return arrays
+
+
+def code(field: str, values: Sequence[str]) -> Case:
+    """A text field as the position of its value in `values` (-1 for any other)."""
+    return Case(
+        *(When(**{field: value}, then=Value(i)) for i, value in enumerate(values)),
+        default=Value(-1),
+        output_field=IntegerField(),
     )
-    return [PairFacts(*row) for row in rows]
 
 
-def health_tables(program: Program, facts: list[PairFacts], now: datetime) -> tuple[Table, Row]:
-    counts: Counter[str] = Counter()
+MEETING_STATUSES = (Meeting.Status.CONFIRMED, Meeting.Status.CANCELLED)
+
+
+@dataclass(frozen=True)
+class History:
+    """A program's pairs (by pk, ascending) and all their meetings, as arrays: what pair
+    health now and over time are counted from, in two queries."""
+
+    pks: np.ndarray
+    pairs: Pairs
+    meetings: Meetings
+
+
+def history(program: Program) -> History:
+    pairs = columns(
+        Pair.objects.filter(program=program),
+        nullable={"ended"},
+        pk="pk",
+        created=Micros("created_at"),
+        ended=Micros("ended_at"),
+    )
+    order = np.argsort(pairs["pk"], kind="stable")
+    pks = pairs["pk"][order]
+    found = columns(
+        Meeting.objects.filter(pair__program=program),
+        nullable={"withdrawn"},
+        pair="pair",
+        starts=Micros("starts_at"),
+        proposed=Micros("created_at"),
+        status=code("status", MEETING_STATUSES),
+        withdrawn=Micros("cancelled_at"),
+    )
+    return History(
+        pks=pks,
+        pairs=Pairs(created=pairs["created"][order], ended=pairs["ended"][order]),
+        meetings=Meetings(
+            pair=np.searchsorted(pks, found["pair"]),
+            starts=found["starts"],
+            created=found["proposed"],
+            confirmed=found["status"] == 0,
+            cancelled=found["status"] == 1,
+            cancelled_at=found["withdrawn"],
+        ),
+    )
+
+
+def from_micros(micros: int) -> datetime:
+    return EPOCH + timedelta(microseconds=micros)
+
+
+def health_tables(program: Program, found: History, now: datetime) -> tuple[Table, Row]:
+    """Pair health now, by the meetings app's rule (meetings.health.pair_health), and the
+    meetings held against the cadence. A meeting counts as held once it has begun."""
+    at = micro(now)
+    current = current_states(found.pairs, found.meetings, at, cadence_weeks=program.cadence_weeks)
+    tally = np.bincount(current.states, minlength=len(STATES))
+    counts = {state: int(tally[STATES.index(state)]) for state in HealthState}
+    cadence = timedelta(weeks=max(program.cadence_weeks, 1)) // timedelta(microseconds=1)
+    ended = found.pairs.ended
+    until = np.where((ended != NONE) & (ended < at), ended, at)
     expected = 0.0
-    held = 0
-    cadence = timedelta(weeks=max(program.cadence_weeks, 1))
-    for pair in facts:
-        state = pair_health(
-            now=now,
-            cadence_weeks=program.cadence_weeks,
-            started_at=pair.created_at,
-            last_met_at=pair.last_met_at,
-            next_meeting_at=pair.next_at,
-            ended_at=pair.ended_at,
-        ).state
-        counts[state] += 1
-        until = min(pair.ended_at or now, now)
-        expected += max((until - pair.created_at) / cadence, 0)
-        held += pair.held
+    # Added one by one, as the figure always was, so it is the same to the last digit.
+    for share_of_cadence in ((until - found.pairs.created) / cadence).tolist():
+        expected += max(share_of_cadence, 0)
+    held = int(current.held.sum())
     health = breakdown(
         "health",
         str(_("Pair health")),
@@ -362,7 +466,7 @@ def health_tables(program: Program, facts: list[PairFacts], now: datetime) -> tu
         total_key="pairs",
         total_fixed=True,
     )
-    people = 2 * len(facts)
+    people = 2 * len(found.pks)
     share = round(100 * held / expected) if expected else None
     cadence_row = Row(
         str(_("Meetings held against the rhythm")),
@@ -373,68 +477,18 @@ def health_tables(program: Program, facts: list[PairFacts], now: datetime) -> tu
     return health, cadence_row
 
 
-class Micros(Func):
-    """A date and time as microseconds since 1970, computed by the database, so that a
-    year of meetings is read as integers rather than parsed one by one."""
-
-    output_field = BigIntegerField()
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        # Stored as UTC text, "YYYY-MM-DD HH:MM:SS[.ffffff]".
-        sql, params = compiler.compile(self.source_expressions[0])
-        return (
-            f"(CAST(strftime('%%s', {sql}) AS INTEGER) * 1000000"
-            f" + CAST(COALESCE(NULLIF(substr({sql}, 21, 6), ''), '0') AS INTEGER))",
-            (*params, *params),
-        )
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"(EXTRACT(EPOCH FROM {sql}) * 1000000)::bigint", params
-
-
-def health_over_time(program: Program, facts: list[PairFacts], now: datetime) -> Series:
+def health_over_time(program: Program, found: History, now: datetime) -> Series:
     """How many pairs were on track, due, overdue, stalled or ended at each week (or every
-    few weeks) since the first pair began, from the meetings' history in one query."""
-    found = (
-        Meeting.objects.filter(pair__program=program)
-        .annotate(
-            starts=Micros("starts_at"),
-            proposed=Micros("created_at"),
-            withdrawn=Micros("cancelled_at"),
-        )
-        .values_list("pair_id", "starts", "proposed", "status", "withdrawn")
-    )
-    # Read as plain rows: the ORM's per-value conversion would cost more than the rest of
-    # the series on a program with a year of meetings.
-    sql, params = found.query.get_compiler(using=found.db).as_sql()
-    with connections[found.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    columns = list(zip(*rows, strict=True)) if rows else [(), (), (), (), ()]
-    pair_ids, starts, proposed, status, withdrawn = columns
-    pks = np.array([pair.pk for pair in facts], dtype=np.int64)
-    status_codes = np.array(status, dtype=object)
-    meetings = Meetings(
-        pair=np.searchsorted(pks, np.array(pair_ids, dtype=np.int64)),
-        starts=np.array(starts, dtype=np.int64),
-        created=np.array(proposed, dtype=np.int64),
-        confirmed=status_codes == Meeting.Status.CONFIRMED,
-        cancelled=status_codes == Meeting.Status.CANCELLED,
-        cancelled_at=np.array([int(NONE) if w is None else w for w in withdrawn], dtype=np.int64),
-    )
+    few weeks) since the first pair began, from the meetings' history."""
     labels = {str(state): str(state.label) for state in HealthState}
     labels[NOT_BEGUN] = str(_("Not begun yet"))
     title = str(_("Pair health over time"))
-    if not facts:
+    if not len(found.pks):
         return Series("health_over_time", title, [labels[s] for s in STATES], [])
-    moments = points(min(pair.created_at for pair in facts), now)
+    moments = points(from_micros(int(found.pairs.created.min())), now)
     counts = count_states(
-        Pairs(
-            created=np.array([micro(pair.created_at) for pair in facts], dtype=np.int64),
-            ended=np.array([micro(pair.ended_at) for pair in facts], dtype=np.int64),
-        ),
-        meetings,
+        found.pairs,
+        found.meetings,
         [micro(moment) for moment in moments],
         cadence_weeks=program.cadence_weeks,
     )
@@ -482,45 +536,67 @@ def cancellation_table(program: Program) -> Table:
     )
 
 
-def learning_tables(program: Program) -> tuple[list[Table], Row]:
+SIDES = (Side.YOUNG, Side.EXPERIENCED)
+
+
+def learning_tables(program: Program, pair_count: int) -> tuple[list[Table], Row, Counter[str]]:
+    """Topics learned per direction, the two-way balance over pairs and for the program,
+    from every topic written down in a reflection, read in one query (and the topic names
+    in another); also the number learned per side, for the comparison."""
     through = Reflection.learned.through
-    topic_rows = (
-        through.objects.filter(reflection__meeting__pair__program=program)
-        .values_list("reflection__author__side", "topic__name_da", "topic__name_en")
-        .annotate(n=Count("pk"), people=Count("reflection__author", distinct=True))
-        .order_by("-n", "topic__name_en")  # type: ignore[misc]
+    found = columns(
+        through.objects.filter(reflection__meeting__pair__program=program),
+        pair="reflection__meeting__pair",
+        author="reflection__author",
+        side=code("reflection__author__side", SIDES),
+        topic="topic",
     )
+    topic_ids = np.unique(found["topic"])
+    names = {
+        pk: (name_da, name_en)
+        for pk, name_da, name_en in Topic.objects.filter(
+            Q(organisation=program.organisation_id) | Q(pk__in=topic_ids.tolist())
+        ).values_list("pk", "name_da", "name_en")
+    }
+    # Topics are counted by name, as they are shown; the same name twice is one row.
+    named = sorted({names[pk] for pk in topic_ids.tolist()})
+    by_name = np.array([named.index(names[pk]) for pk in topic_ids.tolist()], dtype=np.int64)
+    name_of = by_name[np.searchsorted(topic_ids, found["topic"])]
     english = (translation.get_language() or "da").startswith("en")
-    per_direction: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
-    for side, name_da, name_en, n, people in topic_rows:
-        name = (name_en or name_da) if english else (name_da or name_en)
-        per_direction[side].append((name, n, people))
+    per_direction: dict[str, list[tuple[str, int, int]]] = {}
+    for i, side in enumerate(SIDES):
+        mine = found["side"] == i
+        n = np.bincount(name_of[mine], minlength=len(named))
+        # People: the distinct authors who wrote the topic down.
+        span = int(found["author"].max(initial=0)) + 1
+        written = np.unique(name_of[mine] * span + found["author"][mine])
+        writers = np.bincount(written // span, minlength=len(named))
+        rows = [(named[j], int(n[j]), int(writers[j])) for j in range(len(named)) if n[j] > 0]
+        rows.sort(key=lambda row: (-row[1], row[0][1], row[0][0]))
+        per_direction[side] = [
+            (((name_en or name_da) if english else (name_da or name_en)), count, who)
+            for (name_da, name_en), count, who in rows
+        ]
     tables = [
         listing(
             f"learned_{side}",
             str(_("Topics learned %(direction)s")) % {"direction": DIRECTION_LABELS[side]},
-            per_direction.get(side, []),
+            per_direction[side],
             unit=str(_("times")),
         )
         for side in (Side.EXPERIENCED, Side.YOUNG)
     ]
     # Two-way balance: per pair, the smaller direction's learning over the larger one's.
-    per_pair = (
-        through.objects.filter(reflection__meeting__pair__program=program)
-        .values_list("reflection__meeting__pair", "reflection__author__side")
-        .annotate(n=Count("pk"))
-        .values_list("reflection__meeting__pair", "reflection__author__side", "n")  # type: ignore[misc]
+    pair_ids, pair_of = np.unique(found["pair"], return_inverse=True)
+    young = np.bincount(pair_of[found["side"] == 0], minlength=len(pair_ids))
+    experienced = np.bincount(pair_of[found["side"] == 1], minlength=len(pair_ids))
+    totals: Counter[str] = Counter(
+        {Side.YOUNG: int(young.sum()), Side.EXPERIENCED: int(experienced.sum())}
     )
-    directions: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    totals: Counter[str] = Counter()
-    for pair_id, side, n in per_pair:
-        directions[pair_id][side] += n
-        totals[side] += n
-    pair_count = Pair.objects.filter(program=program).count()
     buckets = Counter(
-        balance_bucket(d[Side.YOUNG], d[Side.EXPERIENCED]) for d in directions.values()
+        balance_bucket(y, e) for y, e in zip(young.tolist(), experienced.tolist(), strict=True)
     )
-    buckets["none"] += pair_count - len(directions)
+    buckets["none"] += pair_count - len(pair_ids)
     labels = {
         "none": _("No learning written down yet"),
         "one_way": _("One way only"),
@@ -539,14 +615,14 @@ def learning_tables(program: Program) -> tuple[list[Table], Row]:
         )
     )
     balance = two_way_balance(totals[Side.YOUNG], totals[Side.EXPERIENCED])
-    people = 2 * len(directions)
+    people = 2 * len(pair_ids)
     figure = Row(
         str(_("Two-way balance")),
         balance,
         people,
         balance is not None and shown_figure(people, threshold=min_group()),
     )
-    return tables, figure
+    return tables, figure, totals
 
 
 def two_way_balance(young_learned: int, experienced_learned: int) -> float | None:
@@ -738,9 +814,10 @@ class Comparison:
     nps_shown: bool
 
 
-def comparison(program: Program) -> list[Comparison]:
+def comparison(program: Program, learned_here: Counter[str] | None = None) -> list[Comparison]:
     """The organisation's programs side by side: pairs, two-way balance and the recommend
-    score over all their pulses; a program with too few people is withheld."""
+    score over all their pulses; a program with too few people is withheld. The dashboard
+    has counted this program's learning already (`learned_here`, per side)."""
     org = program.organisation
     k = min_group()
     programs = list(
@@ -756,11 +833,14 @@ def comparison(program: Program) -> list[Comparison]:
         .values_list("program", "n")
     )
     learned: dict[int, Counter[str]] = defaultdict(Counter)
+    others = Reflection.learned.through.objects.filter(
+        reflection__meeting__pair__program__organisation=org
+    )
+    if learned_here is not None:
+        learned[program.pk].update(learned_here)
+        others = others.exclude(reflection__meeting__pair__program=program)
     for program_id, side, n in (
-        Reflection.learned.through.objects.filter(
-            reflection__meeting__pair__program__organisation=org
-        )
-        .values_list("reflection__meeting__pair__program", "reflection__author__side")
+        others.values_list("reflection__meeting__pair__program", "reflection__author__side")
         .annotate(n=Count("pk"))
         .values_list("reflection__meeting__pair__program", "reflection__author__side", "n")  # type: ignore[misc]
     ):
@@ -802,13 +882,13 @@ def dashboard(program: Program, now: datetime | None = None) -> Dashboard:
     now = now or timezone.now()
     board = Dashboard(program=program, threshold=min_group())
     board.tables.extend(enrolment_tables(program))
-    facts = pair_facts(program, now)
-    health, cadence = health_tables(program, facts, now)
+    found = history(program)
+    health, cadence = health_tables(program, found, now)
     board.tables.append(health)
     board.figures["cadence"] = cadence
-    board.series = health_over_time(program, facts, now)
+    board.series = health_over_time(program, found, now)
     board.tables.append(cancellation_table(program))
-    learning, balance = learning_tables(program)
+    learning, balance, learned = learning_tables(program, len(found.pks))
     board.tables.extend(learning)
     board.figures["balance"] = balance
     board.tables.extend(goal_tables(program))
@@ -816,7 +896,7 @@ def dashboard(program: Program, now: datetime | None = None) -> Dashboard:
     discoveries, effect = discovery_table(program)
     board.tables.append(discoveries)
     board.tables.append(pulse_table(program))
-    board.comparison = comparison(program)
+    board.comparison = comparison(program, learned)
     board.figures["effect"] = Row(str(_("Summed effect of what was adopted")), effect, 0)
     hidden = link([*board.tables, *board.series.points])
     # The number of pairs is in the side-by-side comparison too.
