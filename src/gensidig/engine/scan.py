@@ -27,7 +27,7 @@ import itertools
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -503,10 +503,13 @@ def price_rows(
     heap_s[:] = thr.astype(np.float32)[:, None]
     inv = np.empty_like(lay.perm)
     inv[lay.perm] = np.arange(len(lay.perm))
-    sel = np.zeros(n_c, dtype=np.bool_)
-    sel[inv[cols]] = True
-    v32 = np.full(n_c, np.float32(BIG), dtype=np.float32)
-    v32[inv[cols]] = v.astype(np.float32)
+    # Only the given columns are scanned: a layout of just them, still in class order.
+    keep = np.sort(inv[cols])
+    sub = sub_layout(lay, keep)
+    v_at = np.full(n_c, np.float32(BIG), dtype=np.float32)
+    v_at[inv[cols]] = v.astype(np.float32)
+    v32 = np.ascontiguousarray(v_at[keep])
+    sel = np.ones(len(keep), dtype=np.bool_)
     rows32 = rows.astype(np.int64)
     thr32 = thr.astype(np.float32)
     parts = _split(len(rows), WORKERS)
@@ -514,17 +517,45 @@ def price_rows(
     def run(t: int) -> None:
         lo, hi = parts[t]
         _price_part(
-            rows32[lo:hi], 0, n_c, sel, lay.sh_ptr, lay.sh_idx, lay.sh_val, lay.wn_ptr,
-            lay.wn_idx, lay.wn_val, lay.col_wn, lay.col_sh, lay.r_cls, lay.run_start,
-            lay.run_cls, lay.table, lay.harm, lay.lin, lay.r_self, lay.f_ptr, lay.f_idx,
+            rows32[lo:hi], 0, len(keep), sel, sub.sh_ptr, sub.sh_idx, sub.sh_val, sub.wn_ptr,
+            sub.wn_idx, sub.wn_val, sub.col_wn, sub.col_sh, sub.r_cls, sub.run_start,
+            sub.run_cls, sub.table, sub.harm, sub.lin, sub.r_self, sub.f_ptr, sub.f_idx,
             thr32[lo:hi], v32, heap_s[lo:hi], heap_i[lo:hi], BLOCK,
         )  # fmt: skip
 
-    if parts:
+    if parts and len(keep):
         with ThreadPoolExecutor(max_workers=len(parts)) as pool:
             list(pool.map(run, range(len(parts))))
-    heap_i = np.where(heap_i >= 0, lay.perm[np.maximum(heap_i, 0)], -1).astype(np.int32)
+    heap_i = np.where(heap_i >= 0, sub.perm[np.maximum(heap_i, 0)], -1).astype(np.int32)
     return heap_s, heap_i
+
+
+def sub_layout(lay: Layout, keep: npt.NDArray[np.int64]) -> Layout:
+    """The layout restricted to the columns at ``keep`` (sorted positions of ``lay``)."""
+    if len(keep) == len(lay.perm):
+        return lay
+    c_cls = np.repeat(lay.run_cls, np.diff(lay.run_start))[keep]
+    run_start = np.r_[np.flatnonzero(np.diff(c_cls, prepend=-1) != 0), len(keep)]
+    new_pos = np.full(len(lay.perm), -1, dtype=np.int64)
+    new_pos[keep] = np.arange(len(keep))
+    n_r = len(lay.f_ptr) - 1
+    owner = np.repeat(np.arange(n_r), np.diff(lay.f_ptr))
+    moved = new_pos[lay.f_idx]
+    ok = moved >= 0
+    f_ptr = np.zeros(n_r + 1, dtype=np.int64)
+    np.cumsum(np.bincount(owner[ok], minlength=n_r), out=f_ptr[1:])
+    r_self = np.where(lay.r_self >= 0, new_pos[np.maximum(lay.r_self, 0)], -1)
+    return replace(
+        lay,
+        col_wn=np.ascontiguousarray(lay.col_wn[:, keep]),
+        col_sh=np.ascontiguousarray(lay.col_sh[:, keep]),
+        run_start=run_start.astype(np.int64),
+        run_cls=c_cls[run_start[:-1]].astype(np.int32),
+        perm=lay.perm[keep],
+        f_ptr=f_ptr,
+        f_idx=moved[ok].astype(np.int32),
+        r_self=r_self.astype(np.int32),
+    )
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
