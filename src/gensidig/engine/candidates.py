@@ -425,14 +425,6 @@ def price(
         ri = np.concatenate(parts_q) if parts_q else empty
         ci = np.concatenate(parts_c) if parts_c else empty
         excess = np.concatenate(parts_e) if parts_e else np.zeros(0, np.float32)
-        if len(parts_q) > 1:
-            # Each row keeps its ``cap`` best over all bands, as one heap would have.
-            rank = _rank_within(ri, np.maximum(excess, np.float32(0.0)))
-            cut_off = rank >= cap
-            if cut_off.any():
-                full[ri[cut_off]] = True
-                np.maximum.at(dropped, ri[cut_off], excess[cut_off])
-                ri, ci, excess = ri[~cut_off], ci[~cut_off], excess[~cut_off]
     if existing:
         # Pairs already in the graph are paid for by the dual value's per-edge slack.
         new = ~_member(sub_rows[ri] * idx.n + sub_cols[ci], existing)
