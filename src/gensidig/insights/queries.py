@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
+from django.db import connections
 from django.db.models import (
     Aggregate,
     BigIntegerField,
@@ -21,16 +22,13 @@ from django.db.models import (
     F,
     Func,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     TextField,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -235,19 +233,11 @@ DIRECTION_LABELS = {
 }
 
 
-def enrolment_tables(program: Program) -> list[Table]:
-    status = dict(
-        Enrolment.objects.filter(program=program)
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
-    )
-    paired = Pair.objects.filter(program=program)
-    matched = (
-        Enrolment.objects.filter(program=program)
-        .filter(Q(pk__in=paired.values("a")) | Q(pk__in=paired.values("b")))
-        .count()
-    )
+def enrolment_tables(program: Program, roster: People, found: History) -> list[Table]:
+    own = roster.statuses != -2  # not looked up from elsewhere
+    tally = np.bincount(roster.statuses[own] + 1, minlength=len(ENROLMENT_STATUSES) + 1)
+    status = {s: int(tally[i + 1]) for i, s in enumerate(ENROLMENT_STATUSES)}
+    matched = int(np.isin(roster.pks[own], found.partners).sum())
     proposals = dict(
         Proposal.objects.filter(program=program)
         .exclude(status=Proposal.Status.SUPERSEDED)
@@ -335,7 +325,7 @@ class Micros(Func):
 
 
 class Joined(Aggregate):
-    """Integers joined by the database into one comma-separated text (NULLs left out)."""
+    """Values joined by the database into one comma-separated text (NULLs left out)."""
 
     function = "GROUP_CONCAT"
     template = "%(function)s(%(expressions)s, ',')"
@@ -351,6 +341,46 @@ class Joined(Aggregate):
         )
 
 
+class Present(Func):
+    """Which of the expressions are not NULL, as bits: 1 for the first, 2 for the second."""
+
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        parts, params = [], []
+        for i, expression in enumerate(self.get_source_expressions()):
+            sql, found = compiler.compile(expression)
+            parts.append(f"CASE WHEN {sql} IS NULL THEN 0 ELSE {1 << i} END")
+            params.extend(found)
+        return "(" + " + ".join(parts) + ")", tuple(params)
+
+    as_postgresql = as_sqlite
+
+
+WIDTH = len("YYYY-MM-DD HH:MM:SS.ffffff")
+
+
+def moments(text: str) -> np.ndarray:
+    """Microseconds since 1970 from comma-separated dates and times as SQLite stores them
+    (UTC, "YYYY-MM-DD HH:MM:SS" and ".ffffff" when there are microseconds). Read by numpy as
+    a block of fixed-width bytes, never as Python strings one by one."""
+    raw = np.frombuffer(text.encode() + b",", dtype=np.uint8)
+    if len(raw) % (WIDTH + 1) == 0 and (raw[WIDTH :: WIDTH + 1] == ord(",")).all():
+        block = raw.reshape(-1, WIDTH + 1)[:, :WIDTH]
+    else:
+        # Some without microseconds: each is given ".000000".
+        ends = np.flatnonzero(raw == ord(","))
+        starts = np.concatenate([[0], ends[:-1] + 1])
+        lengths = ends - starts
+        if not ((lengths == WIDTH) | (lengths == WIDTH - 7)).all():
+            return np.array(text.split(","), dtype="datetime64[us]").view(np.int64)
+        places = np.minimum(starts[:, None] + np.arange(WIDTH), len(raw) - 1)
+        block = raw[places]
+        block[lengths != WIDTH, WIDTH - 7 :] = np.frombuffer(b".000000", dtype=np.uint8)
+    values = np.ascontiguousarray(block).view(f"S{WIDTH}").ravel()
+    return values.astype("datetime64[us]").view(np.int64)
+
+
 def columns(
     queryset: QuerySet[Any], nullable: Collection[str] = (), **expressions: Any
 ) -> dict[str, np.ndarray]:
@@ -358,25 +388,48 @@ def columns(
     column into one comma-separated text, so tens of thousands of rows never become Python
     tuples (on a program with a year of meetings, that cost more than the rest of the
     dashboard). The aggregates of one query read the same rows in the same order, so the
-    columns line up; a NULL would be left out, so the columns named `nullable` read NULL as
-    NONE (and columns of different lengths are an error). One query, however many rows."""
-    aggregates = {
-        name: Joined(
-            Coalesce(expression, Value(int(NONE)), output_field=BigIntegerField())
-            if name in nullable
-            else F(expression)
-            if isinstance(expression, str)
-            else expression
-        )
+    columns line up. A NULL is left out of the text: the columns named `nullable` come
+    with a column of bits saying which are there, and read NULL as NONE. One query, however
+    many rows."""
+    sqlite = connections[queryset.db].vendor == "sqlite"
+    prepared: dict[str, Any] = {
+        name: F(expression) if isinstance(expression, str) else expression
         for name, expression in expressions.items()
     }
-    found = queryset.order_by().aggregate(**aggregates)
-    arrays = {
-        name: np.fromstring(found[name], dtype=np.int64, sep=",")
-        if found[name]
-        else np.zeros(0, dtype=np.int64)
-        for name in expressions
+    # SQLite stores a date and time as text, which numpy reads faster than the database
+    # turns it into a number.
+    as_text = {name for name, e in prepared.items() if sqlite and isinstance(e, Micros)}
+    aggregates = {
+        name: Joined(*expression.get_source_expressions() if name in as_text else (expression,))
+        for name, expression in prepared.items()
     }
+    sparse = [name for name in expressions if name in nullable]
+    if sparse:
+        aggregates["present"] = Joined(Present(*(prepared[name] for name in sparse)))
+    # Named apart from the fields, which an aggregate of the same name would hide.
+    found = {
+        name[1:]: text
+        for name, text in queryset.order_by()
+        .aggregate(**{f"_{name}": aggregate for name, aggregate in aggregates.items()})
+        .items()
+    }
+    arrays = {
+        name: np.zeros(0, dtype=np.int64)
+        if not found[name]
+        else moments(found[name])
+        if name in as_text
+        else np.fromstring(found[name], dtype=np.int64, sep=",")
+        for name in aggregates
+    }
+    if sparse:
+        present = arrays.pop("present")
+        for bit, name in enumerate(sparse):
+            there = (present >> bit) & 1 == 1
+            if int(there.sum()) != len(arrays[name]):
+                raise ValueError(f"column {name} does not line up")
+            full = np.full(len(present), NONE, dtype=np.int64)
+            full[there] = arrays[name]
+            arrays[name] = full
     if len({len(array) for array in arrays.values()}) > 1:
         raise ValueError("columns of different lengths: a NULL in a column not `nullable`")
     return arrays
@@ -391,17 +444,68 @@ def code(field: str, values: Sequence[str]) -> Case:
     )
 
 
+SIDES = (Side.YOUNG, Side.EXPERIENCED)
+ENROLMENT_STATUSES = tuple(EnrolmentStatus)
 MEETING_STATUSES = (Meeting.Status.CONFIRMED, Meeting.Status.CANCELLED)
+
+
+@dataclass
+class People:
+    """The program's enrolments (by pk, ascending) with their side and status as positions
+    in SIDES and ENROLMENT_STATUSES, so that figures by side need no join."""
+
+    pks: np.ndarray
+    sides: np.ndarray
+    statuses: np.ndarray
+
+    def side_of(self, ids: np.ndarray) -> np.ndarray:
+        """The side of each enrolment in `ids` (-1 for none of SIDES). Pairs, goals and
+        reflections are the program's own enrolments'; any other is looked up, once."""
+        at = np.minimum(np.searchsorted(self.pks, ids), max(len(self.pks) - 1, 0))
+        known = (at < len(self.pks)) & (self.pks[at] == ids) if len(self.pks) else ids != ids
+        if not known.all():
+            others = dict(
+                Enrolment.objects.filter(pk__in=np.unique(ids[~known]).tolist()).values_list(
+                    "pk", "side"
+                )
+            )
+            pks = np.array(sorted(others), dtype=np.int64)
+            sides = np.array(
+                [SIDES.index(others[pk]) if others[pk] in SIDES else -1 for pk in pks.tolist()],
+                dtype=np.int64,
+            )
+            order = np.argsort(np.concatenate([self.pks, pks]), kind="stable")
+            self.pks = np.concatenate([self.pks, pks])[order]
+            self.sides = np.concatenate([self.sides, sides])[order]
+            self.statuses = np.concatenate([self.statuses, np.full(len(pks), -2)])[order]
+            return self.side_of(ids)
+        return self.sides[at] if len(ids) else np.zeros(0, dtype=np.int64)
+
+
+def people(program: Program) -> People:
+    found = columns(
+        Enrolment.objects.filter(program=program),
+        pk="pk",
+        side=code("side", SIDES),
+        status=code("status", ENROLMENT_STATUSES),
+    )
+    order = np.argsort(found["pk"], kind="stable")
+    return People(
+        pks=found["pk"][order], sides=found["side"][order], statuses=found["status"][order]
+    )
 
 
 @dataclass(frozen=True)
 class History:
-    """A program's pairs (by pk, ascending) and all their meetings, as arrays: what pair
-    health now and over time are counted from, in two queries."""
+    """A program's pairs (by pk, ascending, with their two enrolments) and all their
+    meetings (and who cancelled them), as arrays: what pair health now and over time and
+    the cancellations are counted from, in two queries."""
 
     pks: np.ndarray
+    partners: np.ndarray
     pairs: Pairs
     meetings: Meetings
+    cancelled_by: np.ndarray
 
 
 def history(program: Program) -> History:
@@ -409,6 +513,8 @@ def history(program: Program) -> History:
         Pair.objects.filter(program=program),
         nullable={"ended"},
         pk="pk",
+        a="a",
+        b="b",
         created=Micros("created_at"),
         ended=Micros("ended_at"),
     )
@@ -416,15 +522,17 @@ def history(program: Program) -> History:
     pks = pairs["pk"][order]
     found = columns(
         Meeting.objects.filter(pair__program=program),
-        nullable={"withdrawn"},
+        nullable={"withdrawn", "cancelled_by"},
         pair="pair",
         starts=Micros("starts_at"),
         proposed=Micros("created_at"),
         status=code("status", MEETING_STATUSES),
         withdrawn=Micros("cancelled_at"),
+        cancelled_by="cancelled_by",
     )
     return History(
         pks=pks,
+        partners=np.concatenate([pairs["a"], pairs["b"]]),
         pairs=Pairs(created=pairs["created"][order], ended=pairs["ended"][order]),
         meetings=Meetings(
             pair=np.searchsorted(pks, found["pair"]),
@@ -434,6 +542,7 @@ def history(program: Program) -> History:
             cancelled=found["status"] == 1,
             cancelled_at=found["withdrawn"],
         ),
+        cancelled_by=found["cancelled_by"],
     )
 
 
@@ -513,44 +622,39 @@ def health_over_time(program: Program, found: History, now: datetime) -> Series:
     )
 
 
-def cancellation_table(program: Program) -> Table:
-    found = (
-        Meeting.objects.filter(
-            pair__program=program, status=Meeting.Status.CANCELLED, cancelled_by__isnull=False
-        )
-        .values_list("cancelled_by__side")
-        .annotate(n=Count("pk"), people=Count("cancelled_by", distinct=True))
-        .values_list("cancelled_by__side", "n", "people")
-    )
-    rows = {side: (n, people) for side, n, people in found}
+def cancellation_table(enrolled: People, found: History) -> Table:
+    by = found.cancelled_by[found.meetings.cancelled & (found.cancelled_by != NONE)]
+    sides = enrolled.side_of(by)
+    rows = {
+        side: (int((sides == i).sum()), len(np.unique(by[sides == i])))
+        for i, side in enumerate(SIDES)
+    }
     return breakdown(
         "cancellations",
         str(_("Meetings cancelled, by side")),
-        [
-            (str(SIDE_LABELS[side]), *rows.get(side, (0, 0)))
-            for side in (Side.YOUNG, Side.EXPERIENCED)
-        ],
+        [(str(SIDE_LABELS[side]), *rows[side]) for side in SIDES],
         total_label=str(_("Cancelled")),
-        total_people=sum(p for _n, p in rows.values()),
+        # Each person has one side: the people behind all cancellations, of any side.
+        total_people=len(np.unique(by)),
         unit=str(_("meetings")),
     )
 
 
-SIDES = (Side.YOUNG, Side.EXPERIENCED)
-
-
-def learning_tables(program: Program, pair_count: int) -> tuple[list[Table], Row, Counter[str]]:
-    """Topics learned per direction, the two-way balance over pairs and for the program,
-    from every topic written down in a reflection, read in one query (and the topic names
-    in another); also the number learned per side, for the comparison."""
+def learning_tables(
+    program: Program, enrolled: People, pairs: np.ndarray
+) -> tuple[list[Table], Row, Counter[str]]:
+    """Topics learned per direction, the two-way balance over the program's pairs (`pairs`,
+    their pks in ascending order) and for the program, from every topic written down in a
+    reflection, read in one query (and the topic names in another); also the number learned
+    per side, for the comparison."""
     through = Reflection.learned.through
     found = columns(
         through.objects.filter(reflection__meeting__pair__program=program),
         pair="reflection__meeting__pair",
         author="reflection__author",
-        side=code("reflection__author__side", SIDES),
         topic="topic",
     )
+    found["side"] = enrolled.side_of(found["author"])
     topic_ids = np.unique(found["topic"])
     names = {
         pk: (name_da, name_en)
@@ -587,16 +691,21 @@ def learning_tables(program: Program, pair_count: int) -> tuple[list[Table], Row
         for side in (Side.EXPERIENCED, Side.YOUNG)
     ]
     # Two-way balance: per pair, the smaller direction's learning over the larger one's.
-    pair_ids, pair_of = np.unique(found["pair"], return_inverse=True)
-    young = np.bincount(pair_of[found["side"] == 0], minlength=len(pair_ids))
-    experienced = np.bincount(pair_of[found["side"] == 1], minlength=len(pair_ids))
+    pair_of = np.searchsorted(pairs, found["pair"])
+    learning = np.bincount(pair_of, minlength=len(pairs)) > 0
+    young = np.bincount(pair_of[found["side"] == 0], minlength=len(pairs))[learning]
+    experienced = np.bincount(pair_of[found["side"] == 1], minlength=len(pairs))[learning]
+    learning_pairs = int(learning.sum())
     totals: Counter[str] = Counter(
         {Side.YOUNG: int(young.sum()), Side.EXPERIENCED: int(experienced.sum())}
     )
-    buckets = Counter(
-        balance_bucket(y, e) for y, e in zip(young.tolist(), experienced.tolist(), strict=True)
-    )
-    buckets["none"] += pair_count - len(pair_ids)
+    # Pairs with the same counts fall in the same bucket: each pair of counts is judged once.
+    span = int(experienced.max(initial=0)) + 1
+    both, times = np.unique(young * span + experienced, return_counts=True)
+    buckets: Counter[str] = Counter()
+    for key, n in zip(both.tolist(), times.tolist(), strict=True):
+        buckets[balance_bucket(key // span, key % span)] += n
+    buckets["none"] += len(pairs) - learning_pairs
     labels = {
         "none": _("No learning written down yet"),
         "one_way": _("One way only"),
@@ -615,7 +724,7 @@ def learning_tables(program: Program, pair_count: int) -> tuple[list[Table], Row
         )
     )
     balance = two_way_balance(totals[Side.YOUNG], totals[Side.EXPERIENCED])
-    people = 2 * len(pair_ids)
+    people = 2 * learning_pairs
     figure = Row(
         str(_("Two-way balance")),
         balance,
@@ -643,73 +752,77 @@ def balance_bucket(young_learned: int, experienced_learned: int) -> str:
     return "uneven" if balance < 0.5 else "two_way"
 
 
-def goal_tables(program: Program) -> list[Table]:
-    latest = GoalMark.objects.filter(goal=OuterRef("pk")).order_by("-created_at", "-pk")
-    rows = (
-        Goal.objects.filter(pair__program=program)
-        .annotate(
-            latest=Coalesce(
-                Subquery(latest.values("progress")[:1]), Value(0), output_field=IntegerField()
-            )
-        )
-        .values_list("learner__side", "latest")
-        .annotate(n=Count("pk"), people=Count("learner", distinct=True))
-        .values_list("learner__side", "latest", "n", "people")
+def goal_tables(program: Program, enrolled: People) -> list[Table]:
+    """Goals per direction by their latest mark (not begun without one), each over the
+    learners behind it."""
+    goals = columns(Goal.objects.filter(pair__program=program), pk="pk", learner="learner")
+    marks = columns(
+        GoalMark.objects.filter(goal__pair__program=program),
+        goal="goal",
+        progress="progress",
+        at=Micros("created_at"),
+        pk="pk",
     )
-    found: dict[tuple[str, int], tuple[int, int]] = {
-        (side, progress): (n, people) for side, progress, n, people in rows
-    }
-    learners = dict(
-        Goal.objects.filter(pair__program=program)
-        .values_list("learner__side")
-        .annotate(people=Count("learner", distinct=True))
-        .values_list("learner__side", "people")
-    )
+    # The latest mark of a goal: the last by time, then by pk.
+    order = np.lexsort((marks["pk"], marks["at"], marks["goal"]))
+    marked = marks["goal"][order]
+    last = np.ones(len(marked), dtype=bool)
+    last[:-1] = marked[:-1] != marked[1:]
+    latest_goal, latest = marked[last], marks["progress"][order][last]
+    at = np.minimum(np.searchsorted(latest_goal, goals["pk"]), max(len(latest_goal) - 1, 0))
+    has_mark = (latest_goal[at] == goals["pk"]) if len(latest_goal) else goals["pk"] != goals["pk"]
+    progress = np.where(has_mark, latest[at] if len(latest) else 0, 0)
+    sides = enrolled.side_of(goals["learner"])
     tables = []
-    for side in (Side.EXPERIENCED, Side.YOUNG):
-        cells = [
-            (str(label), *found.get((side, int(value)), (0, 0)))
-            for value, label in GoalMark.Progress.choices
-        ]
+    for i, side in enumerate(SIDES):
+        mine = sides == i
+        cells = []
+        for value, label in GoalMark.Progress.choices:
+            here = mine & (progress == int(value))
+            cells.append((str(label), int(here.sum()), len(np.unique(goals["learner"][here]))))
         tables.append(
             breakdown(
                 f"goals_{side}",
                 str(_("Goals %(direction)s, by progress")) % {"direction": DIRECTION_LABELS[side]},
                 cells,
                 total_label=str(_("Goals")),
-                total_people=learners.get(side, 0),
+                total_people=len(np.unique(goals["learner"][mine])),
                 unit=str(_("goals")),
             )
         )
-    return tables
+    return [tables[1], tables[0]]  # experienced first, then young
 
 
-def assessment_table(program: Program) -> Table:
-    pre = Assessment.objects.filter(
-        pair=OuterRef("pair"),
-        learner=OuterRef("learner"),
-        topic=OuterRef("topic"),
-        phase=Assessment.Phase.PRE,
-    ).values("level")[:1]
-    rows = {
-        side: (pre_sum, post_sum, n, people)
-        for side, pre_sum, post_sum, n, people in Assessment.objects.filter(
-            pair__program=program, phase=Assessment.Phase.POST
-        )
-        .annotate(pre_level=Subquery(pre))
-        .filter(pre_level__isnull=False)
-        .values_list("learner__side")
-        .annotate(
-            pre_sum=Sum("pre_level"),
-            post_sum=Sum("level"),
-            n=Count("pk"),
-            people=Count("learner", distinct=True),
-        )
-        .values_list("learner__side", "pre_sum", "post_sum", "n", "people")
-    }
+def assessment_table(program: Program, enrolled: People) -> Table:
+    """Self-assessment before and after, per direction, over the topics a learner rated
+    both before and after (one rating per pair, learner, topic and phase)."""
+    found = columns(
+        Assessment.objects.filter(pair__program=program),
+        pair="pair",
+        learner="learner",
+        topic="topic",
+        phase=code("phase", (Assessment.Phase.PRE, Assessment.Phase.POST)),
+        level="level",
+    )
+    # Each rating after next to the one before of the same pair, learner and topic.
+    order = np.lexsort((found["phase"], found["topic"], found["learner"], found["pair"]))
+    key = {name: found[name][order] for name in found}
+    same = (
+        (key["pair"][1:] == key["pair"][:-1])
+        & (key["learner"][1:] == key["learner"][:-1])
+        & (key["topic"][1:] == key["topic"][:-1])
+    )
+    matched = same & (key["phase"][:-1] == 0) & (key["phase"][1:] == 1)
+    pre_level = key["level"][:-1][matched]
+    post_level = key["level"][1:][matched]
+    learners = key["learner"][1:][matched]
+    sides = enrolled.side_of(learners)
     table_rows = []
     for side in (Side.EXPERIENCED, Side.YOUNG):
-        pre_sum, post_sum, n, people = rows.get(side, (0, 0, 0, 0))
+        mine = sides == SIDES.index(side)
+        n = int(mine.sum())
+        pre_sum, post_sum = int(pre_level[mine].sum()), int(post_level[mine].sum())
+        people = len(np.unique(learners[mine]))
         value = (
             {
                 "before": round(pre_sum / n, 1),
@@ -881,18 +994,19 @@ def comparison(program: Program, learned_here: Counter[str] | None = None) -> li
 def dashboard(program: Program, now: datetime | None = None) -> Dashboard:
     now = now or timezone.now()
     board = Dashboard(program=program, threshold=min_group())
-    board.tables.extend(enrolment_tables(program))
+    enrolled = people(program)
     found = history(program)
+    board.tables.extend(enrolment_tables(program, enrolled, found))
     health, cadence = health_tables(program, found, now)
     board.tables.append(health)
     board.figures["cadence"] = cadence
     board.series = health_over_time(program, found, now)
-    board.tables.append(cancellation_table(program))
-    learning, balance, learned = learning_tables(program, len(found.pks))
+    board.tables.append(cancellation_table(enrolled, found))
+    learning, balance, learned = learning_tables(program, enrolled, found.pks)
     board.tables.extend(learning)
     board.figures["balance"] = balance
-    board.tables.extend(goal_tables(program))
-    board.tables.append(assessment_table(program))
+    board.tables.extend(goal_tables(program, enrolled))
+    board.tables.append(assessment_table(program, enrolled))
     discoveries, effect = discovery_table(program)
     board.tables.append(discoveries)
     board.tables.append(pulse_table(program))
