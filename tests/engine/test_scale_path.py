@@ -24,7 +24,6 @@ def test_pruned_candidates_keep_certified_optimum(monkeypatch: pytest.MonkeyPatc
     # Small blocks and several column ranges, so every boundary of the scan is crossed.
     monkeypatch.setattr(scan, "BLOCK", 16)
     monkeypatch.setattr(scan, "STEPS", 5)
-    monkeypatch.setattr(candidates, "PRICE_BAND_MIN", 4)
     pruned = solve(parse_problem(data), seed=7)
     assert pruned.objective == dense.objective
     assert pruned.gap == 0.0

@@ -69,7 +69,6 @@ def test_certificate_covers_every_pruned_pair(
     monkeypatch.setattr(candidates, "DENSE_PAIRS", 100)
     monkeypatch.setattr(scan, "BLOCK", 16)
     monkeypatch.setattr(scan, "STEPS", 3)
-    monkeypatch.setattr(candidates, "PRICE_BAND_MIN", 2)  # pricing in bands of columns
     idx, rows, cols, _ = _sides(cohort(90, 80, seed=seed))
     cap = idx.capacity.copy()
     cands = candidates.generate(idx, rows, cols, k, seed=seed)

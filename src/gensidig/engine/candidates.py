@@ -364,7 +364,6 @@ def price(
     per_row: int = 32,
     existing: tuple[IntArray, ...] = (),
     near: float = 0.0,
-    bounds: tuple[FloatArray, FloatArray] | None = None,
 ) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
     """Pairs (a in rows[pr], b in cols[pc]) whose score exceeds u[a] + v[b]: the
     certificate's gaps.
@@ -376,9 +375,7 @@ def price(
     exactly; global indices) and, per row, a bound on its largest violation (0 where
     none): the float32 excess plus SLACK. With ``near`` > 0, pairs up to that much short
     of violating come too (after the violating ones): they are likely to violate once the
-    duals move. ``bounds`` (per entry of ``pr`` and ``pc``, in score units): the most any
-    pair outside the candidates can score in that row and in that column; with them, a
-    row skips the bands of columns where no pair can violate.
+    duals move.
     """
     from . import scan
 
@@ -406,25 +403,13 @@ def price(
         full = np.zeros(len(pr), dtype=np.bool_)
         dropped = np.zeros(len(pr), dtype=np.float32)
     else:
-        full = np.zeros(len(pr), dtype=np.bool_)
-        dropped = np.zeros(len(pr), dtype=np.float32)
-        parts_q, parts_c, parts_e = [], [], []
-        for rsel, csel in _bands(len(pr), len(pc), u, v, bounds):
-            heap_s, heap_i = scan.price_rows(
-                lay, pr[rsel], pc[csel], thr[rsel], v[csel], len(cols), cap
-            )
-            # A full heap dropped pairs whose excess is at most its worst entry's.
-            band_full = (heap_i >= 0).all(axis=1)
-            full[rsel] |= band_full
-            worst = np.where(band_full, heap_s.min(axis=1) - thr32[rsel], np.float32(0.0))
-            dropped[rsel] = np.maximum(dropped[rsel], worst)
-            q, slot = np.nonzero(heap_i >= 0)
-            parts_q.append(rsel[q])
-            parts_c.append(in_pc[heap_i[q, slot].astype(np.int64)])
-            parts_e.append(heap_s[q, slot] - thr32[rsel[q]])
-        ri = np.concatenate(parts_q) if parts_q else empty
-        ci = np.concatenate(parts_c) if parts_c else empty
-        excess = np.concatenate(parts_e) if parts_e else np.zeros(0, np.float32)
+        heap_s, heap_i = scan.price_rows(lay, pr, pc, thr, v, len(cols), cap)
+        # A full heap dropped pairs whose excess is at most its worst entry's.
+        full = (heap_i >= 0).all(axis=1)
+        dropped = np.where(full, heap_s.min(axis=1) - thr32, np.float32(0.0))
+        q, slot = np.nonzero(heap_i >= 0)
+        excess = heap_s[q, slot] - thr32[q]
+        ri, ci = q.astype(np.int64), in_pc[heap_i[q, slot].astype(np.int64)]
     if existing:
         # Pairs already in the graph are paid for by the dual value's per-edge slack.
         new = ~_member(sub_rows[ri] * idx.n + sub_cols[ci], existing)
@@ -475,36 +460,6 @@ def price(
     if not keep.any():
         viol[:] = 0.0
     return a[keep], b[keep], s[keep], viol
-
-
-PRICE_BANDS = 8
-PRICE_BAND_MIN = 64  # columns per band at least (fewer: one band)
-
-
-def _bands(
-    n_pr: int,
-    n_pc: int,
-    u: FloatArray,
-    v: FloatArray,
-    bounds: tuple[FloatArray, FloatArray] | None,
-) -> list[tuple[IntArray, IntArray]]:
-    """Rows (positions in pr) and the band of columns (positions in pc) to scan them
-    against. A pair outside the candidates scores at most min(tau_r[a], tau_c[b]), so it
-    can violate only where tau_c[b] - v[b] > u[a] and v[b] < tau_r[a] - u[a]: columns are
-    cut into bands by tau_c - v, and a row scans a band only if some column in it passes
-    both tests by the band's extremes."""
-    every_r, every_c = np.arange(n_pr), np.arange(n_pc)
-    if bounds is None or n_pc < PRICE_BANDS * PRICE_BAND_MIN:
-        return [(every_r, every_c)]
-    tau_r, tau_c = bounds
-    room = tau_c - v
-    order = np.argsort(-room, kind="stable")
-    out = []
-    for band in np.array_split(order, PRICE_BANDS):
-        need = (room[band].max() > u) & (v[band].min() < tau_r - u)
-        if need.any():
-            out.append((np.flatnonzero(need), np.sort(band)))
-    return out
 
 
 def _row_pos(idx: Index, members: IntArray) -> IntArray:

@@ -204,7 +204,6 @@ def certified_assign(
             asg.v[pc] / SCALE,
             existing=(a * n + b, banned),
             near=NEAR / SCALE,
-            bounds=(tau_r_int[pr] / SCALE, tau_c_int[pc] / SCALE),
         )
         priced += len(pr)
         if not len(na):
