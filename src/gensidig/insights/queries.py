@@ -459,8 +459,16 @@ class People:
     statuses: np.ndarray
 
     def side_of(self, ids: np.ndarray) -> np.ndarray:
-        """The side of each enrolment in `ids` (-1 for none of SIDES). Pairs, goals and
-        reflections are the program's own enrolments'; any other is looked up, once."""
+        """The side of each enrolment in `ids` (-1 for none of SIDES)."""
+        return self.sides[self.index_of(ids)]
+
+    def distinct(self, ids: np.ndarray) -> int:
+        """How many different enrolments there are in `ids`."""
+        return int(np.count_nonzero(np.bincount(self.index_of(ids), minlength=len(self.pks))))
+
+    def index_of(self, ids: np.ndarray) -> np.ndarray:
+        """The position of each enrolment in `ids`. Pairs, goals and reflections are the
+        program's own enrolments'; any other is looked up, once."""
         at = np.minimum(np.searchsorted(self.pks, ids), max(len(self.pks) - 1, 0))
         known = (at < len(self.pks)) & (self.pks[at] == ids) if len(self.pks) else ids != ids
         if not known.all():
@@ -478,8 +486,18 @@ class People:
             self.pks = np.concatenate([self.pks, pks])[order]
             self.sides = np.concatenate([self.sides, sides])[order]
             self.statuses = np.concatenate([self.statuses, np.full(len(pks), -2)])[order]
-            return self.side_of(ids)
-        return self.sides[at] if len(ids) else np.zeros(0, dtype=np.int64)
+            return self.index_of(ids)
+        return at if len(ids) else np.zeros(0, dtype=np.int64)
+
+
+def unique(values: np.ndarray, below: int | None = None) -> np.ndarray:
+    """The distinct values, ascending, of non-negative integers: counted in an array when
+    they are small (ids of a catalogue, positions), else sorted."""
+    if below is None:
+        below = int(values.max(initial=-1)) + 1
+    if below <= 1 << 22:
+        return np.flatnonzero(np.bincount(values, minlength=below))
+    return np.unique(values)
 
 
 def people(program: Program) -> People:
@@ -626,7 +644,7 @@ def cancellation_table(enrolled: People, found: History) -> Table:
     by = found.cancelled_by[found.meetings.cancelled & (found.cancelled_by != NONE)]
     sides = enrolled.side_of(by)
     rows = {
-        side: (int((sides == i).sum()), len(np.unique(by[sides == i])))
+        side: (int((sides == i).sum()), enrolled.distinct(by[sides == i]))
         for i, side in enumerate(SIDES)
     }
     return breakdown(
@@ -635,7 +653,7 @@ def cancellation_table(enrolled: People, found: History) -> Table:
         [(str(SIDE_LABELS[side]), *rows[side]) for side in SIDES],
         total_label=str(_("Cancelled")),
         # Each person has one side: the people behind all cancellations, of any side.
-        total_people=len(np.unique(by)),
+        total_people=enrolled.distinct(by),
         unit=str(_("meetings")),
     )
 
@@ -654,8 +672,9 @@ def learning_tables(
         author="reflection__author",
         topic="topic",
     )
-    found["side"] = enrolled.side_of(found["author"])
-    topic_ids = np.unique(found["topic"])
+    author = enrolled.index_of(found["author"])
+    found["side"] = enrolled.sides[author]
+    topic_ids = unique(found["topic"])
     names = {
         pk: (name_da, name_en)
         for pk, name_da, name_en in Topic.objects.filter(
@@ -672,8 +691,8 @@ def learning_tables(
         mine = found["side"] == i
         n = np.bincount(name_of[mine], minlength=len(named))
         # People: the distinct authors who wrote the topic down.
-        span = int(found["author"].max(initial=0)) + 1
-        written = np.unique(name_of[mine] * span + found["author"][mine])
+        span = len(enrolled.pks)
+        written = unique(name_of[mine] * span + author[mine], below=len(named) * span)
         writers = np.bincount(written // span, minlength=len(named))
         rows = [(named[j], int(n[j]), int(writers[j])) for j in range(len(named)) if n[j] > 0]
         rows.sort(key=lambda row: (-row[1], row[0][1], row[0][0]))
@@ -779,14 +798,14 @@ def goal_tables(program: Program, enrolled: People) -> list[Table]:
         cells = []
         for value, label in GoalMark.Progress.choices:
             here = mine & (progress == int(value))
-            cells.append((str(label), int(here.sum()), len(np.unique(goals["learner"][here]))))
+            cells.append((str(label), int(here.sum()), enrolled.distinct(goals["learner"][here])))
         tables.append(
             breakdown(
                 f"goals_{side}",
                 str(_("Goals %(direction)s, by progress")) % {"direction": DIRECTION_LABELS[side]},
                 cells,
                 total_label=str(_("Goals")),
-                total_people=len(np.unique(goals["learner"][mine])),
+                total_people=enrolled.distinct(goals["learner"][mine]),
                 unit=str(_("goals")),
             )
         )
@@ -822,7 +841,7 @@ def assessment_table(program: Program, enrolled: People) -> Table:
         mine = sides == SIDES.index(side)
         n = int(mine.sum())
         pre_sum, post_sum = int(pre_level[mine].sum()), int(post_level[mine].sum())
-        people = len(np.unique(learners[mine]))
+        people = enrolled.distinct(learners[mine])
         value = (
             {
                 "before": round(pre_sum / n, 1),
