@@ -11,6 +11,11 @@ by week over the year, from every meeting) as its administrator several times an
 the median time (target under 300 ms), the number of queries, and, as the baseline in the
 same run, the time of the meetings app's per-pair status list (`program_pairs`, which walks
 every pair in Python) and the ratio between the two.
+
+On the 2-core development machine (November 2026, SQLite): 278 and 285 ms in two runs,
+18 queries for the figures, ratio 0.07. The large reads (every meeting, every topic
+written down, goals and self-assessments) come back as one comma-joined text per column
+and are counted with numpy; before that the page took about 1050 ms with 21 queries.
 """
 
 from __future__ import annotations
