@@ -38,3 +38,22 @@ def test_mutual_large_path_reports_small_gap(monkeypatch: pytest.MonkeyPatch) ->
     result = solve(parse_problem(data))
     assert result.gap < 0.02
     assert result.bound >= result.objective
+
+
+def test_small_problem_loads_neither_numba_nor_scipy_optimize() -> None:
+    """Loading numba and scipy.optimize takes about a second; a 1,000-person run must not
+    pay it (the benchmark's target is under a second end to end)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[2] / "src"
+    code = (
+        f"import sys; sys.path.insert(0, {str(src)!r})\n"
+        "from gensidig.engine import parse_problem, solve\n"
+        "from gensidig.engine.synthetic import cohort\n"
+        "solve(parse_problem(cohort(200, 200, seed=1)))\n"
+        "print(sorted(m for m in ('numba', 'scipy.optimize') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

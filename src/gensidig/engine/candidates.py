@@ -377,7 +377,6 @@ def price(
     of violating come too (after the violating ones): they are likely to violate once the
     duals move.
     """
-    from . import scan
 
     viol = np.zeros(len(pr))
     empty = np.zeros(0, dtype=np.int64)
@@ -403,6 +402,8 @@ def price(
         full = np.zeros(len(pr), dtype=np.bool_)
         dropped = np.zeros(len(pr), dtype=np.float32)
     else:
+        from . import scan  # numba: only large problems load it
+
         heap_s, heap_i = scan.price_rows(lay, pr, pc, thr, v, len(cols), cap)
         # A full heap dropped pairs whose excess is at most its worst entry's.
         full = (heap_i >= 0).all(axis=1)
@@ -429,6 +430,8 @@ def price(
     cut = np.flatnonzero(full & (dropped > near + SLACK / 2) & ~hit)
     for lo in range(0, len(cut), RECHECK_ROWS):
         assert lay is not None  # only heaps fill up
+        from . import scan
+
         part = cut[lo : lo + RECHECK_ROWS]
         _, hi_ = scan.price_rows(lay, pr[part], pc, u[part] - SLACK, v, len(cols), RECHECK_CAP)
         q2, slot2 = np.nonzero(hi_ >= 0)
