@@ -1,4 +1,4 @@
-"""Gensidig's matching engine: pure Python and numpy/scipy/OR-Tools, no Django.
+"""Gensidig's matching engine: Python with numpy, scipy, OR-Tools and numba, no Django.
 
 Public API (see docs/matching.md):
 
