@@ -41,7 +41,6 @@ SPARE_K = 8  # per row, its best among the columns a greedy matching leaves plac
 RECHECK_ROWS = 2_048  # rows looked at again at a time, each keeping RECHECK_CAP pairs
 RECHECK_CAP = 4_096
 INFEASIBLE = -BIG / 2
-CHUNK = 1 << 20  # pairs checked against the rules at a time
 
 Progress = Callable[[int, int], None]
 
@@ -92,36 +91,6 @@ def dense_exact(idx: Index, rows: IntArray, cols: IntArray) -> FloatArray:
     ok = feasible(idx, aa, bb).reshape(len(rows), len(cols)) & (total > 0)
     s[~ok] = -np.inf
     return s
-
-
-def _score_key(group: IntArray, s: F32Array) -> IntArray:
-    """One int64 per entry that sorts by group, then by score (best first).
-
-    Scores here are >= 0, and the bits of a non-negative float32 order like the floats."""
-    bits = np.maximum(s, np.float32(0.0)).view(np.uint32).astype(np.int64)
-    return (group << 32) | (0xFFFFFFFF - bits)
-
-
-def _rank_within(group: IntArray, s: F32Array) -> IntArray:
-    """Rank of each entry within its group, best score first; ties keep the input order."""
-    order = np.argsort(_score_key(group, s), kind="stable")
-    g = group[order]
-    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]]) if len(g) else np.zeros(0, np.int64)
-    ranks_sorted = np.arange(len(g)) - np.repeat(starts, np.diff(np.r_[starts, len(g)]))
-    rank = np.empty(len(g), dtype=np.int64)
-    rank[order] = ranks_sorted
-    return rank
-
-
-def _group_max(group: IntArray, values: F32Array, size: int) -> F32Array:
-    """Largest value per group (``-BIG`` where a group has none)."""
-    out = np.full(size, -BIG, dtype=np.float32)
-    if len(group):
-        order = np.argsort(_score_key(group, values), kind="stable")
-        g = group[order]
-        first = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
-        out[g[first]] = values[order[first]]
-    return out
 
 
 def _wish_edges(idx: Index, rows: IntArray, cols: IntArray) -> tuple[IntArray, IntArray]:

@@ -39,11 +39,8 @@ from .score import BIG, tz_table
 
 I32Array = npt.NDArray[np.int32]
 BLOCK = 2_048  # columns per block: their topic data stays in a core's L2 cache
-SUB = 128  # a block is checked for pairs to keep in parts of this many columns
 STEPS = 32  # column ranges per scan, so progress can be reported between them
 WORKERS = max(1, min(4, os.cpu_count() or 1))
-NEG = np.float32(-BIG)
-EPS = np.float32(1e-30)
 
 
 @dataclass(slots=True)
@@ -70,11 +67,11 @@ class Layout:
     lin: float
 
 
-def _csr(dense: F32Array, scale: float) -> tuple[npt.NDArray[np.int64], I32Array, F32Array]:
+def _csr(dense: F32Array) -> tuple[npt.NDArray[np.int64], I32Array, F32Array]:
     r, c = np.nonzero(dense)
     ptr = np.zeros(dense.shape[0] + 1, dtype=np.int64)
     np.cumsum(np.bincount(r, minlength=dense.shape[0]), out=ptr[1:])
-    return ptr, c.astype(np.int32), (dense[r, c] * np.float32(scale)).astype(np.float32)
+    return ptr, c.astype(np.int32), dense[r, c].astype(np.float32)
 
 
 _CODES: list[tuple[Index, tuple[I32Array, F32Array]]] = []
@@ -131,9 +128,9 @@ def layout(
     beta = float(w.one_sided)
     harm = 2.0 * (1.0 - beta) * float(w.learning)
     lin = beta * float(w.learning) / 2.0
-    # The score is harm * x * y / (x + y) + lin * (x + y): x and y are kept unscaled.
-    sh_ptr, sh_idx, sh_val = _csr(idx.shares[rows], 1.0)
-    wn_ptr, wn_idx, wn_val = _csr(idx.wants_norm[rows], 1.0)
+    # The score is harm * x * y / (x + y) + lin * (x + y).
+    sh_ptr, sh_idx, sh_val = _csr(idx.shares[rows])
+    wn_ptr, wn_idx, wn_val = _csr(idx.wants_norm[rows])
     code, table = class_codes(idx)
     # Columns sorted by class, so a block adds its class terms run by run (no gather).
     perm = np.argsort(code[cols], kind="stable")
