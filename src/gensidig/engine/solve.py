@@ -175,12 +175,13 @@ def certified_assign(
             shrink = False
         maybe = np.flatnonzero(~active & (red > 0))
         if len(maybe):
-            # With the profitable edges come those within NEAR of it: the duals move
-            # when edges join, and taking them now saves solves.
-            maybe = np.flatnonzero(~active & (red > -NEAR))
+            # With the profitable edges come all those the shrink would have kept: the
+            # duals move when edges join, and taking them now saves solves.
+            back = DROP if not mutual else NEAR
+            maybe = np.flatnonzero(~active & (red > -back))
             score_exactly(maybe)
             red = w - asg.u[row_pos[a]] - asg.v[col_pos[b]]
-            add = maybe[(red[maybe] > -NEAR) & (w[maybe] > 0)]
+            add = maybe[(red[maybe] > -back) & (w[maybe] > 0)]
             if (red[add] > 0).any():
                 if mutual:
                     key = a * n + b
