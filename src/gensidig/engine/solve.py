@@ -177,11 +177,11 @@ def certified_assign(
         if len(maybe):
             # With the profitable edges come all those the shrink would have kept: the
             # duals move when edges join, and taking them now saves solves.
-            back = DROP if not mutual else NEAR
-            maybe = np.flatnonzero(~active & (red > -back))
+            margin = DROP if not mutual else NEAR
+            maybe = np.flatnonzero(~active & (red > -margin))
             score_exactly(maybe)
             red = w - asg.u[row_pos[a]] - asg.v[col_pos[b]]
-            add = maybe[(red[maybe] > -back) & (w[maybe] > 0)]
+            add = maybe[(red[maybe] > -margin) & (w[maybe] > 0)]
             if (red[add] > 0).any():
                 if mutual:
                     key = a * n + b
