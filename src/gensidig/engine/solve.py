@@ -11,14 +11,7 @@ from typing import Any
 import numpy as np
 
 from .assign import SCALE, Assignment, assign
-from .candidates import (
-    Candidates,
-    Progress,
-    dense_exact,
-    exact_scores,
-    generate,
-    price,
-)
+from .candidates import Candidates, Progress, dense_exact, exact_scores, generate, price
 from .explain import FULL_CHECK_LIMIT, fairness_stats, pair_reasons, rule_counts, unmatched_entry
 from .index import BoolArray, FloatArray, Index, IntArray, build_index
 from .model import Pair, PairScore, Problem, Result, Unmatched
@@ -431,20 +424,10 @@ def _unmatched(
             out.append(unmatched_entry(idx, i, busy_code[i], {}))
         else:
             pending[bool(idx.young[i]) if prob.mode == "reverse" else True].append(i)
-    if reachable is not None:
-        # The scan looked at every pair: no second look needed.
-        found = set(reachable.tolist())
-        for i in pending[True] + pending[False]:
-            if i in found:
-                out.append(unmatched_entry(idx, i, busy_code[i], {}))
-            else:
-                others = np.flatnonzero(idx.young != idx.young[i])
-                if prob.mode != "reverse":
-                    others = np.arange(idx.n, dtype=np.int64)
-                counts = rule_counts(idx, i, others[others != i])
-                out.append(unmatched_entry(idx, i, "no_feasible_partner", counts or {}))
-        return sorted(out, key=lambda u: u.id)
-    # Whoever had no candidate pair is checked against everyone, in blocks, within a budget.
+    # Whoever had no candidate pair: after a full scan, ``reachable`` tells whether they
+    # have any allowed partner; otherwise they are checked against everyone, in blocks,
+    # within a budget.
+    found = None if reachable is None else set(reachable.tolist())
     budget = FULL_CHECK_LIMIT * 1_000_000
     for young_side, people in pending.items():
         if prob.mode == "reverse":
@@ -454,13 +437,17 @@ def _unmatched(
         step = max(1, 4_000_000 // max(len(others), 1))
         for lo in range(0, len(people), step):
             chunk = np.array(people[lo : lo + step], dtype=np.int64)
-            if budget < len(chunk) * len(others):
+            if found is not None:
+                has_any = [i in found for i in chunk.tolist()]
+            elif budget < len(chunk) * len(others):
                 out += [unmatched_entry(idx, int(i), "not_checked", {}) for i in chunk]
                 continue
-            budget -= len(chunk) * len(others)
-            block = dense_exact(idx, chunk, others)
-            block[chunk[:, None] == others[None, :]] = -np.inf
-            for i, has in zip(chunk.tolist(), np.isfinite(block).any(axis=1).tolist(), strict=True):
+            else:
+                budget -= len(chunk) * len(others)
+                block = dense_exact(idx, chunk, others)
+                block[chunk[:, None] == others[None, :]] = -np.inf
+                has_any = np.isfinite(block).any(axis=1).tolist()
+            for i, has in zip(chunk.tolist(), has_any, strict=True):
                 if has:
                     out.append(unmatched_entry(idx, i, busy_code[i], {}))
                 else:
