@@ -172,12 +172,14 @@ def generate(
         load = scan.greedy_load(order, ri, ci, idx.capacity[rows], idx.capacity[cols])
         spare = np.flatnonzero(load < idx.capacity[cols])
         if len(spare):
-            sub = cols[spare]
-            lay_s = scan.layout(idx, rows, sub, sparse_forbidden(idx, rows, sub), False)
-            more = scan.top_k(lay_s, n_r, len(spare), min(SPARE_K, len(spare)))
+            # The scan's layout cut down to those columns (its positions map back to cols).
+            inv = np.empty_like(lay.perm)
+            inv[lay.perm] = np.arange(len(lay.perm))
+            sub = scan.sub_layout(lay, np.sort(inv[spare]))
+            more = scan.top_k(sub, n_r, len(spare), min(SPARE_K, len(spare)))
             got = more.row_i >= 0
             ri = np.r_[ri, np.repeat(np.arange(n_r), more.row_i.shape[1])[got.ravel()]]
-            ci = np.r_[ci, spare[more.row_i[got]]]
+            ci = np.r_[ci, more.row_i[got]]
             s32 = np.r_[s32, more.row_s[got]]
     _, first = np.unique(ri * n_c + ci, return_index=True)
     ri, ci, s32 = ri[first], ci[first], s32[first]

@@ -446,10 +446,10 @@ def top_k(
     order = np.lexsort((np.where(ci < 0, np.iinfo(np.int32).max, ci), -cs), axis=1)[:, :k]
     cs, ci = np.take_along_axis(cs, order, 1), np.take_along_axis(ci, order, 1)
     # Back from the layout's class order to the caller's column positions.
-    inv = np.empty_like(lay.perm)
-    inv[lay.perm] = np.arange(len(lay.perm))
+    # (a sub-layout's columns come back in the order of their positions in ``cols``).
+    order = np.argsort(lay.perm, kind="stable")
     row_i = np.where(row_i >= 0, lay.perm[np.maximum(row_i, 0)], -1).astype(np.int32)
-    return TopK(row_s, row_i, cs[inv], ci[inv])
+    return TopK(row_s, row_i, cs[order], ci[order])
 
 
 def floors(
