@@ -96,10 +96,17 @@ def test_certificate_covers_every_pruned_pair(
     assert cert.bound == cert.asg.objective
 
 
-@pytest.mark.parametrize(("compiled", "subset"), [(True, False), (False, False), (True, True)])
-def test_price_finds_every_violation(compiled: bool, subset: bool) -> None:
+@pytest.mark.parametrize(
+    ("compiled", "subset", "run"),
+    [(True, False, 32), (False, False, 32), (True, True, 32), (True, False, 3), (True, True, 2)],
+)
+def test_price_finds_every_violation(
+    monkeypatch: pytest.MonkeyPatch, compiled: bool, subset: bool, run: int
+) -> None:
     """The compiled scan (large problems) and numpy (small ones) find the same pairs, also
-    when only some rows and columns are priced."""
+    when only some rows and columns are priced, and whether the runs of columns that
+    share a bound are long or short (short runs skip more)."""
+    monkeypatch.setattr(scan, "SUB", run)
     idx, rows, cols, _ = _sides(cohort(40, 35, seed=8))
     rng = np.random.default_rng(0)
     pr = np.arange(len(rows))[:: 2 if subset else 1]
@@ -153,13 +160,23 @@ def _check_top(scores: np.ndarray, picked: set[int], k: int) -> None:
         assert min(scores[j] for j in picked) >= max(scores[j] for j in rest) - 1e-6
 
 
-@pytest.mark.parametrize(("mode", "workers"), [("reverse", 1), ("reverse", 3), ("mutual", 2)])
+@pytest.mark.parametrize(
+    ("mode", "workers", "run"),
+    [
+        ("reverse", 1, 32),
+        ("reverse", 3, 32),
+        ("mutual", 2, 32),
+        ("reverse", 2, 3),
+        ("mutual", 1, 2),
+    ],
+)
 def test_compiled_top_k_equals_dense_top_k(
-    monkeypatch: pytest.MonkeyPatch, mode: str, workers: int
+    monkeypatch: pytest.MonkeyPatch, mode: str, workers: int, run: int
 ) -> None:
     """The heaps hold each row's and column's k best allowed pairs, whatever the number
-    of threads and blocks."""
+    of threads and blocks, and however long the runs of columns that share a bound."""
     monkeypatch.setattr(scan, "BLOCK", 8)
+    monkeypatch.setattr(scan, "SUB", run)
     monkeypatch.setattr(scan, "STEPS", 4)
     monkeypatch.setattr(scan, "WORKERS", workers)
     data = cohort(70, 60, seed=11, mode=mode)
@@ -179,6 +196,30 @@ def test_compiled_top_k_equals_dense_top_k(
         np.repeat(np.arange(len(rows)), 5)[best.row_i.ravel() >= 0], best.row_i[best.row_i >= 0]
     ]
     assert np.allclose(got, want, atol=1e-6)
+
+
+def test_compiled_top_k_keeps_each_floor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each row and column keeps its own floor (the scan sees columns in its own order):
+    its heap holds its k best above that floor, and placeholders at the floor."""
+    monkeypatch.setattr(scan, "BLOCK", 8)
+    monkeypatch.setattr(scan, "SUB", 3)
+    idx, rows, cols, mutual = _sides(cohort(50, 45, seed=13))
+    forbidden = candidates.sparse_forbidden(idx, rows, cols)
+    ref = TileScorer(idx, rows, cols, mutual=mutual).dense()
+    ref[forbidden] = -candidates.BIG
+    rng = np.random.default_rng(3)
+    floor_r = rng.uniform(0.2, 0.9, len(rows)).astype(np.float32)
+    floor_c = rng.uniform(0.2, 0.9, len(cols)).astype(np.float32)
+    lay = scan.layout(idx, rows, cols, forbidden, mutual)
+    best = scan.top_k(lay, len(rows), len(cols), 4, floor_r=floor_r, floor_c=floor_c)
+    for heaps_i, heaps_s, scores, floors in (
+        (best.row_i, best.row_s, ref, floor_r),
+        (best.col_i, best.col_s, ref.T, floor_c),
+    ):
+        for r in range(len(floors)):
+            above = np.where(scores[r] > floors[r], scores[r], 0.0)
+            _check_top(above, {int(j) for j in heaps_i[r] if j >= 0}, 4)
+            assert np.all(heaps_s[r][heaps_i[r] < 0] == floors[r])
 
 
 def test_compiled_top_k_same_whatever_the_threads(monkeypatch: pytest.MonkeyPatch) -> None:

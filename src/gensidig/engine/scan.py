@@ -3,7 +3,8 @@ and the pairs that break a certificate (pricing).
 
 Scoring all 10^10 pairs of a 100,000 x 100,000 cohort is the engine's floor. Numpy needs
 two matrix products and half a dozen elementwise passes over every pair; this module
-does it in one pass with numba: for a row person ``a`` and a block of columns,
+does it with numba, and skips most pairs unscored: for a row person ``a`` and a block of
+columns,
 
     x[j] = sum over the topics a shares of  level * wants_norm[col j, topic]
     y[j] = sum over the topics a wants   of  wants_norm * shares[col j, topic]
@@ -11,10 +12,14 @@ does it in one pass with numba: for a row person ``a`` and a block of columns,
 (a person shares 2-6 topics and wants 0-4, so that is a handful of vector updates over
 columns kept in cache, topic-major), then the two-way score of ``score.py`` plus one
 lookup in a small table of class terms (department, time zone, language, generation
-band; a broken class rule adds -BIG). Each row keeps its ``k`` best in a heap, each
-column its ``k`` best (one heap per thread, merged after), so nothing else is written:
-a block is skipped after one vectorised maximum when none of its pairs beats the
-thresholds, which is nearly always once the heaps are full.
+band; a broken class rule adds -BIG).
+
+Columns are sorted by the topics they want, then share, and cut into runs of ``SUB``:
+the same sums over each topic's largest value in a run bound every score in it (the
+score grows with x and y), so a row scores a run only when the bound beats its
+threshold; at 100k a row scores about 8 % of the runs. Each row keeps its ``k`` best in a
+heap; each column's ``k`` best come from the same scan with rows and columns swapped
+(the score is symmetric), so each heap prunes on its own threshold.
 
 Ties are broken by position (lower index first), so the heaps hold the exact top ``k``
 by (score, position) whatever the number of threads: the same input gives the same
@@ -39,6 +44,13 @@ from .score import BIG, tz_table
 
 I32Array = npt.NDArray[np.int32]
 BLOCK = 2_048  # columns per block: their topic data stays in a core's L2 cache
+# Columns per run with a shared bound: columns sorted by the topics they want and share
+# sit in runs of like columns, whose bound is close to their best score; a row skips a
+# run whose bound cannot beat its threshold without scoring its columns.
+SUB = 32
+# Largest row class x runs table of class-term bounds; above it, a row class's largest
+# term stands for every run.
+CLS_BOUND_CELLS = 16_000_000
 STEPS = 32  # column ranges per scan, so progress can be reported between them
 WORKERS = max(1, min(4, os.cpu_count() or 1))
 
@@ -56,15 +68,25 @@ class Layout:
     col_wn: F32Array  # topics x columns: wants_norm of each column
     col_sh: F32Array  # topics x columns: shares of each column
     r_cls: I32Array
-    run_start: npt.NDArray[np.int64]  # columns are sorted by class: where each run starts
-    run_cls: I32Array  # and its class
+    c_cls: I32Array  # per column (layout order): its class code
     table: F32Array  # row class x column class: soft terms, -BIG for a broken class rule
+    # Per run of ``sub`` columns (layout order): the largest value of each topic, and per
+    # row class the largest class term, so a row's bound on a whole run costs a handful
+    # of multiplications (see ``_bounds``).
+    ub_wn: F32Array  # topics x runs
+    ub_sh: F32Array  # topics x runs
+    ub_cls: F32Array  # row class x runs (x 1 when that table would be too large)
+    sub: int
     perm: npt.NDArray[np.int64]  # column position in this layout -> position in ``cols``
     r_self: I32Array  # mutual mode: the row person's column position, else -1
     f_ptr: npt.NDArray[np.int64]  # per row, sorted column positions ruled out pair by pair
     f_idx: I32Array
     harm: float
     lin: float
+    # The same pairs seen from the columns (their heaps come from scanning it), or in a
+    # mutual pool ``symmetric``: rows and columns are the same people.
+    columns: Layout | None = None
+    symmetric: bool = False
 
 
 def _csr(dense: F32Array) -> tuple[npt.NDArray[np.int64], I32Array, F32Array]:
@@ -121,9 +143,61 @@ def _class_codes(idx: Index) -> tuple[I32Array, F32Array]:
     return code.reshape(-1).astype(np.int32), np.maximum(table, -BIG).astype(np.float32)
 
 
+def _topic_keys(present: npt.NDArray[np.bool_]) -> list[npt.NDArray[np.uint64]]:
+    """Each row's set of topics as 64-bit words, the most common topic in the highest
+    bit: sorting by the words groups like people, the common topics first."""
+    rank = np.argsort(-present.sum(axis=0), kind="stable")
+    words = []
+    for w0 in range(0, present.shape[1], 64):
+        part = present[:, rank[w0 : w0 + 64]].astype(np.uint64)
+        shifts = np.uint64(63) - np.arange(part.shape[1], dtype=np.uint64)
+        words.append((part << shifts[None, :]).sum(axis=1, dtype=np.uint64))
+    return words
+
+
+def _column_order(idx: Index, cols: IntArray, code: I32Array) -> npt.NDArray[np.int64]:
+    """Columns sorted by the topics they want, then those they share, then class: runs of
+    columns that want and share the same topics have tight bounds."""
+    keys: list[npt.NDArray[np.generic]] = [code[cols]]
+    keys += _topic_keys(idx.shares[cols] > 0)[::-1]
+    keys += _topic_keys(idx.wants_norm[cols] > 0)[::-1]
+    return np.lexsort(keys).astype(np.int64)
+
+
+def _bounds(
+    col_wn: F32Array, col_sh: F32Array, c_cls: I32Array, table: F32Array, sub: int
+) -> tuple[F32Array, F32Array, F32Array]:
+    """Per run of ``sub`` columns: each topic's largest value, and per row class the
+    largest class term."""
+    n_c = col_wn.shape[1]
+    starts = np.arange(0, n_c, sub)
+    if n_c == 0:
+        empty = np.zeros((col_wn.shape[0], 0), dtype=np.float32)
+        return empty, empty.copy(), np.zeros((table.shape[0], 1), dtype=np.float32)
+    ub_wn = np.maximum.reduceat(col_wn, starts, axis=1)
+    ub_sh = np.maximum.reduceat(col_sh, starts, axis=1)
+    if table.shape[0] * len(starts) <= CLS_BOUND_CELLS:
+        ub_cls = np.maximum.reduceat(table[:, c_cls], starts, axis=1)
+    else:
+        ub_cls = table.max(axis=1, keepdims=True)
+    return (
+        np.ascontiguousarray(ub_wn, dtype=np.float32),
+        np.ascontiguousarray(ub_sh, dtype=np.float32),
+        np.ascontiguousarray(ub_cls, dtype=np.float32),
+    )
+
+
 def layout(
-    idx: Index, rows: IntArray, cols: IntArray, forbidden: tuple[IntArray, IntArray], mutual: bool
+    idx: Index,
+    rows: IntArray,
+    cols: IntArray,
+    forbidden: tuple[IntArray, IntArray],
+    mutual: bool,
+    *,
+    columns: bool = True,
 ) -> Layout:
+    """The arrays the kernels read, for rows x cols; with ``columns``, also the columns'
+    side for their heaps (``top_k``)."""
     w = idx.problem.rules.weights
     beta = float(w.one_sided)
     harm = 2.0 * (1.0 - beta) * float(w.learning)
@@ -132,13 +206,17 @@ def layout(
     sh_ptr, sh_idx, sh_val = _csr(idx.shares[rows])
     wn_ptr, wn_idx, wn_val = _csr(idx.wants_norm[rows])
     code, table = class_codes(idx)
-    # Columns sorted by class, so a block adds its class terms run by run (no gather).
-    perm = np.argsort(code[cols], kind="stable")
+    symmetric = mutual and np.array_equal(rows, cols)
+    side = None
+    if columns and not symmetric:
+        # Scored from the columns' side, a column's bound on a run of like rows is as
+        # tight as a row's: its heap skips as much (rows and columns swap in the score).
+        side = layout(idx, cols, rows, (forbidden[1], forbidden[0]), mutual, columns=False)
+    perm = _column_order(idx, cols, code)
     inv = np.empty_like(perm)
     inv[perm] = np.arange(len(perm))
     cols = cols[perm]
-    c_cls = code[cols]
-    run_start = np.r_[np.flatnonzero(np.diff(c_cls, prepend=-1) != 0), len(cols)]
+    c_cls = code[cols].astype(np.int32)
     r_self = np.full(len(rows), -1, dtype=np.int32)
     if mutual:
         col_of = np.full(idx.n, -1, dtype=np.int64)
@@ -149,6 +227,9 @@ def layout(
     order = np.lexsort((fc, fr))
     f_ptr = np.zeros(len(rows) + 1, dtype=np.int64)
     np.cumsum(np.bincount(fr, minlength=len(rows)), out=f_ptr[1:])
+    col_wn = np.ascontiguousarray(idx.wants_norm[cols].T)
+    col_sh = np.ascontiguousarray(idx.shares[cols].T)
+    ub_wn, ub_sh, ub_cls = _bounds(col_wn, col_sh, c_cls, table, SUB)
     return Layout(
         sh_ptr=sh_ptr,
         sh_idx=sh_idx,
@@ -156,18 +237,23 @@ def layout(
         wn_ptr=wn_ptr,
         wn_idx=wn_idx,
         wn_val=wn_val,
-        col_wn=np.ascontiguousarray(idx.wants_norm[cols].T),
-        col_sh=np.ascontiguousarray(idx.shares[cols].T),
+        col_wn=col_wn,
+        col_sh=col_sh,
         r_cls=code[rows],
-        run_start=run_start.astype(np.int64),
-        run_cls=c_cls[run_start[:-1]].astype(np.int32),
+        c_cls=c_cls,
         table=table,
+        ub_wn=ub_wn,
+        ub_sh=ub_sh,
+        ub_cls=ub_cls,
+        sub=SUB,
         perm=perm,
         r_self=r_self,
         f_ptr=f_ptr,
         f_idx=fc[order].astype(np.int32),
         harm=harm,
         lin=lin,
+        columns=side,
+        symmetric=symmetric,
     )
 
 
@@ -231,37 +317,22 @@ def _two_way(x, y, harm, lin):
         xv = x[j]
         yv = y[j]
         tot = xv + yv
-        s = harm * xv * yv / (tot + eps) + lin * tot
+        # x * y first: the same bits whichever side is the row.
+        s = harm * (xv * yv) / (tot + eps) + lin * tot
         x[j] = s if tot > 0 else neg
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _add_runs(x, c0, c1, run_start, run_cls, trow):
-    """Add each column's class term to x (columns c0..c1, sorted by class)."""
-    r = np.searchsorted(run_start, c0, side="right") - 1
-    while run_start[r] < c1:
-        lo = max(run_start[r], c0) - c0
-        hi = min(run_start[r + 1], c1) - c0
-        term = trow[run_cls[r]]
-        for j in range(lo, hi):
-            x[j] += term
-        r += 1
+def _add_cls(x, c0, c_cls, trow):
+    """Add each column's class term to x (columns c0.. of the layout)."""
+    for j in range(x.shape[0]):
+        x[j] += trow[c_cls[c0 + j]]
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _subtract(x, v):
     for j in range(x.shape[0]):
         x[j] -= v[j]
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _any_above(s, floor, col_floor):
-    """How many of s beat the row's floor or their column's."""
-    hits = 0
-    for j in range(s.shape[0]):
-        m = col_floor[j] if col_floor[j] < floor else floor
-        hits += 1 if s[j] > m else 0
-    return hits
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -275,7 +346,7 @@ def _count_above(s, floor):
 @njit(cache=True, nogil=True, error_model="numpy")
 def _block_scores(
     a, c0, c1, sh_ptr, sh_idx, sh_val, wn_ptr, wn_idx, wn_val, col_wn, col_sh,
-    r_cls, run_start, run_cls, table, harm, lin, x, y,
+    r_cls, c_cls, table, harm, lin, x, y,
 ):  # fmt: skip
     """Scores of row a with columns c0..c1 into x (y is scratch); both of length c1 - c0."""
     x[:] = 0.0
@@ -285,99 +356,147 @@ def _block_scores(
     for p in range(wn_ptr[a], wn_ptr[a + 1]):
         _axpy(y, wn_val[p], col_sh[wn_idx[p], c0:c1])
     _two_way(x, y, np.float32(harm), np.float32(lin))
-    _add_runs(x, c0, c1, run_start, run_cls, table[r_cls[a]])
+    _add_cls(x, c0, c_cls, table[r_cls[a]])
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _run_bounds(
+    a, s0, s1, sh_ptr, sh_idx, sh_val, wn_ptr, wn_idx, wn_val, ub_wn, ub_sh, ub_cls,
+    r_cls, harm, lin, bx, by,
+):  # fmt: skip
+    """Bounds on row a's scores in runs s0..s1 into bx (by is scratch).
+
+    The same sums in the same order as ``_block_scores``, over each topic's largest
+    value in the run: float rounding is monotone, so each sum is at least any column's;
+    the two-way score grows with both sums, and the margin covers its last rounding."""
+    bx[:] = 0.0
+    by[:] = 0.0
+    for p in range(sh_ptr[a], sh_ptr[a + 1]):
+        _axpy(bx, sh_val[p], ub_wn[sh_idx[p], s0:s1])
+    for p in range(wn_ptr[a], wn_ptr[a + 1]):
+        _axpy(by, wn_val[p], ub_sh[wn_idx[p], s0:s1])
+    _two_way(bx, by, np.float32(harm), np.float32(lin))
+    crow = ub_cls[r_cls[a]]
+    wide = crow.shape[0] > 1
+    for q in range(bx.shape[0]):
+        t = bx[q] + (crow[s0 + q] if wide else crow[0])
+        bx[q] = t + abs(t) * np.float32(1e-5) + np.float32(1e-6)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _topk_part(
     r0, r1, c_lo, c_hi, sh_ptr, sh_idx, sh_val, wn_ptr, wn_idx, wn_val, col_wn, col_sh,
-    r_cls, run_start, run_cls, table, harm, lin, r_self, f_ptr, f_idx,
-    row_s, row_i, col_s, col_i, col_min, block,
+    r_cls, c_cls, table, ub_wn, ub_sh, ub_cls, sub, harm, lin, r_self, f_ptr, f_idx,
+    row_s, row_i, block,
 ):  # fmt: skip
-    """Rows r0..r1 against columns c_lo..c_hi: update the rows' heaps and this thread's
-    column heaps (``col_min`` holds each column heap's worst score)."""
-    xb = np.empty(block, dtype=np.float32)
-    yb = np.empty(block, dtype=np.float32)
-    hits = np.empty(block, dtype=np.int64)
+    """Rows r0..r1 against columns c_lo..c_hi: update the rows' heaps. A run of ``sub``
+    columns is scored only when its bound beats the row's worst."""
+    xb = np.empty(block + sub, dtype=np.float32)
+    yb = np.empty(block + sub, dtype=np.float32)
+    nrun = block // sub + 2
+    bxb = np.empty(nrun, dtype=np.float32)
+    byb = np.empty(nrun, dtype=np.float32)
     for c0 in range(c_lo, c_hi, block):
         c1 = min(c_hi, c0 + block)
-        bw = c1 - c0
-        x = xb[:bw]
-        y = yb[:bw]
+        s0 = c0 // sub
+        s1 = (c1 - 1) // sub + 1
+        bx = bxb[: s1 - s0]
+        by = byb[: s1 - s0]
         for a in range(r0, r1):
-            _block_scores(
-                a, c0, c1, sh_ptr, sh_idx, sh_val, wn_ptr, wn_idx, wn_val, col_wn, col_sh,
-                r_cls, run_start, run_cls, table, harm, lin, x, y,
+            _run_bounds(
+                a, s0, s1, sh_ptr, sh_idx, sh_val, wn_ptr, wn_idx, wn_val, ub_wn, ub_sh,
+                ub_cls, r_cls, harm, lin, bx, by,
             )  # fmt: skip
-            if _any_above(x, row_s[a, 0], col_min[c0:c1]) == 0:
-                continue
-            n_hit = _compact(x, row_s[a, 0], col_min[c0:c1], hits)
-            _take(a, c0, hits[:n_hit], x, r_self, f_ptr, f_idx, row_s, row_i, col_s, col_i, col_min)
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _compact(s, floor, col_floor, out):
-    """Positions j where s[j] beats the row's floor or its column's, into out; how many."""
-    n = 0
-    for j in range(s.shape[0]):
-        out[n] = j
-        n += (s[j] > floor) | (s[j] > col_floor[j])
-    return n
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _take(a, c0, hits, x, r_self, f_ptr, f_idx, row_s, row_i, col_s, col_i, col_min):
-    """Push the pairs at ``hits`` that beat their row's or column's worst into the heap."""
-    for j in hits:
-        s = x[j]
-        col = c0 + j
-        to_row = s > row_s[a, 0]
-        to_col = s > col_min[col]
-        if not (to_row or to_col):
-            continue
-        if col == r_self[a] or _ruled_out(f_ptr, f_idx, a, col):
-            continue
-        if to_row:
-            _push(row_s, row_i, a, s, col)
-        if to_col:
-            _push(col_s, col_i, col, s, a)
-            col_min[col] = col_s[col, 0]
+            q = 0
+            while q < s1 - s0:
+                if bx[q] <= row_s[a, 0]:
+                    q += 1
+                    continue
+                # A stretch of runs worth scoring, scored together.
+                q_end = q + 1
+                while q_end < s1 - s0 and bx[q_end] > row_s[a, 0]:
+                    q_end += 1
+                j0 = max(c0, (s0 + q) * sub)
+                j1 = min(c1, (s0 + q_end) * sub)
+                x = xb[: j1 - j0]
+                y = yb[: j1 - j0]
+                _block_scores(
+                    a, j0, j1, sh_ptr, sh_idx, sh_val, wn_ptr, wn_idx, wn_val, col_wn, col_sh,
+                    r_cls, c_cls, table, harm, lin, x, y,
+                )  # fmt: skip
+                if _count_above(x, row_s[a, 0]) > 0:
+                    for j in range(j1 - j0):
+                        col = j0 + j
+                        if x[j] <= row_s[a, 0]:
+                            continue
+                        if col == r_self[a] or _ruled_out(f_ptr, f_idx, a, col):
+                            continue
+                        _push(row_s, row_i, a, x[j], col)
+                q = q_end
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _price_part(
-    rows, c_lo, c_hi, cols_sel, sh_ptr, sh_idx, sh_val, wn_ptr, wn_idx, wn_val,
-    col_wn, col_sh, r_cls, run_start, run_cls, table, harm, lin, r_self, f_ptr, f_idx,
-    thr, v, heap_s, heap_i, block,
+    rows, c_lo, c_hi, sh_ptr, sh_idx, sh_val, wn_ptr, wn_idx, wn_val,
+    col_wn, col_sh, r_cls, c_cls, table, ub_wn, ub_sh, ub_cls, sub, harm, lin, r_self,
+    f_ptr, f_idx, thr, v, v_min, heap_s, heap_i, block,
 ):  # fmt: skip
     """For the given rows: the pairs with the largest score - v[col] above thr[row]
-    (a heap per row); ``cols_sel`` marks the columns to consider."""
-    xb = np.empty(block, dtype=np.float32)
-    yb = np.empty(block, dtype=np.float32)
+    (a heap per row). ``v_min`` is the least v per run of ``sub`` columns: a run whose
+    bound less that cannot beat the row's floor is skipped."""
+    xb = np.empty(block + sub, dtype=np.float32)
+    yb = np.empty(block + sub, dtype=np.float32)
+    nrun = block // sub + 2
+    bxb = np.empty(nrun, dtype=np.float32)
+    byb = np.empty(nrun, dtype=np.float32)
     for c0 in range(c_lo, c_hi, block):
         c1 = min(c_hi, c0 + block)
-        bw = c1 - c0
-        x = xb[:bw]
-        y = yb[:bw]
-        vb = v[c0:c1]
+        s0 = c0 // sub
+        s1 = (c1 - 1) // sub + 1
+        bx = bxb[: s1 - s0]
+        by = byb[: s1 - s0]
         for q in range(len(rows)):
             a = rows[q]
-            _block_scores(
-                a, c0, c1, sh_ptr, sh_idx, sh_val, wn_ptr, wn_idx, wn_val, col_wn, col_sh,
-                r_cls, run_start, run_cls, table, harm, lin, x, y,
+            _run_bounds(
+                a, s0, s1, sh_ptr, sh_idx, sh_val, wn_ptr, wn_idx, wn_val, ub_wn, ub_sh,
+                ub_cls, r_cls, harm, lin, bx, by,
             )  # fmt: skip
-            _subtract(x, vb)
             floor = max(thr[q], heap_s[q, 0])
-            if _count_above(x, floor) == 0:
-                continue
-            for j in range(bw):
-                col = c0 + j
-                e = x[j]
-                if e <= thr[q] or e <= heap_s[q, 0] or not cols_sel[col]:
+            k = 0
+            while k < s1 - s0:
+                if bx[k] - v_min[s0 + k] <= floor:
+                    k += 1
                     continue
-                if col == r_self[a] or _ruled_out(f_ptr, f_idx, a, col):
-                    continue
-                _push(heap_s, heap_i, q, e, col)
+                k_end = k + 1
+                while k_end < s1 - s0 and bx[k_end] - v_min[s0 + k_end] > floor:
+                    k_end += 1
+                j0 = max(c0, (s0 + k) * sub)
+                j1 = min(c1, (s0 + k_end) * sub)
+                x = xb[: j1 - j0]
+                y = yb[: j1 - j0]
+                _block_scores(
+                    a, j0, j1, sh_ptr, sh_idx, sh_val, wn_ptr, wn_idx, wn_val, col_wn,
+                    col_sh, r_cls, c_cls, table, harm, lin, x, y,
+                )  # fmt: skip
+                _subtract(x, v[j0:j1])
+                if _count_above(x, floor) > 0:
+                    for j in range(j1 - j0):
+                        col = j0 + j
+                        e = x[j]
+                        if e <= thr[q] or e <= heap_s[q, 0]:
+                            continue
+                        if col == r_self[a] or _ruled_out(f_ptr, f_idx, a, col):
+                            continue
+                        _push(heap_s, heap_i, q, e, col)
+                    floor = max(thr[q], heap_s[q, 0])
+                k = k_end
+
+
+def _run_least(values: F32Array, sub: int) -> F32Array:
+    """The least value per run of ``sub`` entries."""
+    if not len(values):
+        return np.zeros(0, dtype=np.float32)
+    return np.minimum.reduceat(values, np.arange(0, len(values), sub)).astype(np.float32)
 
 
 def _split(n: int, parts: int) -> list[tuple[int, int]]:
@@ -413,43 +532,62 @@ def top_k(
 
     A heap starts full of placeholders (index -1) at the floor, so its worst score is
     always a bound on every pair it left out. Floors near each row's final k-th best
-    (see ``floors``) make pushes rare, so most blocks are skipped after one check."""
-    parts = _split(n_r, WORKERS)
+    (see ``floors``) make pushes rare, so most runs are skipped on their bound. The
+    columns' heaps come from the same scan of the columns' side (``lay.columns``), or,
+    in a mutual pool, are the rows' own; a layout without either gives placeholders."""
     fr = np.zeros(n_r, np.float32) if floor_r is None else floor_r.astype(np.float32)
     fc = np.zeros(n_c, np.float32) if floor_c is None else floor_c.astype(np.float32)
-    row_s = np.repeat(fr[:, None], k, axis=1)
+    if lay.symmetric:
+        # One pool on both sides: a person's best partners are the same either way.
+        both = np.maximum(fr, fc)
+        row_s, row_i = _row_heaps(lay, k, both, progress, 0, 1)
+        return TopK(row_s, row_i, row_s.copy(), row_i.copy())
+    turns = 2 if lay.columns is not None else 1
+    row_s, row_i = _row_heaps(lay, k, fr, progress, 0, turns)
+    if lay.columns is None:
+        none = np.full((n_c, k), -1, dtype=np.int32)
+        return TopK(row_s, row_i, np.repeat(fc[:, None], k, axis=1), none)
+    col_s, col_i = _row_heaps(lay.columns, k, fc, progress, 1, turns)
+    return TopK(row_s, row_i, col_s, col_i)
+
+
+def _row_heaps(
+    lay: Layout,
+    k: int,
+    floor: F32Array,
+    progress: Callable[[int, int], None] | None,
+    turn: int,
+    turns: int,
+) -> tuple[F32Array, I32Array]:
+    """Each row's k best (score, then layout position) above its floor; column
+    positions in the caller's order."""
+    n_r, n_c = len(floor), len(lay.perm)
+    assert n_r <= len(lay.sh_ptr) - 1  # the kernels write one heap per row
+    parts = _split(n_r, WORKERS)
+    row_s = np.repeat(floor.astype(np.float32)[:, None], k, axis=1)
     row_i = np.full((n_r, k), -1, dtype=np.int32)
-    col_s = np.repeat(np.repeat(fc[None, :, None], k, axis=2), len(parts), axis=0)
-    col_i = np.full((len(parts), n_c, k), -1, dtype=np.int32)
-    col_min = np.repeat(fc[None, :], len(parts), axis=0)
     steps = _steps(n_c)
 
     def run(t: int, c_lo: int, c_hi: int) -> None:
         r0, r1 = parts[t]
         _topk_part(
             r0, r1, c_lo, c_hi, lay.sh_ptr, lay.sh_idx, lay.sh_val, lay.wn_ptr, lay.wn_idx,
-            lay.wn_val, lay.col_wn, lay.col_sh, lay.r_cls, lay.run_start, lay.run_cls, lay.table,
-            lay.harm, lay.lin, lay.r_self, lay.f_ptr, lay.f_idx,
-            row_s, row_i, col_s[t], col_i[t], col_min[t], BLOCK,
+            lay.wn_val, lay.col_wn, lay.col_sh, lay.r_cls, lay.c_cls, lay.table, lay.ub_wn,
+            lay.ub_sh, lay.ub_cls, lay.sub, lay.harm, lay.lin, lay.r_self, lay.f_ptr, lay.f_idx,
+            row_s, row_i, BLOCK,
         )  # fmt: skip
 
-    with ThreadPoolExecutor(max_workers=len(parts)) as pool:
-        for done, (c_lo, c_hi) in enumerate(steps, start=1):
-            futures = [pool.submit(run, t, c_lo, c_hi) for t in range(len(parts))]
-            for f in futures:
-                f.result()
-            if progress is not None:
-                progress(done, len(steps))
-    # Merge the threads' column heaps: the k best by (score, row position).
-    cs = col_s.transpose(1, 0, 2).reshape(n_c, -1)
-    ci = col_i.transpose(1, 0, 2).reshape(n_c, -1)
-    order = np.lexsort((np.where(ci < 0, np.iinfo(np.int32).max, ci), -cs), axis=1)[:, :k]
-    cs, ci = np.take_along_axis(cs, order, 1), np.take_along_axis(ci, order, 1)
-    # Back from the layout's class order to the caller's column positions.
-    # (a sub-layout's columns come back in the order of their positions in ``cols``).
-    order = np.argsort(lay.perm, kind="stable")
+    if parts and n_c:
+        with ThreadPoolExecutor(max_workers=len(parts)) as pool:
+            for done, (c_lo, c_hi) in enumerate(steps, start=1):
+                futures = [pool.submit(run, t, c_lo, c_hi) for t in range(len(parts))]
+                for f in futures:
+                    f.result()
+                if progress is not None:
+                    progress(turn * len(steps) + done, turns * len(steps))
+    # Back from the layout's order to the caller's column positions.
     row_i = np.where(row_i >= 0, lay.perm[np.maximum(row_i, 0)], -1).astype(np.int32)
-    return TopK(row_s, row_i, cs[order], ci[order])
+    return row_s, row_i
 
 
 def floors(
@@ -476,7 +614,7 @@ def floors(
         picked = np.sort(rng.choice(len(other), size=m, replace=False))
         j = min(m, max(1, round(survive * k * m / len(other))))
         sub = other[picked]
-        lay = layout(idx, mine, sub, sparse_forbidden(idx, mine, sub), mutual)
+        lay = layout(idx, mine, sub, sparse_forbidden(idx, mine, sub), mutual, columns=False)
         # Rows of ``mine`` x the sampled columns: each row's j-th best in the sample.
         best = top_k(lay, len(mine), m, j)
         out.append(best.row_s.min(axis=1))
@@ -500,13 +638,13 @@ def price_rows(
     heap_s[:] = thr.astype(np.float32)[:, None]
     inv = np.empty_like(lay.perm)
     inv[lay.perm] = np.arange(len(lay.perm))
-    # Only the given columns are scanned: a layout of just them, still in class order.
+    # Only the given columns are scanned: a layout of just them, in the same order.
     keep = np.sort(inv[cols])
     sub = sub_layout(lay, keep)
     v_at = np.full(n_c, np.float32(BIG), dtype=np.float32)
     v_at[inv[cols]] = v.astype(np.float32)
     v32 = np.ascontiguousarray(v_at[keep])
-    sel = np.ones(len(keep), dtype=np.bool_)
+    v_min = _run_least(v32, sub.sub)
     rows32 = rows.astype(np.int64)
     thr32 = thr.astype(np.float32)
     parts = _split(len(rows), WORKERS)
@@ -514,10 +652,10 @@ def price_rows(
     def run(t: int) -> None:
         lo, hi = parts[t]
         _price_part(
-            rows32[lo:hi], 0, len(keep), sel, sub.sh_ptr, sub.sh_idx, sub.sh_val, sub.wn_ptr,
-            sub.wn_idx, sub.wn_val, sub.col_wn, sub.col_sh, sub.r_cls, sub.run_start,
-            sub.run_cls, sub.table, sub.harm, sub.lin, sub.r_self, sub.f_ptr, sub.f_idx,
-            thr32[lo:hi], v32, heap_s[lo:hi], heap_i[lo:hi], BLOCK,
+            rows32[lo:hi], 0, len(keep), sub.sh_ptr, sub.sh_idx, sub.sh_val, sub.wn_ptr,
+            sub.wn_idx, sub.wn_val, sub.col_wn, sub.col_sh, sub.r_cls, sub.c_cls, sub.table,
+            sub.ub_wn, sub.ub_sh, sub.ub_cls, sub.sub, sub.harm, sub.lin, sub.r_self,
+            sub.f_ptr, sub.f_idx, thr32[lo:hi], v32, v_min, heap_s[lo:hi], heap_i[lo:hi], BLOCK,
         )  # fmt: skip
 
     if parts and len(keep):
@@ -531,8 +669,10 @@ def sub_layout(lay: Layout, keep: npt.NDArray[np.int64]) -> Layout:
     """The layout restricted to the columns at ``keep`` (sorted positions of ``lay``)."""
     if len(keep) == len(lay.perm):
         return lay
-    c_cls = np.repeat(lay.run_cls, np.diff(lay.run_start))[keep]
-    run_start = np.r_[np.flatnonzero(np.diff(c_cls, prepend=-1) != 0), len(keep)]
+    c_cls = np.ascontiguousarray(lay.c_cls[keep])
+    col_wn = np.ascontiguousarray(lay.col_wn[:, keep])
+    col_sh = np.ascontiguousarray(lay.col_sh[:, keep])
+    ub_wn, ub_sh, ub_cls = _bounds(col_wn, col_sh, c_cls, lay.table, lay.sub)
     new_pos = np.full(len(lay.perm), -1, dtype=np.int64)
     new_pos[keep] = np.arange(len(keep))
     n_r = len(lay.f_ptr) - 1
@@ -544,14 +684,18 @@ def sub_layout(lay: Layout, keep: npt.NDArray[np.int64]) -> Layout:
     r_self = np.where(lay.r_self >= 0, new_pos[np.maximum(lay.r_self, 0)], -1)
     return replace(
         lay,
-        col_wn=np.ascontiguousarray(lay.col_wn[:, keep]),
-        col_sh=np.ascontiguousarray(lay.col_sh[:, keep]),
-        run_start=run_start.astype(np.int64),
-        run_cls=c_cls[run_start[:-1]].astype(np.int32),
+        col_wn=col_wn,
+        col_sh=col_sh,
+        c_cls=c_cls,
+        ub_wn=ub_wn,
+        ub_sh=ub_sh,
+        ub_cls=ub_cls,
         perm=lay.perm[keep],
         f_ptr=f_ptr,
         f_idx=moved[ok].astype(np.int32),
         r_self=r_self.astype(np.int32),
+        columns=None,
+        symmetric=False,
     )
 
 
