@@ -18,9 +18,12 @@ Every score is the sum of its named parts.
 
 from __future__ import annotations
 
-import numpy as np
+from dataclasses import dataclass
 
-from .index import BoolArray, FloatArray, Index, IntArray, overlap_share
+import numpy as np
+import numpy.typing as npt
+
+from .index import BoolArray, F32Array, FloatArray, Index, IntArray, overlap_share
 from .model import PairScore
 
 BIG = 1000.0  # added as a negative to rule out a pair inside a matrix product
@@ -44,7 +47,167 @@ def tz_table(idx: Index) -> FloatArray:
     return table
 
 
-def _learning(idx: Index, a: IntArray, b: IntArray) -> tuple[FloatArray, FloatArray]:
+# --- Learning terms from bit masks ---------------------------------------------------
+#
+# x[i] = sum_t shares[a_i, t] * wants_norm[b_i, t] (and y the other way round) in float64.
+# Gathering two dense rows of ~50 float32 per pair and reducing them costs about a
+# microsecond a pair, and the engine asks for millions of pairs. The rows are tiny in
+# information, though: share levels are small integers (parse.py admits 1-3) and a
+# learner's wants_norm row holds one value per wanted level (level / (3 * sum of levels),
+# rounded to float32). So per person we keep uint64 words (one per 64 topics) holding
+#
+#   * P "share planes": bit j of each topic's share level;
+#   * B "rank planes": bit i of the rank (1, 2, ...) of the topic's wants_norm value
+#     among the distinct values of the person's row (0 = not wanted);
+#
+# plus the row's distinct values, shared by everyone with the same ones (a "class").
+# Then, with mask_k the topics of rank k of the learner b,
+#
+#   x = sum_k value_k(b) * c_k,   c_k = sum_j 2**j * popcount(plane_j(a) & mask_k(b)),
+#
+# a handful of word operations a pair instead of two row gathers of 200 bytes each.
+#
+# Exactness: every float32 in b's row is a multiple of q, the float32 unit in the last
+# place of the row's smallest value, so every product level * value, every c_k * value_k
+# and every partial sum (all non-negative, at most max_level * row sum) is a multiple of q.
+# While max_level * row sum < 2**52 * q these are all representable in float64, so both
+# the einsum and this sum are exact whatever their order: x comes out bit for bit the same
+# as before (not merely within rounding), and so do the scores and the engine's output.
+# _bit_topics checks these conditions on the data and falls back to the einsum otherwise.
+
+U64Array = npt.NDArray[np.uint64]
+U8Array = npt.NDArray[np.uint8]
+
+BIT_CHUNK = 4_096  # pairs per step: the gathered words stay in the L2 cache
+DENSE_BELOW = 4_096  # fewer pairs than this use the einsum (no tables to build)
+MAX_SHARE_LEVEL = 255
+MAX_WANT_VALUES = 15  # distinct wants_norm values in one row (levels 1-3 give 3)
+CACHE_LINE = 64
+PART_CHUNK = 32_768  # pairs per slice in edge_scores
+
+
+@dataclass(frozen=True, slots=True)
+class BitTopics:
+    """Per person bit planes of the share levels and the wanted-value ranks."""
+
+    rows: U64Array  # n x (planes + rank_bits) * words: share planes, then rank planes
+    planes: int  # P: bits of the largest share level
+    rank_bits: int  # B: bits of the largest rank
+    words: int  # W: uint64 words per plane (64 topics each)
+    ranks: int  # K: the most distinct wanted values in one row
+    cls: npt.NDArray[np.integer]  # n: class of the person's distinct wanted values
+    values_by_rank: FloatArray  # K x classes: the wants_norm value of each rank (or 0)
+    count_dtype: np.dtype[np.unsignedinteger]  # holds any c_k
+
+
+def _planes(
+    n: int, words: int, rows: IntArray, topics: IntArray, values: IntArray, bits: int
+) -> U64Array:
+    """n x bits * words uint64: plane j holds bit j of ``values`` at each (row, topic)."""
+    out = np.zeros(n * bits * words, dtype=np.uint64)
+    bit = np.left_shift(np.uint64(1), (topics % 64).astype(np.uint64))
+    base = rows * (bits * words) + topics // 64
+    for j in range(bits):
+        on = ((values >> j) & 1).astype(np.bool_)
+        # A row's topics are distinct, so adding their bits is or-ing them.
+        np.add.at(out, base[on] + j * words, bit[on])
+    return out.reshape(n, bits * words)
+
+
+def _aligned_rows(parts: list[U64Array]) -> U64Array:
+    """The parts side by side, each row starting on a cache-line boundary when rows are a
+    power of two of words (4 words for 50 topics: no row straddles two lines)."""
+    n = parts[0].shape[0]
+    width = sum(p.shape[1] for p in parts)
+    step = CACHE_LINE // 8
+    raw = np.empty(n * width + step, dtype=np.uint64)
+    skip = (-raw.ctypes.data % CACHE_LINE) // 8
+    out = raw[skip : skip + n * width].reshape(n, width)
+    np.concatenate(parts, axis=1, out=out)
+    return out
+
+
+def build_bit_topics(shares: F32Array, wants_norm: F32Array) -> BitTopics | None:
+    """The bit tables, or None when the data fall outside what makes them exact."""
+    n, t = shares.shape
+    if n == 0 or t == 0:
+        return None
+    if not (np.isfinite(shares).all() and np.isfinite(wants_norm).all()):
+        return None
+    if shares.min() < 0 or wants_norm.min() < 0:
+        return None
+    top = float(shares.max())
+    s_row, s_top = np.nonzero(shares)
+    s_val = shares[s_row, s_top]
+    if top > MAX_SHARE_LEVEL or not np.array_equal(s_val, np.rint(s_val)):
+        return None  # non-integer levels: only the einsum is exact
+    planes = max(1, int(top).bit_length())
+    # Rank of each wanted value within its row: sort the (row, value) pairs; positive
+    # float32 order like their bit patterns, so one int64 key sorts both at once.
+    w_row, w_top = np.nonzero(wants_norm)
+    w_val = wants_norm[w_row, w_top]
+    key = (w_row.astype(np.int64) << 32) | w_val.view(np.int32).astype(np.int64)
+    distinct, which = np.unique(key, return_inverse=True)
+    d_row = distinct >> 32
+    first = np.searchsorted(d_row, d_row)  # where each row's distinct values start
+    d_rank = np.arange(len(distinct)) - first  # 0 for the smallest value of the row
+    ranks = int(d_rank.max()) + 1 if len(distinct) else 0
+    if ranks > MAX_WANT_VALUES:
+        return None
+    d_val = (distinct & 0xFFFFFFFF).astype(np.int32).view(np.float32).astype(np.float64)
+    table = np.zeros((n, max(ranks, 1)), dtype=np.float64)
+    table[d_row, d_rank] = d_val
+    if ranks:
+        # The exactness condition above, row by row (a 1e-6 margin covers the row sum's
+        # own rounding).
+        has = table[:, 0] > 0
+        _, exp = np.frexp(table[has, 0])
+        quantum = np.ldexp(1.0, exp - 24)  # every float32 >= the smallest is a multiple
+        row_sum = np.bincount(w_row, weights=w_val.astype(np.float64), minlength=n)[has]
+        if np.any(max(top, 1.0) * row_sum * (1.0 + 1e-6) >= np.ldexp(quantum, 52)):
+            return None
+    # People with the same distinct values share a class (a few dozen in practice).
+    order = np.lexsort(table.T[::-1])
+    step = np.any(np.diff(table[order], axis=0) != 0, axis=1)
+    cls = np.empty(n, dtype=np.int64)
+    cls[order] = np.concatenate([[0], np.cumsum(step)])
+    values = table[order[np.concatenate([[True], step])]]
+    rank_bits = max(1, ranks.bit_length())
+    words = -(-t // 64)
+    rows = _aligned_rows(
+        [
+            _planes(n, words, s_row, s_top, s_val.astype(np.int64), planes),
+            _planes(n, words, w_row, w_top, d_rank[which] + 1, rank_bits),
+        ]
+    )
+    return BitTopics(
+        rows=rows,
+        planes=planes,
+        rank_bits=rank_bits,
+        words=words,
+        ranks=ranks,
+        cls=cls.astype(np.min_scalar_type(len(values) - 1)),
+        values_by_rank=np.ascontiguousarray(values.T[:ranks]),
+        count_dtype=np.min_scalar_type(((1 << planes) - 1) * t),
+    )
+
+
+_BITS_CACHE: dict[int, tuple[Index, BitTopics | None]] = {}
+
+
+def _bit_topics(idx: Index) -> BitTopics | None:
+    """The index's bit tables, built once (the last index's are kept, by identity)."""
+    hit = _BITS_CACHE.get(id(idx))
+    if hit is not None and hit[0] is idx:
+        return hit[1]
+    bits = build_bit_topics(idx.shares, idx.wants_norm)
+    _BITS_CACHE.clear()
+    _BITS_CACHE[id(idx)] = (idx, bits)
+    return bits
+
+
+def _learning_dense(idx: Index, a: IntArray, b: IntArray) -> tuple[FloatArray, FloatArray]:
+    """The definition itself, in float64 over the dense rows."""
     x = np.empty(len(a), dtype=np.float64)
     y = np.empty(len(a), dtype=np.float64)
     for lo in range(0, len(a), EDGE_CHUNK):
@@ -58,51 +221,208 @@ def _learning(idx: Index, a: IntArray, b: IntArray) -> tuple[FloatArray, FloatAr
     return x, y
 
 
+def _rank_masks(bits: BitTopics, learner: U64Array, word: int) -> list[U64Array]:
+    """The learner's topics of rank 1..K in one word, from the rank planes."""
+    w = bits.words
+    planes = [learner[i * w + word] for i in range(bits.rank_bits)]
+    if bits.rank_bits == 1:
+        return planes[:1]
+    if bits.rank_bits == 2:  # ranks 1-3: three operations instead of six
+        top = planes[0] & planes[1]
+        return [planes[0] ^ top, planes[1] ^ top, top][: bits.ranks]
+    masks = []
+    for k in range(1, bits.ranks + 1):
+        mask = np.full(learner.shape[1], ~np.uint64(0), dtype=np.uint64)
+        for i, plane in enumerate(planes):
+            mask &= plane if (k >> i) & 1 else ~plane
+        masks.append(mask)
+    return masks
+
+
+def _one_way(
+    bits: BitTopics,
+    teacher: U64Array,
+    learner: U64Array,
+    values: FloatArray,
+    outs: tuple[FloatArray, FloatArray],
+) -> None:
+    """What each teacher column teaches its learner column, into outs[0] then outs[1]
+    (the first and second halves of the columns). Rows of ``teacher`` are its share
+    planes, of ``learner`` its rank planes; ``values`` holds K rows of wanted values."""
+    p, w, c = bits.planes, bits.words, teacher.shape[1]
+    counts = np.empty((bits.ranks, c), dtype=bits.count_dtype)
+    ones = np.empty(c, dtype=bits.count_dtype)
+    both = np.empty(c, dtype=np.uint64)
+    for word in range(w):
+        for k, mask in enumerate(_rank_masks(bits, learner, word)):
+            for j in range(p):
+                np.bitwise_and(teacher[j * w + word], mask, out=both)
+                if j == 0 and word == 0:
+                    np.bitwise_count(both, out=counts[k])
+                    continue
+                np.bitwise_count(both, out=ones)
+                for _ in range(j):  # times 2**j: a uint8 add is cheaper than a shift
+                    np.add(ones, ones, out=ones)
+                np.add(counts[k], ones, out=counts[k])
+    total = np.zeros(c, dtype=np.float64)
+    term = np.empty(c, dtype=np.float64)
+    for k in range(bits.ranks):
+        np.copyto(term, counts[k])
+        np.multiply(term, values[k], out=term)
+        if k < bits.ranks - 1:
+            np.add(total, term, out=total)
+        else:  # the last addition writes the results in place
+            half = len(outs[0])
+            np.add(total[:half], term[:half], out=outs[0])
+            np.add(total[half:], term[half:], out=outs[1])
+    if not bits.ranks:
+        outs[0][...] = 0.0
+        outs[1][...] = 0.0
+
+
+def _learning_bits(bits: BitTopics, a: IntArray, b: IntArray) -> tuple[FloatArray, FloatArray]:
+    """Both directions in one pass per chunk: columns [a..., b...] teach [b..., a...]."""
+    m = len(a)
+    x = np.empty(m, dtype=np.float64)
+    y = np.empty(m, dtype=np.float64)
+    width = bits.rows.shape[1]
+    share_rows = bits.planes * bits.words
+    step = min(m, BIT_CHUNK)
+    gathered = np.empty((2 * step, width), dtype=np.uint64)
+    planes = np.empty((width, 2 * step), dtype=np.uint64)
+    swapped = np.empty((width - share_rows, 2 * step), dtype=np.uint64)
+    values = np.empty((bits.ranks, 2 * step), dtype=np.float64)
+    for lo in range(0, m, step):
+        k = min(step, m - lo)
+        sa, sb = a[lo : lo + k], b[lo : lo + k]
+        # Column i < k is pair i with a teaching b, column k + i the same pair b to a.
+        teachers, learners = np.concatenate([sa, sb]), np.concatenate([sb, sa])
+        # The class look-up raises IndexError on a bad index like the einsum did, so the
+        # row gathers can use mode="wrap", which (unlike "raise") needs no buffer.
+        cls = bits.cls.take(learners).astype(np.intp)
+        for r in range(bits.ranks):
+            np.take(bits.values_by_rank[r], cls, out=values[r, : 2 * k], mode="wrap")
+        g, pl, sw = gathered[: 2 * k], planes[:, : 2 * k], swapped[:, : 2 * k]
+        np.take(bits.rows, teachers, axis=0, out=g, mode="wrap")
+        np.copyto(pl, g.T)  # words as rows: one contiguous row per plane
+        np.copyto(sw[:, :k], pl[share_rows:, k:])  # the learners' rank planes
+        np.copyto(sw[:, k:], pl[share_rows:, :k])
+        _one_way(bits, pl[:share_rows], sw, values[:, : 2 * k], (x[lo : lo + k], y[lo : lo + k]))
+    return x, y
+
+
+def _bits_for(idx: Index, pairs: int) -> BitTopics | None:
+    """The bit tables when they are worth building (or already built) and exact."""
+    hit = _BITS_CACHE.get(id(idx))
+    if hit is not None and hit[0] is idx:
+        return hit[1]
+    return _bit_topics(idx) if pairs >= DENSE_BELOW else None
+
+
+def _learning(idx: Index, a: IntArray, b: IntArray) -> tuple[FloatArray, FloatArray]:
+    """x = what each a teaches its b, y = what b teaches a: bit masks when exact, else einsum."""
+    bits = _bits_for(idx, len(a))
+    return _learning_bits(bits, a, b) if bits is not None else _learning_dense(idx, a, b)
+
+
 def harmonic(x: FloatArray, y: FloatArray) -> FloatArray:
     total = x + y
     return np.divide(2.0 * x * y, total, out=np.zeros_like(total), where=total > 0)
 
 
-_WISH_CACHE: dict[int, tuple[Index, IntArray, FloatArray]] = {}
+_WISH_CACHE: dict[int, tuple[Index, IntArray, FloatArray, U8Array]] = {}
+
+
+def _wish_data(idx: Index) -> tuple[IntArray, FloatArray, U8Array]:
+    """Sorted keys a * n + b of stated wishes, their weights, and per person flags (1: states
+    a wish, 2: is wished for), built once per index."""
+    hit = _WISH_CACHE.get(id(idx))
+    if hit is not None and hit[0] is idx:
+        return hit[1], hit[2], hit[3]
+    keys = np.array([i * idx.n + j for i, j in idx.wish_rank], dtype=np.int64)
+    vals = np.array([wish_weight(r) for r in idx.wish_rank.values()], dtype=np.float64)
+    order = np.argsort(keys)
+    flags = np.zeros(idx.n, dtype=np.uint8)
+    flags[keys // max(idx.n, 1)] |= 1
+    flags[keys % max(idx.n, 1)] |= 2
+    _WISH_CACHE.clear()
+    _WISH_CACHE[id(idx)] = (idx, keys[order], vals[order], flags)
+    return keys[order], vals[order], flags
 
 
 def _wish_table(idx: Index) -> tuple[IntArray, FloatArray]:
     """Sorted keys a * n + b of stated wishes and their weights, built once per index."""
-    hit = _WISH_CACHE.get(id(idx))
-    if hit is not None and hit[0] is idx:
-        return hit[1], hit[2]
-    keys = np.array([i * idx.n + j for i, j in idx.wish_rank], dtype=np.int64)
-    vals = np.array([wish_weight(r) for r in idx.wish_rank.values()], dtype=np.float64)
-    order = np.argsort(keys)
-    _WISH_CACHE.clear()
-    _WISH_CACHE[id(idx)] = (idx, keys[order], vals[order])
-    return keys[order], vals[order]
+    keys, vals, _ = _wish_data(idx)
+    return keys, vals
 
 
 def wish_terms(idx: Index, a: IntArray, b: IntArray) -> FloatArray:
+    if not idx.wish_rank:
+        return np.zeros(len(a), dtype=np.float64)
+    flags = _wish_data(idx)[2]
+    return _wish_terms(idx, a, b, flags[a], flags[b])
+
+
+def _wish_terms(
+    idx: Index, a: IntArray, b: IntArray, fa: npt.NDArray[np.integer], fb: npt.NDArray[np.integer]
+) -> FloatArray:
+    """The wish part given each side's flags (1: states a wish, 2: is wished for)."""
     out = np.zeros(len(a), dtype=np.float64)
     if not idx.wish_rank:
         return out
-    keys, vals = _wish_table(idx)
-    for q in (a * idx.n + b, b * idx.n + a):
-        hit = np.minimum(np.searchsorted(keys, q), len(keys) - 1)
-        out += np.where(keys[hit] == q, vals[hit], 0.0)
+    keys, vals, _ = _wish_data(idx)
+    # Only a pair where one states a wish and the other is wished for can hit a key (a few
+    # per cent of pairs): the binary searches run on those alone. Each sum is formed as
+    # before, 0.0 + term + term, so the values are the same to the bit.
+    maybe = np.flatnonzero(((fa & 1) & (fb >> 1)) | ((fb & 1) & (fa >> 1)))
+    if len(maybe):
+        sa, sb = a[maybe], b[maybe]
+        found = np.zeros(len(maybe), dtype=np.float64)
+        for q in (sa * idx.n + sb, sb * idx.n + sa):
+            hit = np.minimum(np.searchsorted(keys, q), len(keys) - 1)
+            found += np.where(keys[hit] == q, vals[hit], 0.0)
+        out[maybe] = found
     return out / 2.0
 
 
-def edge_parts(idx: Index, a: IntArray, b: IntArray) -> dict[str, FloatArray]:
-    """Named parts for each pair (a[i], b[i]); their sum is the score."""
+_CODES_CACHE: dict[int, tuple[Index, IntArray]] = {}
+
+
+def _person_codes(idx: Index) -> IntArray:
+    """Per person one int64: department + 1 (bits 0-31), time-zone class + 1 (bits 32-47)
+    and the wish flags (bits 48-49), so a pair needs one random gather per side, not five."""
+    hit = _CODES_CACHE.get(id(idx))
+    if hit is not None and hit[0] is idx:
+        return hit[1]
+    flags = _wish_data(idx)[2].astype(np.int64)
+    codes = (idx.dept + 1) | ((idx.tz_class + 1) << 32) | (flags << 48)
+    _CODES_CACHE.clear()
+    _CODES_CACHE[id(idx)] = (idx, codes)
+    return codes
+
+
+def _parts(
+    idx: Index, bits: BitTopics | None, table: FloatArray, a: IntArray, b: IntArray
+) -> dict[str, FloatArray]:
     w = idx.problem.rules.weights
-    x, y = _learning(idx, a, b)
+    x, y = _learning_bits(bits, a, b) if bits is not None else _learning_dense(idx, a, b)
     beta = w.one_sided
-    da, db = idx.dept[a], idx.dept[b]
-    ta, tb = idx.tz_class[a], idx.tz_class[b]
-    table = tz_table(idx)
+    if idx.n >= 1 << 31 or len(idx.tz_minutes) >= (1 << 16) - 1:  # too many to pack
+        da, db = idx.dept[a], idx.dept[b]
+        ta, tb = idx.tz_class[a], idx.tz_class[b]
+        flags = _wish_data(idx)[2].astype(np.int64)
+        fa, fb = flags[a], flags[b]
+    else:
+        codes = _person_codes(idx)
+        ca, cb = codes[a], codes[b]
+        da, db = (ca & 0xFFFFFFFF) - 1, (cb & 0xFFFFFFFF) - 1
+        ta, tb = ((ca >> 32) & 0xFFFF) - 1, ((cb >> 32) & 0xFFFF) - 1
+        fa, fb = ca >> 48, cb >> 48
     return {
         "balance": w.learning * (1.0 - beta) * harmonic(x, y),
         "a_to_b": w.learning * beta * x / 2.0,
         "b_to_a": w.learning * beta * y / 2.0,
-        "wish": w.wish * wish_terms(idx, a, b),
+        "wish": w.wish * _wish_terms(idx, a, b, fa, fb),
         "cross_department": w.cross_department * ((da >= 0) & (db >= 0) & (da != db)),
         "timezone": w.timezone * table[ta, tb],
         "_x": x,
@@ -110,13 +430,29 @@ def edge_parts(idx: Index, a: IntArray, b: IntArray) -> dict[str, FloatArray]:
     }
 
 
+def edge_parts(idx: Index, a: IntArray, b: IntArray) -> dict[str, FloatArray]:
+    """Named parts for each pair (a[i], b[i]); their sum is the score."""
+    return _parts(idx, _bits_for(idx, len(a)), tz_table(idx), a, b)
+
+
 def edge_scores(idx: Index, a: IntArray, b: IntArray) -> tuple[FloatArray, BoolArray]:
-    """Exact scores of the pairs and whether each has anything to learn."""
-    parts = edge_parts(idx, a, b)
-    total = np.zeros(len(a), dtype=np.float64)
-    for name in PART_NAMES:
-        total += parts[name]
-    return total, (parts["_x"] + parts["_y"]) > 0
+    """Exact scores of the pairs and whether each has anything to learn.
+
+    Computed a slice at a time so that the parts' temporaries stay in the cache; every
+    element goes through the same operations as in edge_parts, so the sums are the same."""
+    m = len(a)
+    bits = _bits_for(idx, m)
+    table = tz_table(idx)
+    total = np.zeros(m, dtype=np.float64)
+    learns = np.empty(m, dtype=np.bool_)
+    for lo in range(0, m, PART_CHUNK):
+        hi = min(m, lo + PART_CHUNK)
+        parts = _parts(idx, bits, table, a[lo:hi], b[lo:hi])
+        part_total = total[lo:hi]
+        for name in PART_NAMES:
+            part_total += parts[name]
+        np.greater(parts["_x"] + parts["_y"], 0, out=learns[lo:hi])
+    return total, learns
 
 
 def teaches(idx: Index, teacher: int, learner: int) -> tuple[str, ...]:
