@@ -188,3 +188,28 @@ def test_edge_scores_equal_sum_of_parts_on_cohort_with_wishes() -> None:
     assert np.array_equal(parts["cross_department"], cross)
     tz = idx.problem.rules.weights.timezone * sc.tz_table(idx)[idx.tz_class[a], idx.tz_class[b]]
     assert np.array_equal(parts["timezone"], tz)
+
+
+def test_edge_parts_equal_definition_with_too_many_zones_to_pack() -> None:
+    data = cohort(300, 300, seed=10)
+    for i, p in enumerate(data["participants"]):  # 600 distinct offsets: > 510 classes
+        minutes = i * 2 - 600
+        p["timezone"] = (
+            f"{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+        )
+    idx = _index(data)
+    assert len(idx.tz_minutes) > (1 << sc.TZ_BITS) - 1
+    sc._CODES_CACHE.clear()
+    assert sc._person_codes(idx) is None
+    a, b = _pairs(idx, 20_000, seed=6)
+    parts = sc.edge_parts(idx, a, b)
+    da, db = idx.dept[a], idx.dept[b]
+    w = idx.problem.rules.weights
+    assert np.array_equal(
+        parts["cross_department"], w.cross_department * ((da >= 0) & (db >= 0) & (da != db))
+    )
+    assert np.array_equal(
+        parts["timezone"], w.timezone * sc.tz_table(idx)[idx.tz_class[a], idx.tz_class[b]]
+    )
+    total, _ = sc.edge_scores(idx, a, b)
+    assert np.array_equal(total, sum((parts[k] for k in sc.PART_NAMES), np.zeros(len(a))))

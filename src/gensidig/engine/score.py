@@ -221,22 +221,24 @@ def _learning_dense(idx: Index, a: IntArray, b: IntArray) -> tuple[FloatArray, F
     return x, y
 
 
-def _rank_masks(bits: BitTopics, learner: U64Array, word: int) -> list[U64Array]:
-    """The learner's topics of rank 1..K in one word, from the rank planes."""
+def _rank_masks(bits: BitTopics, learner: U64Array, word: int, out: U64Array) -> None:
+    """out[k - 1] = the learner's topics of rank k in one word, from the rank planes."""
     w = bits.words
     planes = [learner[i * w + word] for i in range(bits.rank_bits)]
     if bits.rank_bits == 1:
-        return planes[:1]
-    if bits.rank_bits == 2:  # ranks 1-3: three operations instead of six
+        np.copyto(out[0], planes[0])
+    elif bits.rank_bits == 2:  # ranks 1-3: three operations instead of six
         top = planes[0] & planes[1]
-        return [planes[0] ^ top, planes[1] ^ top, top][: bits.ranks]
-    masks = []
-    for k in range(1, bits.ranks + 1):
-        mask = np.full(learner.shape[1], ~np.uint64(0), dtype=np.uint64)
-        for i, plane in enumerate(planes):
-            mask &= plane if (k >> i) & 1 else ~plane
-        masks.append(mask)
-    return masks
+        for k in range(bits.ranks):
+            if k < 2:
+                np.bitwise_xor(planes[k], top, out=out[k])
+            else:
+                np.copyto(out[k], top)
+    else:
+        for k in range(1, bits.ranks + 1):
+            out[k - 1] = ~np.uint64(0)
+            for i, plane in enumerate(planes):
+                out[k - 1] &= plane if (k >> i) & 1 else ~plane
 
 
 def _one_way(
@@ -248,36 +250,40 @@ def _one_way(
 ) -> None:
     """What each teacher column teaches its learner column, into outs[0] then outs[1]
     (the first and second halves of the columns). Rows of ``teacher`` are its share
-    planes, of ``learner`` its rank planes; ``values`` holds K rows of wanted values."""
-    p, w, c = bits.planes, bits.words, teacher.shape[1]
-    counts = np.empty((bits.ranks, c), dtype=bits.count_dtype)
-    ones = np.empty(c, dtype=bits.count_dtype)
-    both = np.empty(c, dtype=np.uint64)
-    for word in range(w):
-        for k, mask in enumerate(_rank_masks(bits, learner, word)):
-            for j in range(p):
-                np.bitwise_and(teacher[j * w + word], mask, out=both)
-                if j == 0 and word == 0:
-                    np.bitwise_count(both, out=counts[k])
-                    continue
-                np.bitwise_count(both, out=ones)
-                for _ in range(j):  # times 2**j: a uint8 add is cheaper than a shift
-                    np.add(ones, ones, out=ones)
-                np.add(counts[k], ones, out=counts[k])
-    total = np.zeros(c, dtype=np.float64)
-    term = np.empty(c, dtype=np.float64)
-    for k in range(bits.ranks):
-        np.copyto(term, counts[k])
-        np.multiply(term, values[k], out=term)
-        if k < bits.ranks - 1:
-            np.add(total, term, out=total)
-        else:  # the last addition writes the results in place
-            half = len(outs[0])
-            np.add(total[:half], term[:half], out=outs[0])
-            np.add(total[half:], term[half:], out=outs[1])
-    if not bits.ranks:
+    planes, of ``learner`` its rank planes; ``values`` holds K rows of wanted values.
+    Every step works on all K ranks at once: fewer, longer numpy calls."""
+    p, w, r, c = bits.planes, bits.words, bits.ranks, teacher.shape[1]
+    half = len(outs[0])
+    if not r:
         outs[0][...] = 0.0
         outs[1][...] = 0.0
+        return
+    masks = np.empty((r, c), dtype=np.uint64)
+    both = np.empty((r, c), dtype=np.uint64)
+    counts = np.empty((r, c), dtype=bits.count_dtype)
+    ones = np.empty((r, c), dtype=bits.count_dtype)
+    for word in range(w):
+        _rank_masks(bits, learner, word, masks)
+        for j in range(p):
+            np.bitwise_and(masks, teacher[j * w + word], out=both)
+            if j == 0 and word == 0:
+                np.bitwise_count(both, out=counts)
+                continue
+            np.bitwise_count(both, out=ones)
+            for _ in range(j):  # times 2**j: a uint8 add is cheaper than a shift
+                np.add(ones, ones, out=ones)
+            np.add(counts, ones, out=counts)
+    term = np.empty((r, c), dtype=np.float64)
+    np.copyto(term, counts)
+    np.multiply(term, values, out=term)
+    for k in range(1, r - 1):
+        np.add(term[0], term[k], out=term[0])
+    if r == 1:
+        np.copyto(outs[0], term[0, :half])
+        np.copyto(outs[1], term[0, half:])
+    else:  # the last addition writes the results in place
+        np.add(term[0, :half], term[r - 1, :half], out=outs[0])
+        np.add(term[0, half:], term[r - 1, half:], out=outs[1])
 
 
 def _learning_bits(bits: BitTopics, a: IntArray, b: IntArray) -> tuple[FloatArray, FloatArray]:
@@ -385,17 +391,25 @@ def _wish_terms(
     return out / 2.0
 
 
-_CODES_CACHE: dict[int, tuple[Index, IntArray]] = {}
+I32Array = npt.NDArray[np.int32]
+_CODES_CACHE: dict[int, tuple[Index, I32Array | None]] = {}
+DEPT_BITS, TZ_BITS = 20, 9
 
 
-def _person_codes(idx: Index) -> IntArray:
-    """Per person one int64: department + 1 (bits 0-31), time-zone class + 1 (bits 32-47)
-    and the wish flags (bits 48-49), so a pair needs one random gather per side, not five."""
+def _person_codes(idx: Index) -> I32Array | None:
+    """Per person one int32: department + 1 (bits 0-19), time-zone class + 1 (bits 20-28)
+    and the wish flags (bits 29-30), so a pair needs one random gather per side instead of
+    five, from an array small enough to stay in the cache. None if they do not fit."""
     hit = _CODES_CACHE.get(id(idx))
     if hit is not None and hit[0] is idx:
         return hit[1]
-    flags = _wish_data(idx)[2].astype(np.int64)
-    codes = (idx.dept + 1) | ((idx.tz_class + 1) << 32) | (flags << 48)
+    codes: I32Array | None = None
+    if idx.n == 0 or (
+        idx.dept.max() + 1 < 1 << DEPT_BITS and idx.tz_class.max() + 1 < 1 << TZ_BITS
+    ):
+        flags = _wish_data(idx)[2].astype(np.int64)
+        packed = (idx.dept + 1) | ((idx.tz_class + 1) << DEPT_BITS)
+        codes = (packed | (flags << (DEPT_BITS + TZ_BITS))).astype(np.int32)
     _CODES_CACHE.clear()
     _CODES_CACHE[id(idx)] = (idx, codes)
     return codes
@@ -407,17 +421,24 @@ def _parts(
     w = idx.problem.rules.weights
     x, y = _learning_bits(bits, a, b) if bits is not None else _learning_dense(idx, a, b)
     beta = w.one_sided
-    if idx.n >= 1 << 31 or len(idx.tz_minutes) >= (1 << 16) - 1:  # too many to pack
+    codes = _person_codes(idx)
+    da: npt.NDArray[np.integer]
+    db: npt.NDArray[np.integer]
+    ta: npt.NDArray[np.integer]
+    tb: npt.NDArray[np.integer]
+    fa: npt.NDArray[np.integer]
+    fb: npt.NDArray[np.integer]
+    if codes is None:
         da, db = idx.dept[a], idx.dept[b]
         ta, tb = idx.tz_class[a], idx.tz_class[b]
-        flags = _wish_data(idx)[2].astype(np.int64)
+        flags = _wish_data(idx)[2]
         fa, fb = flags[a], flags[b]
-    else:
-        codes = _person_codes(idx)
+    else:  # the same department codes and classes, signed, -1 for unknown
         ca, cb = codes[a], codes[b]
-        da, db = (ca & 0xFFFFFFFF) - 1, (cb & 0xFFFFFFFF) - 1
-        ta, tb = ((ca >> 32) & 0xFFFF) - 1, ((cb >> 32) & 0xFFFF) - 1
-        fa, fb = ca >> 48, cb >> 48
+        dept, tz = (1 << DEPT_BITS) - 1, (1 << TZ_BITS) - 1
+        da, db = (ca & dept) - 1, (cb & dept) - 1
+        ta, tb = ((ca >> DEPT_BITS) & tz) - 1, ((cb >> DEPT_BITS) & tz) - 1
+        fa, fb = ca >> (DEPT_BITS + TZ_BITS), cb >> (DEPT_BITS + TZ_BITS)
     return {
         "balance": w.learning * (1.0 - beta) * harmonic(x, y),
         "a_to_b": w.learning * beta * x / 2.0,
