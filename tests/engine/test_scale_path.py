@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
 from gensidig.engine import candidates, parse_problem, scan, solve
@@ -30,6 +32,29 @@ def test_pruned_candidates_keep_certified_optimum(monkeypatch: pytest.MonkeyPatc
     assert pruned.bound == dense.bound
     # The full scan's reasons for the unmatched equal the dense path's pair-by-pair check.
     assert pruned.unmatched == dense.unmatched
+
+
+@pytest.mark.parametrize("delta", [0, 5_000, 10**12])
+def test_pricing_that_looks_again_only_where_prices_fell_keeps_the_optimum(
+    monkeypatch: pytest.MonkeyPatch, delta: int
+) -> None:
+    """Later pricing rounds look at a row again only against the columns whose price fell
+    by more than ``DELTA`` since its last full look (all of them when that is 0, none
+    when it is huge): the optimum and its certificate are the dense path's either way."""
+    data = cohort(150, 120, seed=3)
+    data["rules"]["candidates"] = 1
+    dense = solve(parse_problem(data))
+    monkeypatch.setattr(candidates, "DENSE_PAIRS", 100)
+    monkeypatch.setattr(scan, "BLOCK", 16)
+    monkeypatch.setattr(importlib.import_module("gensidig.engine.solve"), "DELTA", delta)
+    pruned = solve(parse_problem(data), seed=7)
+    assert pruned.objective == dense.objective
+    assert pruned.gap == 0.0
+    assert pruned.bound == dense.bound
+    info = pruned.stats["solver"]
+    assert info["pricing_rounds"] >= 2
+    # Later rounds gave some rows only the partial look (none when DELTA is huge).
+    assert (info["priced_rows_full"] < info["priced_rows"]) == (delta < 10**12)
 
 
 def test_mutual_large_path_reports_small_gap(monkeypatch: pytest.MonkeyPatch) -> None:

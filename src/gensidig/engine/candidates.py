@@ -335,6 +335,7 @@ def price(
     per_row: int = 32,
     existing: tuple[IntArray, ...] = (),
     near: float = 0.0,
+    ceiling: FloatArray | None = None,
 ) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
     """Pairs (a in rows[pr], b in cols[pc]) whose score exceeds u[a] + v[b]: the
     certificate's gaps.
@@ -347,6 +348,12 @@ def price(
     none): the float32 excess plus SLACK. With ``near`` > 0, pairs up to that much short
     of violating come too (after the violating ones): they are likely to violate once the
     duals move.
+
+    ``ceiling`` (one entry per row of ``pr``), when given, receives a bound on score - v[b]
+    over the row's pairs with ``pc`` that are neither returned nor in ``existing``: once
+    the returned pairs join the candidates, no pair left out of them exceeds it at these
+    prices, so later duals need look again only where that bound or the prices moved
+    (``solve.certified_assign``).
     """
 
     viol = np.zeros(len(pr))
@@ -382,6 +389,8 @@ def price(
         q, slot = np.nonzero(heap_i >= 0)
         excess = heap_s[q, slot] - thr32[q]
         ri, ci = q.astype(np.int64), in_pc[heap_i[q, slot].astype(np.int64)]
+    # Every pair above the threshold, kept for the ceiling (``ri``, ``ci`` are filtered).
+    all_ri, all_ci, all_excess = ri, ci, excess
     if existing:
         # Pairs already in the graph are paid for by the dual value's per-edge slack.
         new = ~_member(sub_rows[ri] * idx.n + sub_cols[ci], existing)
@@ -433,7 +442,19 @@ def price(
     keep = rank < per_row
     if not keep.any():
         viol[:] = 0.0
-    return a[keep], b[keep], s[keep], viol
+    a, b, s = a[keep], b[keep], s[keep]
+    if ceiling is not None:
+        # The largest excess over the threshold among pairs that stay out (float32, so
+        # SLACK on top); rows looked at again pair by pair have none to give.
+        key = sub_rows[all_ri] * idx.n + sub_cols[all_ci]
+        out = ~np.isin(key, a * idx.n + b)
+        if existing:
+            out &= ~_member(key, existing)
+        top = np.maximum(dropped.astype(np.float64), 0.0)
+        np.maximum.at(top, all_ri[out], all_excess[out].astype(np.float64))
+        ceiling[:] = thr + top + SLACK
+        ceiling[cut] = np.inf
+    return a, b, s, viol
 
 
 def _row_pos(idx: Index, members: IntArray) -> IntArray:
