@@ -176,7 +176,11 @@ def generate(
             inv = np.empty_like(lay.perm)
             inv[lay.perm] = np.arange(len(lay.perm))
             sub = scan.sub_layout(lay, np.sort(inv[spare]))
-            more = scan.top_k(sub, n_r, len(spare), min(SPARE_K, len(spare)))
+            kk = min(SPARE_K, len(spare))
+            # A floor from a sample lets the scan skip most runs (a row whose few best
+            # fall under it just gets fewer of these extra candidates).
+            floor = scan.row_floors(sub, n_r, kk, seed=seed)
+            more = scan.top_k(sub, n_r, len(spare), kk, floor_r=floor)
             got = more.row_i >= 0
             ri = np.r_[ri, np.repeat(np.arange(n_r), more.row_i.shape[1])[got.ravel()]]
             ci = np.r_[ci, more.row_i[got]]

@@ -621,6 +621,19 @@ def floors(
     return out[0], out[1]
 
 
+def row_floors(
+    lay: Layout, n_r: int, k: int, *, seed: int, sample: int = 2_048, survive: int = 2
+) -> F32Array:
+    """Per row of ``lay``, a score near its ``survive * k``-th best among the layout's
+    columns, estimated from a random sample of them (as ``floors``, for a layout at
+    hand)."""
+    n_c = len(lay.perm)
+    m = min(n_c, sample, max(256, n_c // 16))
+    picked = np.sort(np.random.default_rng(seed).choice(n_c, size=m, replace=False))
+    j = min(m, max(1, round(survive * k * m / n_c)))
+    return top_k(sub_layout(lay, picked), n_r, m, j).row_s.min(axis=1)
+
+
 def price_rows(
     lay: Layout,
     rows: IntArray,
