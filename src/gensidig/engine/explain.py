@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .index import Index, IntArray, overlap_share
+from .index import FloatArray, Index, IntArray, overlap_share
 from .model import Pair, PairScore, Unmatched
 from .rules import RULE_TEXT, RULES_ORDER, rule_masks
 from .score import edge_scores
@@ -15,30 +15,53 @@ from .score import edge_scores
 FULL_CHECK_LIMIT = 20  # million pairs checked in full for the unmatched
 
 
-def _join(items: Sequence[str], last: str) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + f" {last} " + items[-1]
+# The time-zone classes (as a list) and the overlap sentences by pair of classes, for the
+# last index's zone arrays (kept, and compared by identity): a cohort has a handful of
+# zones and a run explains up to one pair per person.
+_ZONES: list[tuple[IntArray, list[int], list[int], dict[tuple[int, int], tuple[str, str]]]] = []
 
 
-def _name(idx: Index, i: int) -> str:
-    p = idx.problem.participants[i]
-    return p.name or p.id
+def _zones(idx: Index) -> tuple[list[int], dict[tuple[int, int], tuple[str, str]]]:
+    if not _ZONES or _ZONES[0][0] is not idx.tz_class or _ZONES[0][1] is not idx.tz_minutes:
+        _ZONES[:] = [(idx.tz_class, idx.tz_minutes, idx.tz_class.tolist(), {})]
+    return _ZONES[0][2], _ZONES[0][3]
+
+
+def _overlap_text(
+    idx: Index, table: dict[tuple[int, int], tuple[str, str]], ta: int, tb: int
+) -> tuple[str, str]:
+    text = table.get((ta, tb))
+    if text is None:
+        hours = f"{overlap_share(idx.tz_minutes[ta], idx.tz_minutes[tb]) * 8:g}"
+        text = (
+            f"Arbejdstiden overlapper {hours.replace('.', ',')} af 8 timer.",
+            f"Working hours overlap {hours} of 8 hours.",
+        )
+        table[(ta, tb)] = text
+    return text
 
 
 def pair_reasons(idx: Index, a: int, b: int, ps: PairScore, *, locked: bool) -> tuple[str, str]:
     """Reasons (da, en) naming only topics one side shares and the other wants."""
-    na, nb = _name(idx, a), _name(idx, b)
+    people = idx.problem.participants
+    pa, pb = people[a], people[b]
+    na, nb = pa.name or pa.id, pb.name or pb.id
     da_parts: list[str] = []
     en_parts: list[str] = []
     for teacher, learner, topics in ((na, nb, ps.a_to_b), (nb, na, ps.b_to_a)):
         if topics:
-            en_parts.append(f"{teacher} can teach {learner} {_join(list(topics), 'and')}.")
-            da_parts.append(f"{teacher} kan lære {learner} om {_join(list(topics), 'og')}.")
+            # The list up to its last topic is the same in both languages.
+            if len(topics) > 1:
+                head = ", ".join(topics[:-1])
+                en_list = f"{head} and {topics[-1]}"
+                da_list = f"{head} og {topics[-1]}"
+            else:
+                en_list = da_list = topics[-1]
+            en_parts.append(f"{teacher} can teach {learner} {en_list}.")
+            da_parts.append(f"{teacher} kan lære {learner} om {da_list}.")
     if bool(ps.a_to_b) != bool(ps.b_to_a):
         en_parts.append("The learning runs one way only.")
         da_parts.append("Læringen går kun den ene vej.")
-    pa, pb = idx.problem.participants[a], idx.problem.participants[b]
     wa, wb = pb.id in pa.wishes, pa.id in pb.wishes
     if wa and wb:
         en_parts.append("Both asked for each other.")
@@ -50,12 +73,12 @@ def pair_reasons(idx: Index, a: int, b: int, ps: PairScore, *, locked: bool) -> 
     if pa.department and pb.department and pa.department != pb.department:
         en_parts.append(f"Different departments ({pa.department}, {pb.department}).")
         da_parts.append(f"Forskellige afdelinger ({pa.department}, {pb.department}).")
-    ta, tb = int(idx.tz_class[a]), int(idx.tz_class[b])
+    tz, overlaps = _zones(idx)
+    ta, tb = tz[a], tz[b]
     if ta >= 0 and tb >= 0:
-        hours = overlap_share(idx.tz_minutes[ta], idx.tz_minutes[tb]) * 8
-        text = f"{hours:g}"
-        en_parts.append(f"Working hours overlap {text} of 8 hours.")
-        da_parts.append(f"Arbejdstiden overlapper {text.replace('.', ',')} af 8 timer.")
+        da_text, en_text = _overlap_text(idx, overlaps, ta, tb)
+        en_parts.append(en_text)
+        da_parts.append(da_text)
     if locked:
         en_parts.append("Locked by an admin.")
         da_parts.append("Låst af en administrator.")
@@ -114,46 +137,66 @@ def unmatched_entry(idx: Index, person: int, code: str, counts: dict[str, int]) 
     return Unmatched(id=idx.ids[person], code=code, reason_en=en, reason_da=da, rules=counts)
 
 
-def _low(values: list[float]) -> dict[str, float | None]:
-    if not values:
+def _low(values: FloatArray, rounded: bool = False) -> dict[str, float | None]:
+    """Lowest and 10th percentile (an element: method 'lower') of the values, to 6 places.
+
+    ``rounded``: as if each value had been rounded to 6 places first. Rounding keeps the
+    order, so only the two chosen elements need it, and with Python's round, exactly."""
+    if not len(values):
         return {"lowest": None, "p10": None}
-    arr = np.array(values)
-    return {
-        "lowest": round(float(arr.min()), 6),
-        "p10": round(float(np.percentile(arr, 10, method="lower")), 6),
-    }
+    lowest = float(values.min())
+    p10 = float(np.percentile(values, 10, method="lower"))
+    if rounded:
+        lowest, p10 = round(lowest, 6), round(p10, 6)
+    return {"lowest": round(lowest, 6), "p10": round(p10, 6)}
 
 
 def fairness_stats(
     idx: Index, pairs: Sequence[Pair], scores: dict[tuple[str, str], PairScore]
 ) -> dict[str, Any]:
     """Lowest and 10th-percentile score and learning per side, one-sided pairs, wishes."""
-    mode = idx.problem.mode
-    groups: dict[str, dict[str, list[float]]] = {}
-    partners: dict[str, list[str]] = {pid: [] for pid in idx.ids}
-    one_sided = 0
-    for pair in pairs:
-        ps = scores[(pair.a, pair.b)]
-        partners[pair.a].append(pair.b)
-        partners[pair.b].append(pair.a)
-        if (ps.learn_a_to_b > 0) != (ps.learn_b_to_a > 0):
-            one_sided += 1
-        for me, learnt in ((pair.a, ps.learn_b_to_a), (pair.b, ps.learn_a_to_b)):
-            side: str = "all"
-            if mode == "reverse":
-                side = idx.problem.participants[idx.pos[me]].side or "all"
-            g = groups.setdefault(side, {"score": [], "learning": []})
-            g["score"].append(pair.score)
-            g["learning"].append(learnt)
+    people = idx.problem.participants
+    n = len(pairs)
+    fig = [scores[(pair.a, pair.b)] for pair in pairs]
+    score = np.fromiter((pair.score for pair in pairs), dtype=np.float64, count=n)
+    to_b = np.fromiter((ps.learn_a_to_b for ps in fig), dtype=np.float64, count=n)
+    to_a = np.fromiter((ps.learn_b_to_a for ps in fig), dtype=np.float64, count=n)
+    one_sided = int(((to_b > 0) != (to_a > 0)).sum())
+    pos = idx.pos
+    ia = np.fromiter((pos[pair.a] for pair in pairs), dtype=np.int64, count=n)
+    ib = np.fromiter((pos[pair.b] for pair in pairs), dtype=np.int64, count=n)
+    # Each pair counts once for a (who learns b_to_a) and once for b (who learns a_to_b).
+    member = np.r_[ia, ib]
+    slot_score = np.r_[score, score]
+    learnt = np.r_[to_a, to_b]
+    if idx.problem.mode == "reverse":
+        side_of = {s: k for k, s in enumerate(sorted({p.side or "all" for p in people}))}
+        codes = np.fromiter(
+            (side_of[p.side or "all"] for p in people), dtype=np.int64, count=len(people)
+        )[member]
+    else:
+        side_of = {"all": 0}
+        codes = np.zeros(len(member), dtype=np.int64)
     sides = {}
-    for side in sorted(groups):
-        g = groups[side]
+    for side, k in side_of.items():
+        mine = codes == k
+        if not mine.any():
+            continue
         sides[side] = {
-            "matched_slots": len(g["score"]),
-            "score": _low(g["score"]),
-            "learning_received": _low([round(v, 6) for v in g["learning"]]),
+            "matched_slots": int(mine.sum()),
+            "score": _low(slot_score[mine]),
+            "learning_received": _low(learnt[mine], rounded=True),
         }
-    wishers = [p for p in idx.problem.participants if p.wishes]
+    # Partners only of those with wishes: the wish figures and blocking pairs ask no more.
+    wishing = np.fromiter((bool(p.wishes) for p in people), dtype=np.bool_, count=len(people))
+    partners: dict[str, list[str]] = {p.id: [] for p in people if p.wishes}
+    for k in np.flatnonzero(wishing[ia] | wishing[ib]).tolist():
+        pair = pairs[k]
+        if pair.a in partners:
+            partners[pair.a].append(pair.b)
+        if pair.b in partners:
+            partners[pair.b].append(pair.a)
+    wishers = [p for p in people if p.wishes]
     got = sum(1 for p in wishers if set(partners[p.id]) & set(p.wishes))
     return {
         "sides": sides,
@@ -169,29 +212,39 @@ def fairness_stats(
 
 def blocking_pairs(idx: Index, partners: dict[str, list[str]]) -> int:
     """Pairs who both wished for each other, may pair, are not paired, and would both
-    rather: each has room, or ranks the other above a current partner (unwished ranks last)."""
-    people = {p.id: p for p in idx.problem.participants}
+    rather: each has room, or ranks the other above a current partner (unwished ranks last).
+
+    ``partners`` needs to hold (at least) everyone with wishes."""
+    people = idx.problem.participants
+    pos = idx.pos
 
     def prefers(me: str, other: str) -> bool:
-        p = people[me]
+        p = people[pos[me]]
         if len(partners[me]) < p.capacity:
             return True
         rank = {w: r for r, w in enumerate(p.wishes)}
         worst = max(rank.get(x, len(rank)) for x in partners[me])
         return rank[other] < worst
 
-    count = 0
+    mutual: list[tuple[str, str]] = []
     seen: set[tuple[str, str]] = set()
-    for p in idx.problem.participants:
+    for p in people:
         for q in p.wishes:
             key = (min(p.id, q), max(p.id, q))
-            if key in seen or p.id not in people[q].wishes or q in partners[p.id]:
+            if key in seen or p.id not in people[pos[q]].wishes or q in partners[p.id]:
                 continue
             seen.add(key)
-            a, b = np.array([idx.pos[p.id]]), np.array([idx.pos[q]])
-            masks = rule_masks(idx, a, b)
-            if any(bool(m[0]) for m in masks.values()):
-                continue
-            if prefers(p.id, q) and prefers(q, p.id):
-                count += 1
-    return count
+            mutual.append((p.id, q))
+    if not mutual:
+        return 0
+    # The rules for all such pairs in one call.
+    a = np.array([pos[x] for x, _ in mutual], dtype=np.int64)
+    b = np.array([pos[y] for _, y in mutual], dtype=np.int64)
+    broken = np.zeros(len(mutual), dtype=np.bool_)
+    for m in rule_masks(idx, a, b).values():
+        broken |= m
+    return sum(
+        1
+        for (x, y), bad in zip(mutual, broken.tolist(), strict=True)
+        if not bad and prefers(x, y) and prefers(y, x)
+    )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 from functools import lru_cache
+from itertools import chain
+from operator import attrgetter
 
 import numpy as np
 
@@ -43,28 +45,10 @@ def _participant_record(problem: Problem, i: int) -> str:
 
 
 def _check_references(problem: Problem) -> dict[str, int]:
-    pos: dict[str, int] = {}
-    for i, p in enumerate(problem.participants):
-        if p.id in pos:
-            raise InputError(
-                f"duplicate id (also participants[{pos[p.id]}])",
-                record=_participant_record(problem, i),
-                field="id",
-            )
-        pos[p.id] = i
-    for i, p in enumerate(problem.participants):
-        for name in ("wishes", "blocks", "previous"):
-            for other in getattr(p, name):
-                if other not in pos:
-                    raise InputError(
-                        f"unknown id {other!r}", record=_participant_record(problem, i), field=name
-                    )
-                if other == p.id:
-                    raise InputError(
-                        "names the participant themself",
-                        record=_participant_record(problem, i),
-                        field=name,
-                    )
+    people = problem.participants
+    pos = {p.id: i for i, p in enumerate(people)}
+    if len(pos) < len(people) or not _references_fine(problem, pos):
+        _first_bad_reference(problem)
     for name, pairs in (("locked", problem.locked), ("excluded", problem.excluded)):
         for k, (a, b) in enumerate(pairs):
             for x in (a, b):
@@ -77,40 +61,92 @@ def _check_references(problem: Problem) -> dict[str, int]:
     return pos
 
 
+_REFERENCE_FIELDS = ("wishes", "blocks", "previous")
+
+
+def _references_fine(problem: Problem, pos: dict[str, int]) -> bool:
+    """Whether every wish, block and previous partner names another participant: one
+    pass per field over the people who name anyone (most name nobody)."""
+    for name in _REFERENCE_FIELDS:
+        get = attrgetter(name)
+        naming = [p for p in problem.participants if get(p)]
+        if not set(chain.from_iterable(map(get, naming))) <= pos.keys():
+            return False
+        if any(p.id in get(p) for p in naming):
+            return False
+    return True
+
+
+def _first_bad_reference(problem: Problem) -> None:
+    """Raise the error for the first participant (in input order) with a duplicate id or
+    a reference to an unknown id or to themself."""
+    pos: dict[str, int] = {}
+    for i, p in enumerate(problem.participants):
+        if p.id in pos:
+            raise InputError(
+                f"duplicate id (also participants[{pos[p.id]}])",
+                record=_participant_record(problem, i),
+                field="id",
+            )
+        pos[p.id] = i
+    for i, p in enumerate(problem.participants):
+        for name in _REFERENCE_FIELDS:
+            for other in getattr(p, name):
+                if other not in pos:
+                    raise InputError(
+                        f"unknown id {other!r}", record=_participant_record(problem, i), field=name
+                    )
+                if other == p.id:
+                    raise InputError(
+                        "names the participant themself",
+                        record=_participant_record(problem, i),
+                        field=name,
+                    )
+
+
 def _check_generations(problem: Problem) -> None:
     declared = set(problem.rules.generations)
+    # A cohort has a handful of bands: judge each once, and look for the first person
+    # with a bad one only when there is one.
+    bands = {p.generation for p in problem.participants if p.generation is not None}
+    bad = {g for g in bands if (g not in declared if declared else band_years(g) is None)}
+    if not bad:
+        return
     for i, p in enumerate(problem.participants):
         g = p.generation
-        if g is None:
+        if g not in bad:
             continue
-        if declared and g not in declared:
+        if declared:
             raise InputError(
                 f"{g!r} is not one of the program's generation bands",
                 record=_participant_record(problem, i),
                 field="generation",
             )
-        if not declared and band_years(g) is None:
-            raise InputError(
-                f"{g!r} must be a band of years such as 1995-2009",
-                record=_participant_record(problem, i),
-                field="generation",
-            )
+        raise InputError(
+            f"{g!r} must be a band of years such as 1995-2009",
+            record=_participant_record(problem, i),
+            field="generation",
+        )
 
 
 def _check_timezones(problem: Problem) -> None:
     from .index import DEFAULT_AT
 
     at = DEFAULT_AT.isoformat()
-    for i, p in enumerate(problem.participants):
-        if p.timezone is not None:
-            try:
-                _zone(p.timezone, at)
-            except ValueError:
-                raise InputError(
-                    f"unknown time zone {p.timezone!r}",
-                    record=_participant_record(problem, i),
-                    field="timezone",
-                ) from None
+    # A cohort has a handful of zones: each is looked up once, in order of first use, so
+    # the first bad one is the first person's with a bad zone.
+    for zone in dict.fromkeys(p.timezone for p in problem.participants):
+        if zone is None:
+            continue
+        try:
+            _zone(zone, at)
+        except ValueError:
+            i = next(i for i, p in enumerate(problem.participants) if p.timezone == zone)
+            raise InputError(
+                f"unknown time zone {zone!r}",
+                record=_participant_record(problem, i),
+                field="timezone",
+            ) from None
 
 
 @lru_cache(maxsize=4096)
@@ -140,6 +176,8 @@ def validate_problem(problem: Problem) -> None:
     _check_generations(problem)
     _check_timezones(problem)
     _check_manager_cycle(problem)
+    if not problem.locked:
+        return  # the checker indexes every participant: only locked pairs need it
     checker = PairChecker(problem)
     load: Counter[str] = Counter()
     seen: set[frozenset[str]] = set()
