@@ -645,13 +645,33 @@ def _solve(ea, eb, w, cap_r, cap_c, chosen, p, stats):
         c_ptr[i + 1] += c_ptr[i]
     r_e = np.empty(m_e, dtype=np.int64)
     c_e = np.empty(m_e, dtype=np.int64)
+    # Per slot copies of what a search reads, so it walks memory in order rather than
+    # jumping to each edge; chosen is kept per slot on both sides (and per edge) and
+    # changed together. Written while reading the edges in order: scattered writes are
+    # cheap, scattered reads (gathering by slot afterwards) cost a cache miss each.
+    r_col = np.empty(m_e, dtype=np.int64)
+    r_w = np.empty(m_e, dtype=np.int64)
+    r_ch = np.empty(m_e, dtype=np.bool_)
+    c_row = np.empty(m_e, dtype=np.int64)
+    c_w = np.empty(m_e, dtype=np.int64)
+    c_ch = np.empty(m_e, dtype=np.bool_)
+    slot_r = np.empty(m_e, dtype=np.int64)
+    slot_c = np.empty(m_e, dtype=np.int64)
     fill_r = r_ptr[:-1].copy()
     fill_c = c_ptr[:-1].copy()
     for e in range(m_e):
-        r_e[fill_r[ea[e]]] = e
+        j = fill_r[ea[e]]
         fill_r[ea[e]] += 1
-        c_e[fill_c[eb[e]]] = e
+        r_e[j] = e
+        r_col[j] = n_r + eb[e]
+        r_w[j] = w[e]
+        slot_r[e] = j
+        k = fill_c[eb[e]]
         fill_c[eb[e]] += 1
+        c_e[k] = e
+        c_row[k] = ea[e]
+        c_w[k] = w[e]
+        slot_c[e] = k
 
     f = np.zeros(n_r, dtype=np.int64)
     g = np.zeros(n_c, dtype=np.int64)
@@ -715,35 +735,21 @@ def _solve(ea, eb, w, cap_r, cap_c, chosen, p, stats):
         exc[ps[i]] += pu[i]
         exc[pt[i]] -= pu[i]
 
-    # Per slot copies of what a search reads, so it walks memory in order rather than
-    # jumping to each edge; chosen is kept in both (and per edge), changed together.
-    r_col = np.empty(m_e, dtype=np.int64)
-    r_w = np.empty(m_e, dtype=np.int64)
-    r_ch = np.empty(m_e, dtype=np.bool_)
-    c_row = np.empty(m_e, dtype=np.int64)
-    c_w = np.empty(m_e, dtype=np.int64)
-    c_ch = np.empty(m_e, dtype=np.bool_)
-    slot_r = np.empty(m_e, dtype=np.int64)
-    slot_c = np.empty(m_e, dtype=np.int64)
-    for j in range(m_e):
-        e = r_e[j]
-        r_col[j] = n_r + eb[e]
-        r_w[j] = w[e]
-        r_ch[j] = chosen[e]
-        slot_r[e] = j
-        e = c_e[j]
-        c_row[j] = ea[e]
-        c_w[j] = w[e]
-        c_ch[j] = chosen[e]
-        slot_c[e] = j
-    df = np.zeros(n, dtype=np.int64)
-    db = np.zeros(n, dtype=np.int64)
-    sf = np.zeros(n, dtype=np.int64)  # search in which df was set
-    sb = np.zeros(n, dtype=np.int64)
-    tf = np.zeros(n, dtype=np.int64)  # search in which the node was settled
-    tb = np.zeros(n, dtype=np.int64)
-    pf = np.empty(n, dtype=np.int64)
-    pb = np.empty(n, dtype=np.int64)
+    for e in range(m_e):
+        r_ch[slot_r[e]] = chosen[e]
+        c_ch[slot_c[e]] = chosen[e]
+    # What a search reads of a node (distance, the search that set it, the search that
+    # settled it, parent) sits in one row, so each node costs one cache line, not four.
+    fwd = np.zeros((n, 4), dtype=np.int64)
+    bwd = np.zeros((n, 4), dtype=np.int64)
+    df = fwd[:, 0]
+    sf = fwd[:, 1]  # search in which df was set
+    tf = fwd[:, 2]  # search in which the node was settled
+    pf = fwd[:, 3]
+    db = bwd[:, 0]
+    sb = bwd[:, 1]
+    tb = bwd[:, 2]
+    pb = bwd[:, 3]
     af = np.empty(n, dtype=np.int64)
     ab = np.empty(n, dtype=np.int64)
     hkf = np.empty(n, dtype=np.int64)
@@ -861,7 +867,6 @@ def _solve(ea, eb, w, cap_r, cap_c, chosen, p, stats):
         if n_act == 0:
             break
         phase += 1
-        stats[0] += 1
         if nd > 4096 and nd * RESORT_SHARE > order.shape[0]:
             order = _sort_root(p, n_r, f, g, cap_r, cap_c, dirty, nd, dlist)
             nd = 0
@@ -1173,7 +1178,8 @@ def resolve_duals(
 
     Any start is correct (all False and zeros is a cold start); the closer to the optimum,
     the faster. ``chosen0`` must respect the capacities. ``stats``, if given (4 int64),
-    receives the phases, the nodes settled, the root list's rebuilds and the paths pushed.
+    receives the searches (pair searches and primal-dual phases), the nodes they settled,
+    the arcs the pair searches scanned and the units pushed.
     Raises RuntimeError if the result fails its optimality check (a bug, never expected).
     """
     n_r, n_c = len(cap_r), len(cap_c)
