@@ -57,6 +57,42 @@ def test_pricing_that_looks_again_only_where_prices_fell_keeps_the_optimum(
     assert (info["priced_rows_full"] < info["priced_rows"]) == (delta < 10**12)
 
 
+@pytest.mark.parametrize("mode", ["reverse", "mutual"])
+def test_resolves_from_the_last_optimum_keep_the_dense_optimum(
+    monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    """After the first solve, each solve starts from the last optimum and its potentials
+    (``flow.resolve_duals``, used above ``COMPILED_ARCS`` edges: here always)."""
+    data = cohort(150, 120, seed=4, mode=mode)
+    data["rules"].update(candidates=2, exact_limit=0)
+    dense = solve(parse_problem(data))
+    monkeypatch.setattr(candidates, "DENSE_PAIRS", 100)
+    monkeypatch.setattr(scan, "BLOCK", 16)
+    assign_module = importlib.import_module("gensidig.engine.assign")
+    monkeypatch.setattr(assign_module, "COMPILED_ARCS", 0)
+    monkeypatch.setattr(assign_module, "REPAIR_SHARE", 1.0)  # never afresh
+    flow = importlib.import_module("gensidig.engine.flow")
+    calls = []
+    warm = flow.resolve_duals
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return warm(*args, **kwargs)
+
+    monkeypatch.setattr(flow, "resolve_duals", counted)
+    pruned = solve(parse_problem(data), seed=7)
+    assert calls  # the later solves went through the warm start
+    if mode == "reverse":
+        assert pruned.objective == dense.objective
+        assert pruned.bound == dense.bound
+        assert pruned.gap == 0.0
+    else:
+        # Past exact_limit the pool is split from the doubled solution: the bound is the
+        # certified one of the doubled graph either way.
+        assert pruned.bound == dense.bound
+        assert pruned.bound >= pruned.objective
+
+
 def test_mutual_large_path_reports_small_gap(monkeypatch: pytest.MonkeyPatch) -> None:
     data = cohort(120, 120, seed=5, mode="mutual")
     data["rules"]["exact_limit"] = 0

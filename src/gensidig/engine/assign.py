@@ -19,6 +19,8 @@ SCALE = 1_000_000
 # Above this many residual arcs the potentials come from the compiled Bellman-Ford (numba
 # takes a moment to load, which small problems should not pay).
 COMPILED_ARCS = 100_000
+# Above this share of rows with a broken dual, a re-solve starts afresh (see ``reassign``).
+REPAIR_SHARE = 0.2
 
 
 @dataclass(slots=True)
@@ -154,4 +156,39 @@ def assign(ea: IntArray, eb: IntArray, w: IntArray, cap_r: IntArray, cap_c: IntA
         objective=int(w[chosen].sum()),
         bound=dual_value(ea, eb, w, u, v, cap_r, cap_c),
         bf_rounds=rounds,
+    )
+
+
+def reassign(
+    ea: IntArray,
+    eb: IntArray,
+    w: IntArray,
+    cap_r: IntArray,
+    cap_c: IntArray,
+    start: tuple[BoolArray, IntArray, IntArray],
+) -> Assignment:
+    """``assign`` from a previous optimum: ``start`` is its chosen edges (per edge of this
+    list) and potentials. Large graphs are repaired from there by ``flow.resolve_duals``
+    (compiled; it checks its own optimality), small ones solved afresh (numba takes a
+    moment to load)."""
+    if len(ea) <= COMPILED_ARCS:
+        return assign(ea, eb, w, cap_r, cap_c)
+    _, u0, v0 = start
+    # The repair runs one search per row whose dual the new edges break: when that is a
+    # large share of the rows (after the first pricing round at 100k, a third of them) a
+    # fresh solve is faster.
+    broken = np.zeros(len(cap_r), dtype=np.bool_)
+    broken[ea[w > u0[ea] + v0[eb]]] = True
+    if broken.sum() > REPAIR_SHARE * len(cap_r):
+        return assign(ea, eb, w, cap_r, cap_c)
+    from .flow import resolve_duals
+
+    chosen, u, v = resolve_duals(ea, eb, w, cap_r, cap_c, *start)
+    return Assignment(
+        chosen=chosen,
+        u=u,
+        v=v,
+        objective=int(w[chosen].sum()),
+        bound=dual_value(ea, eb, w, u, v, cap_r, cap_c),
+        bf_rounds=0,
     )

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .assign import SCALE, Assignment, assign
+from .assign import SCALE, Assignment, assign, reassign
 from .candidates import Candidates, Progress, dense_exact, exact_scores, generate, price
 from .explain import FULL_CHECK_LIMIT, fairness_stats, pair_reasons, rule_counts, unmatched_entry
 from .index import BoolArray, FloatArray, Index, IntArray, build_index
@@ -243,9 +243,18 @@ def certified_assign(
     extra = 0
     shrink = not mutual
     looks = _Looks(len(rows))
+    chosen_keys: IntArray | None = None
     while True:
         act = np.flatnonzero(active)
-        asg = assign(row_pos[a[act]], col_pos[b[act]], w[act], cap_r, cap_c)
+        ea, eb, key = row_pos[a[act]], col_pos[b[act]], a[act] * n + b[act]
+        if chosen_keys is None:
+            asg = assign(ea, eb, w[act], cap_r, cap_c)
+        else:
+            # From the last optimum: the edges it chose (all still in the graph, as the
+            # shrink drops only edges far from profitable) and its potentials.
+            start = np.isin(key, chosen_keys)
+            asg = reassign(ea, eb, w[act], cap_r, cap_c, (start, asg.u, asg.v))
+        chosen_keys = key[asg.chosen]
         red = w - asg.u[row_pos[a]] - asg.v[col_pos[b]]
         if shrink:
             # Later solves (after pricing) only need the edges near profitable under the
