@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import chain
+from operator import itemgetter
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
@@ -50,12 +52,28 @@ def overlap_share(minutes_a: int, minutes_b: int) -> float:
 
 def _codes(values: list[str | None]) -> tuple[IntArray, list[str]]:
     """Dense codes for values in order of first appearance; None gets -1."""
-    table: dict[str, int] = {}
-    out = np.full(len(values), -1, dtype=np.int64)
-    for i, v in enumerate(values):
-        if v is not None:
-            out[i] = table.setdefault(v, len(table))
-    return out, list(table)
+    # dict.fromkeys keeps the order of first appearance; one look-up per value follows.
+    names = [v for v in dict.fromkeys(values) if v is not None]
+    code: dict[str | None, int] = {v: k for k, v in enumerate(names)}
+    code[None] = -1
+    return np.fromiter(map(code.__getitem__, values), dtype=np.int64, count=len(values)), names
+
+
+def _levels(n: int, topics: dict[str, int], lists: list[tuple[tuple[str, int], ...]]) -> F32Array:
+    """The n x T matrix of levels from each person's (topic, level) pairs, built from
+    flat arrays; a topic a person gives twice keeps its last level."""
+    out = np.zeros((n, len(topics)), dtype=np.float32)
+    flat = list(chain.from_iterable(lists))
+    if not flat:
+        return out
+    rows = np.repeat(np.arange(n, dtype=np.int64), np.fromiter(map(len, lists), np.int64, n))
+    cols = np.fromiter(map(topics.__getitem__, map(itemgetter(0), flat)), np.int64, len(flat))
+    levels = np.fromiter(map(itemgetter(1), flat), np.float32, len(flat))
+    key = rows * len(topics) + cols
+    _, back = np.unique(key[::-1], return_index=True)
+    last = len(key) - 1 - back
+    out.reshape(-1)[key[last]] = levels[last]
+    return out
 
 
 @dataclass(slots=True)
@@ -100,13 +118,31 @@ def manager_ancestors(problem: Problem, pos: dict[str, int]) -> tuple[IntArray, 
 
 def _manager_ancestors(problem: Problem, pos: dict[str, int]) -> tuple[IntArray, IntArray]:
     parent: dict[str, str] = dict(problem.managers)
-    for p in problem.participants:
-        if p.manager is not None:
-            parent[p.id] = p.manager
+    parent.update((p.id, p.manager) for p in problem.participants if p.manager is not None)
+    # Participants' codes are their positions; other managers follow in name order.
     codes = dict(pos)
-    for name in sorted(set(parent) | set(parent.values())):
-        codes.setdefault(name, len(codes))
-    # Walk every chain once, colouring nodes, so a cycle anywhere is found in linear time.
+    for name in sorted((parent.keys() | set(parent.values())) - pos.keys()):
+        codes[name] = len(codes)
+    up = np.full(len(codes), -1, dtype=np.int64)
+    if parent:
+        child = np.fromiter(map(codes.__getitem__, parent), np.int64, len(parent))
+        up[child] = np.fromiter(map(codes.__getitem__, parent.values()), np.int64, len(parent))
+    # Every chain ends within len(codes) steps unless it runs into a cycle: jump 2^k steps
+    # at a time (-1, no manager, stays put) until that many are taken.
+    far, steps = up, 1
+    while steps < len(codes):
+        far = np.where(far >= 0, far[far], -1)
+        steps *= 2
+    if (far >= 0).any():
+        _raise_cycle(problem, parent)
+    n = len(pos)
+    anc1 = up[:n].copy()
+    anc2 = np.where(anc1 >= 0, up[anc1], -1)
+    return anc1, anc2
+
+
+def _raise_cycle(problem: Problem, parent: dict[str, str]) -> None:
+    """Name the cycle the first walk (in the order of ``parent``) runs into."""
     state: dict[str, int] = {}
     for start in parent:
         path: list[str] = []
@@ -121,18 +157,6 @@ def _manager_ancestors(problem: Problem, pos: dict[str, int]) -> tuple[IntArray,
             raise InputError("the reporting lines form a cycle", record=record, field="manager")
         for visited in path:
             state[visited] = 2
-    n = len(pos)
-    anc1 = np.full(n, -1, dtype=np.int64)
-    anc2 = np.full(n, -1, dtype=np.int64)
-    for p in problem.participants:
-        m = p.manager
-        if m is None:
-            continue
-        anc1[pos[p.id]] = codes[m]
-        grand = parent.get(m)
-        if grand is not None:
-            anc2[pos[p.id]] = codes[grand]
-    return anc1, anc2
 
 
 def build_index(problem: Problem, at: datetime | None = None) -> Index:
@@ -143,43 +167,40 @@ def build_index(problem: Problem, at: datetime | None = None) -> Index:
     when = at or DEFAULT_AT
     dept, _ = _codes([p.department for p in people])
     anc1, anc2 = manager_ancestors(problem, pos)
-    lang_keys = [",".join(sorted(p.languages)) if p.languages else None for p in people]
-    lang_class, lang_names = _codes(lang_keys)
+    # A cohort has a few language sets, zones and bands: each is worked out once.
+    languages = [p.languages for p in people]
+    lang_key = {k: ",".join(sorted(k)) if k else None for k in set(languages)}
+    lang_class, lang_names = _codes(list(map(lang_key.__getitem__, languages)))
     lang_sets = [frozenset(k.split(",")) for k in lang_names]
-    offsets: list[int | None] = []
-    known: dict[str, int] = {}  # a cohort has a handful of zones: look each up once
-    for i, p in enumerate(people):
-        if p.timezone is None:
-            offsets.append(None)
+    zones = [p.timezone for p in people]
+    offset: dict[str | None, str | None] = {None: None}
+    # In order of first use, so that the first bad zone is the first person's with one.
+    for zone in dict.fromkeys(zones):
+        if zone is None:
             continue
         try:
-            if p.timezone not in known:
-                known[p.timezone] = utc_offset_minutes(p.timezone, when)
-            offsets.append(known[p.timezone])
+            offset[zone] = str(utc_offset_minutes(zone, when))
         except ValueError:
+            i = zones.index(zone)
             raise InputError(
-                f"unknown time zone {p.timezone!r}",
-                record=f"participants[{i}] (id {p.id})",
+                f"unknown time zone {zone!r}",
+                record=f"participants[{i}] (id {people[i].id})",
                 field="timezone",
             ) from None
-    tz_class, tz_names = _codes([None if o is None else str(o) for o in offsets])
-    bands = ordered_bands(
-        (p.generation for p in people if p.generation is not None), problem.rules.generations
-    )
-    gen = np.array(
-        [bands.get(p.generation, -1) if p.generation else -1 for p in people], dtype=np.int64
-    )
+    tz_class, tz_names = _codes(list(map(offset.__getitem__, zones)))
+    generations = [p.generation for p in people]
+    bands = ordered_bands((g for g in generations if g is not None), problem.rules.generations)
+    band = {g: bands.get(g, -1) if g else -1 for g in set(generations)}
+    gen = np.fromiter(map(band.__getitem__, generations), dtype=np.int64, count=n)
+    share_lists = [p.shares for p in people]
+    want_lists = [p.wants for p in people]
     topics = sorted(
-        {t for p in people for t, _ in p.shares} | {t for p in people for t, _ in p.wants}
+        set(map(itemgetter(0), chain.from_iterable(share_lists)))
+        | set(map(itemgetter(0), chain.from_iterable(want_lists)))
     )
     tpos = {t: j for j, t in enumerate(topics)}
-    shares = np.zeros((n, len(topics)), dtype=np.float32)
-    wants = np.zeros((n, len(topics)), dtype=np.float32)
-    for i, p in enumerate(people):
-        for t, lvl in p.shares:
-            shares[i, tpos[t]] = lvl
-        for t, lvl in p.wants:
-            wants[i, tpos[t]] = lvl
+    shares = _levels(n, tpos, share_lists)
+    wants = _levels(n, tpos, want_lists)
     total = wants.sum(axis=1)
     wants_norm = np.divide(
         wants, 3.0 * total[:, None], out=np.zeros_like(wants), where=total[:, None] > 0
@@ -187,6 +208,8 @@ def build_index(problem: Problem, at: datetime | None = None) -> Index:
     forbid: list[int] = []
     rules = problem.rules
     for p in people:
+        if not p.blocks and not p.previous:
+            continue  # most people block nobody and have no earlier partner
         i = pos[p.id]
         others = list(p.blocks) + (list(p.previous) if rules.forbid_repeat else [])
         for o in others:
@@ -198,7 +221,10 @@ def build_index(problem: Problem, at: datetime | None = None) -> Index:
         i, j = pos[a], pos[b]
         forbid.extend((i * n + j, j * n + i))
     # Ids outside the problem are skipped: score_pair scores a two-person excerpt.
-    wish_rank = {(pos[p.id], pos[w]): r for p in people for r, w in enumerate(p.wishes) if w in pos}
+    wishers = [p for p in people if p.wishes]  # a few per cent wish for anyone
+    wish_rank = {
+        (pos[p.id], pos[w]): r for p in wishers for r, w in enumerate(p.wishes) if w in pos
+    }
     return Index(
         problem=problem,
         ids=ids,
