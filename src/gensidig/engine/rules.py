@@ -164,10 +164,10 @@ def _parents(problem: Problem) -> dict[str, str]:
     return parent
 
 
-def _check_manager_cycle(problem: Problem) -> None:
+def _check_manager_cycle(problem: Problem, pos: dict[str, int]) -> None:
     from .index import manager_ancestors
 
-    manager_ancestors(problem, {p.id: i for i, p in enumerate(problem.participants)})
+    manager_ancestors(problem, pos)
 
 
 def validate_problem(problem: Problem) -> None:
@@ -175,7 +175,7 @@ def validate_problem(problem: Problem) -> None:
     pos = _check_references(problem)
     _check_generations(problem)
     _check_timezones(problem)
-    _check_manager_cycle(problem)
+    _check_manager_cycle(problem, pos)  # pos: each id's position (the ids are distinct)
     if not problem.locked:
         return  # the checker indexes every participant: only locked pairs need it
     checker = PairChecker(problem)
