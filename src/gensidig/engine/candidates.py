@@ -171,7 +171,7 @@ def generate(
         order = np.argsort(-s32, kind="stable")
         load = scan.greedy_load(order, ri, ci, idx.capacity[rows], idx.capacity[cols])
         spare = np.flatnonzero(load < idx.capacity[cols])
-        if len(spare):
+        if len(spare) and SPARE_K > 0:
             # The scan's layout cut down to those columns (its positions map back to cols).
             inv = np.empty_like(lay.perm)
             inv[lay.perm] = np.arange(len(lay.perm))
