@@ -204,7 +204,7 @@ def build_index(problem: Problem, at: datetime | None = None) -> Index:
     total = wants.sum(axis=1)
     wants_norm = np.divide(
         wants, 3.0 * total[:, None], out=np.zeros_like(wants), where=total[:, None] > 0
-    ).astype(np.float32)
+    ).astype(np.float32, copy=False)  # float32 already: no copy of n x T values
     forbid: list[int] = []
     rules = problem.rules
     for p in people:
