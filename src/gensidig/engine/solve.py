@@ -458,34 +458,48 @@ def _mutual(
 def batch_scores(idx: Index, a: IntArray, b: IntArray) -> list[PairScore]:
     """PairScore for many pairs at once (vectorised parts, per-pair topic lists)."""
     parts = edge_parts(idx, a, b)
-    ints = {name: np.rint(parts[name] * SCALE).astype(np.int64) for name in PART_NAMES}
     total = np.rint(sum(parts[name] for name in PART_NAMES) * SCALE).astype(np.int64)
-    teach_ab = _teach_lists(idx, a, b)
-    teach_ba = _teach_lists(idx, b, a)
-    out = []
-    for i in range(len(a)):
-        out.append(
-            PairScore(
-                score=int(total[i]) / SCALE,
-                parts={name: int(ints[name][i]) / SCALE for name in PART_NAMES},
-                a_to_b=teach_ab[i],
-                b_to_a=teach_ba[i],
-                learn_a_to_b=float(parts["_x"][i]),
-                learn_b_to_a=float(parts["_y"][i]),
-            )
+    # An int64 over SCALE in numpy is the correctly rounded quotient, as int / int is in
+    # Python; lists first, so that the loop reads Python floats, not numpy scalars.
+    columns = [
+        (np.rint(parts[name] * SCALE).astype(np.int64) / SCALE).tolist() for name in PART_NAMES
+    ]
+    return [
+        PairScore(
+            score=score,
+            parts=dict(zip(PART_NAMES, row, strict=True)),
+            a_to_b=ab,
+            b_to_a=ba,
+            learn_a_to_b=x,
+            learn_b_to_a=y,
         )
-    return out
+        for score, row, ab, ba, x, y in zip(
+            (total / SCALE).tolist(),
+            zip(*columns, strict=True),
+            _teach_lists(idx, a, b),
+            _teach_lists(idx, b, a),
+            parts["_x"].tolist(),
+            parts["_y"].tolist(),
+            strict=True,
+        )
+    ]
 
 
 def _teach_lists(idx: Index, teacher: IntArray, learner: IntArray) -> list[tuple[str, ...]]:
-    lists: list[list[tuple[float, str]]] = [[] for _ in range(len(teacher))]
+    """Per pair, the topics the teacher shares and the learner wants, most valued first,
+    ties by name (``idx.topics`` is sorted, so by topic index)."""
+    out: list[tuple[str, ...]] = []
     step = 65_536
     for lo in range(0, len(teacher), step):
         value = idx.shares[teacher[lo : lo + step]] * idx.wants_norm[learner[lo : lo + step]]
         ri, ti = np.nonzero(value > 0)
-        for r, t in zip(ri.tolist(), ti.tolist(), strict=True):
-            lists[lo + r].append((-float(value[r, t]), idx.topics[t]))
-    return [tuple(t for _, t in sorted(items)) for items in lists]
+        order = np.lexsort((ti, -value[ri, ti], ri))
+        names = [idx.topics[t] for t in ti[order].tolist()]
+        start = 0
+        for end in np.cumsum(np.bincount(ri, minlength=len(value))).tolist():
+            out.append(tuple(names[start:end]))
+            start = end
+    return out
 
 
 def _unmatched(
