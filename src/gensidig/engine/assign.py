@@ -149,6 +149,20 @@ def dual_value(
 def assign(ea: IntArray, eb: IntArray, w: IntArray, cap_r: IntArray, cap_c: IntArray) -> Assignment:
     chosen = solve_flow(ea, eb, w, cap_r, cap_c)
     u, v, rounds = potentials(ea, eb, w, chosen, cap_r, cap_c)
+    return _assignment(ea, eb, w, cap_r, cap_c, chosen, u, v, rounds)
+
+
+def _assignment(
+    ea: IntArray,
+    eb: IntArray,
+    w: IntArray,
+    cap_r: IntArray,
+    cap_c: IntArray,
+    chosen: BoolArray,
+    u: IntArray,
+    v: IntArray,
+    rounds: int,
+) -> Assignment:
     return Assignment(
         chosen=chosen,
         u=u,
@@ -184,11 +198,4 @@ def reassign(
     from .flow import resolve_duals
 
     chosen, u, v = resolve_duals(ea, eb, w, cap_r, cap_c, *start)
-    return Assignment(
-        chosen=chosen,
-        u=u,
-        v=v,
-        objective=int(w[chosen].sum()),
-        bound=dual_value(ea, eb, w, u, v, cap_r, cap_c),
-        bf_rounds=0,
-    )
+    return _assignment(ea, eb, w, cap_r, cap_c, chosen, u, v, 0)
