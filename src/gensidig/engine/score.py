@@ -73,7 +73,7 @@ def tz_table(idx: Index) -> FloatArray:
 # While max_level * row sum < 2**52 * q these are all representable in float64, so both
 # the einsum and this sum are exact whatever their order: x comes out bit for bit the same
 # as before (not merely within rounding), and so do the scores and the engine's output.
-# _bit_topics checks these conditions on the data and falls back to the einsum otherwise.
+# build_bit_topics checks these conditions on the data (None otherwise: the einsum is used).
 
 U64Array = npt.NDArray[np.uint64]
 U8Array = npt.NDArray[np.uint8]
@@ -195,17 +195,6 @@ def build_bit_topics(shares: F32Array, wants_norm: F32Array) -> BitTopics | None
 _BITS_CACHE: dict[int, tuple[Index, BitTopics | None]] = {}
 
 
-def _bit_topics(idx: Index) -> BitTopics | None:
-    """The index's bit tables, built once (the last index's are kept, by identity)."""
-    hit = _BITS_CACHE.get(id(idx))
-    if hit is not None and hit[0] is idx:
-        return hit[1]
-    bits = build_bit_topics(idx.shares, idx.wants_norm)
-    _BITS_CACHE.clear()
-    _BITS_CACHE[id(idx)] = (idx, bits)
-    return bits
-
-
 def _learning_dense(idx: Index, a: IntArray, b: IntArray) -> tuple[FloatArray, FloatArray]:
     """The definition itself, in float64 over the dense rows."""
     x = np.empty(len(a), dtype=np.float64)
@@ -318,11 +307,17 @@ def _learning_bits(bits: BitTopics, a: IntArray, b: IntArray) -> tuple[FloatArra
 
 
 def _bits_for(idx: Index, pairs: int) -> BitTopics | None:
-    """The bit tables when they are worth building (or already built) and exact."""
+    """The bit tables when they are worth building (or already built) and exact; built
+    once per index (the last index's are kept, by identity)."""
     hit = _BITS_CACHE.get(id(idx))
     if hit is not None and hit[0] is idx:
         return hit[1]
-    return _bit_topics(idx) if pairs >= DENSE_BELOW else None
+    if pairs < DENSE_BELOW:
+        return None
+    bits = build_bit_topics(idx.shares, idx.wants_norm)
+    _BITS_CACHE.clear()
+    _BITS_CACHE[id(idx)] = (idx, bits)
+    return bits
 
 
 def _learning(idx: Index, a: IntArray, b: IntArray) -> tuple[FloatArray, FloatArray]:
@@ -360,13 +355,6 @@ def _wish_table(idx: Index) -> tuple[IntArray, FloatArray]:
     """Sorted keys a * n + b of stated wishes and their weights, built once per index."""
     keys, vals, _ = _wish_data(idx)
     return keys, vals
-
-
-def wish_terms(idx: Index, a: IntArray, b: IntArray) -> FloatArray:
-    if not idx.wish_rank:
-        return np.zeros(len(a), dtype=np.float64)
-    flags = _wish_data(idx)[2]
-    return _wish_terms(idx, a, b, flags[a], flags[b])
 
 
 def _wish_terms(
