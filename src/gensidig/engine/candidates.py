@@ -151,7 +151,9 @@ def generate(
     from . import scan
 
     lay = scan.layout(idx, rows, cols, sparse_forbidden(idx, rows, cols), mutual)
-    floor_r, floor_c = scan.floors(idx, rows, cols, k, mutual=mutual, seed=seed)
+    # Each side's floors from a sample of the other, cut from the layouts at hand.
+    floor_r = scan.row_floors(lay, n_r, k, seed=seed)
+    floor_c = floor_r if lay.columns is None else scan.row_floors(lay.columns, n_c, k, seed=seed)
     best = scan.top_k(lay, n_r, n_c, k, progress, floor_r=floor_r, floor_c=floor_c)
     # A heap left out only pairs scoring at most its worst entry (a placeholder at the
     # floor where it found fewer than k above it).

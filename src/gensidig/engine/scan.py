@@ -532,7 +532,7 @@ def top_k(
 
     A heap starts full of placeholders (index -1) at the floor, so its worst score is
     always a bound on every pair it left out. Floors near each row's final k-th best
-    (see ``floors``) make pushes rare, so most runs are skipped on their bound. The
+    (see ``row_floors``) make pushes rare, so most runs are skipped on their bound. The
     columns' heaps come from the same scan of the columns' side (``lay.columns``), or,
     in a mutual pool, are the rows' own; a layout without either gives placeholders."""
     fr = np.zeros(n_r, np.float32) if floor_r is None else floor_r.astype(np.float32)
@@ -590,44 +590,14 @@ def _row_heaps(
     return row_s, row_i
 
 
-def floors(
-    idx: Index,
-    rows: IntArray,
-    cols: IntArray,
-    k: int,
-    *,
-    mutual: bool,
-    seed: int,
-    sample: int = 2_048,
-    survive: int = 2,
-) -> tuple[F32Array, F32Array]:
-    """Per row and per column, a score near its ``survive * k``-th best, estimated from
-    exact scores against a random sample of the other side (0 where the sample has too
-    few allowed pairs)."""
-    from .candidates import sparse_forbidden
-
-    rng = np.random.default_rng(seed)
-    out = []
-    for mine, other in ((rows, cols), (cols, rows)):
-        # A sixteenth of the other side at most: the sample costs that share of a scan.
-        m = min(len(other), sample, max(256, len(other) // 16))
-        picked = np.sort(rng.choice(len(other), size=m, replace=False))
-        j = min(m, max(1, round(survive * k * m / len(other))))
-        sub = other[picked]
-        lay = layout(idx, mine, sub, sparse_forbidden(idx, mine, sub), mutual, columns=False)
-        # Rows of ``mine`` x the sampled columns: each row's j-th best in the sample.
-        best = top_k(lay, len(mine), m, j)
-        out.append(best.row_s.min(axis=1))
-    return out[0], out[1]
-
-
 def row_floors(
     lay: Layout, n_r: int, k: int, *, seed: int, sample: int = 2_048, survive: int = 2
 ) -> F32Array:
     """Per row of ``lay``, a score near its ``survive * k``-th best among the layout's
-    columns, estimated from a random sample of them (as ``floors``, for a layout at
-    hand)."""
+    columns, estimated from exact scores against a random sample of them (0 where the
+    sample has too few allowed pairs)."""
     n_c = len(lay.perm)
+    # A sixteenth of the columns at most: the sample costs that share of a scan.
     m = min(n_c, sample, max(256, n_c // 16))
     picked = np.sort(np.random.default_rng(seed).choice(n_c, size=m, replace=False))
     j = min(m, max(1, round(survive * k * m / n_c)))
