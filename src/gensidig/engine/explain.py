@@ -137,17 +137,15 @@ def unmatched_entry(idx: Index, person: int, code: str, counts: dict[str, int]) 
     return Unmatched(id=idx.ids[person], code=code, reason_en=en, reason_da=da, rules=counts)
 
 
-def _low(values: FloatArray, rounded: bool = False) -> dict[str, float | None]:
+def _low(values: FloatArray) -> dict[str, float | None]:
     """Lowest and 10th percentile (an element: method 'lower') of the values, to 6 places.
 
-    ``rounded``: as if each value had been rounded to 6 places first. Rounding keeps the
-    order, so only the two chosen elements need it, and with Python's round, exactly."""
+    The same as rounding every value first (the learning figures were): rounding keeps the
+    order, so only the two chosen elements need it, with Python's round."""
     if not len(values):
         return {"lowest": None, "p10": None}
     lowest = float(values.min())
     p10 = float(np.percentile(values, 10, method="lower"))
-    if rounded:
-        lowest, p10 = round(lowest, 6), round(p10, 6)
     return {"lowest": round(lowest, 6), "p10": round(p10, 6)}
 
 
@@ -185,7 +183,7 @@ def fairness_stats(
         sides[side] = {
             "matched_slots": int(mine.sum()),
             "score": _low(slot_score[mine]),
-            "learning_received": _low(learnt[mine], rounded=True),
+            "learning_received": _low(learnt[mine]),
         }
     # Partners only of those with wishes: the wish figures and blocking pairs ask no more.
     wishing = np.fromiter((bool(p.wishes) for p in people), dtype=np.bool_, count=len(people))
