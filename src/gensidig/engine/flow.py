@@ -123,7 +123,7 @@ def _pop(hk, hn, hpos, size):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _eligible(x, n_r, f, g, cap_r, cap_c):
+def _eligible(x, n_r, f, g, cap_r):
     """Whether the root has a residual arc to person x (room left, or a partner to drop)."""
     if x < n_r:
         return f[x] < cap_r[x]
@@ -403,7 +403,6 @@ def _pair(
     path_arc,
     mark,
     best,
-    stats,
 ):
     """One unit from excess s to deficit t along a shortest path, found by a Dijkstra from
     each end (neither expands the root, which stays a meeting point only); then the
@@ -534,8 +533,6 @@ def _pair(
         size_f = _pop(hkf, hnf, hpf, size_f)
     while size_b > 0:
         size_b = _pop(hkb, hnb, hpb, size_b)
-    stats[1] += nf + nb
-    stats[2] += work_f + work_b
     mu = best[0]
     meet = best[1]
     if meet < 0:
@@ -559,7 +556,6 @@ def _pair(
     x = meet
     while x >= 0:
         path[k] = x
-        path_arc[k] = af[x]
         k += 1
         x = pf[x]
     # reverse the forward half: path[i] reached from path[i-1] by path_arc[i]
@@ -597,18 +593,17 @@ def _pair(
         )
     for i in range(n_p):
         mark[path[i]] = 0
-    stats[3] += 1
     return mu
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _sort_root(p, n_r, f, g, cap_r, cap_c, dirty, nd, dlist):
+def _sort_root(p, n_r, f, g, cap_r, dirty, nd, dlist):
     """The people the root reaches, by potential (highest first: cheapest from the root)."""
     n = p.shape[0] - 1
     keep = np.empty(n, dtype=np.int64)
     m = 0
     for x in range(n):
-        if _eligible(x, n_r, f, g, cap_r, cap_c):
+        if _eligible(x, n_r, f, g, cap_r):
             keep[m] = x
             m += 1
     keep = keep[:m]
@@ -622,7 +617,7 @@ def _sort_root(p, n_r, f, g, cap_r, cap_c, dirty, nd, dlist):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _solve(ea, eb, w, cap_r, cap_c, chosen, p, stats):
+def _solve(ea, eb, w, cap_r, cap_c, chosen, p):
     """Repair ``chosen`` (in place) into an optimal b-matching, ``p`` into its potentials.
 
     Returns 0, or -1 if an excess could reach no deficit (cannot happen with a valid
@@ -818,13 +813,11 @@ def _solve(ea, eb, w, cap_r, cap_c, chosen, p, stats):
                 path_arc,
                 mark,
                 best,
-                stats,
             )
             if mu < 0:
                 return -1
             exc[s] -= 1
             exc[t] += 1
-            stats[0] += 1
 
     act = np.empty(n, dtype=np.int64)
     n_act = 0
@@ -847,7 +840,7 @@ def _solve(ea, eb, w, cap_r, cap_c, chosen, p, stats):
     nd = 0
     order = np.zeros(0, dtype=np.int64)
     if n_act > 0:
-        order = _sort_root(p, n_r, f, g, cap_r, cap_c, dirty, nd, dlist)
+        order = _sort_root(p, n_r, f, g, cap_r, dirty, nd, dlist)
     cur = np.zeros(n, dtype=np.int64)
     cur_ph = np.zeros(n, dtype=np.int64)
     dead = np.zeros(n, dtype=np.int64)
@@ -868,7 +861,7 @@ def _solve(ea, eb, w, cap_r, cap_c, chosen, p, stats):
             break
         phase += 1
         if nd > 4096 and nd * RESORT_SHARE > order.shape[0]:
-            order = _sort_root(p, n_r, f, g, cap_r, cap_c, dirty, nd, dlist)
+            order = _sort_root(p, n_r, f, g, cap_r, dirty, nd, dlist)
             nd = 0
         # -- Dijkstra from every node with excess, up to the first deficit ------------
         size = 0
@@ -901,7 +894,7 @@ def _solve(ea, eb, w, cap_r, cap_c, chosen, p, stats):
                 # the next person in the root's list, if any
                 while sp < order.shape[0]:
                     y = order[sp]
-                    if not dirty[y] and done[y] != phase and _eligible(y, n_r, f, g, cap_r, cap_c):
+                    if not dirty[y] and done[y] != phase and _eligible(y, n_r, f, g, cap_r):
                         size = _push(hk, hn, hpos, size, stream, d_root + p[root] - p[y])
                         break
                     sp += 1
@@ -969,7 +962,7 @@ def _solve(ea, eb, w, cap_r, cap_c, chosen, p, stats):
                 d_root = key
                 for i in range(nd):
                     y = dlist[i]
-                    if done[y] == phase or not _eligible(y, n_r, f, g, cap_r, cap_c):
+                    if done[y] == phase or not _eligible(y, n_r, f, g, cap_r):
                         continue
                     nk = key + p[root] - p[y]
                     if seen[y] != phase or nk < dist[y]:
@@ -981,7 +974,7 @@ def _solve(ea, eb, w, cap_r, cap_c, chosen, p, stats):
                 sp = 0
                 while sp < order.shape[0]:
                     y = order[sp]
-                    if not dirty[y] and done[y] != phase and _eligible(y, n_r, f, g, cap_r, cap_c):
+                    if not dirty[y] and done[y] != phase and _eligible(y, n_r, f, g, cap_r):
                         size = _push(hk, hn, hpos, size, stream, key + p[root] - p[y])
                         break
                     sp += 1
@@ -998,8 +991,6 @@ def _solve(ea, eb, w, cap_r, cap_c, chosen, p, stats):
         if target < 0:
             status = -1
             break
-        stats[0] += 1
-        stats[1] += n_set
         # -- potentials: the settled nodes come down so shortest paths cost 0 ----------
         for i in range(n_set):
             x = settled[i]
@@ -1022,7 +1013,6 @@ def _solve(ea, eb, w, cap_r, cap_c, chosen, p, stats):
             y = x
         exc[s] -= 1
         exc[target] += 1
-        stats[3] += 1
         for i in range(n_act):
             s = act[i]
             if exc[s] <= 0 or done[s] != phase or dist[s] != 0:
@@ -1045,7 +1035,6 @@ def _solve(ea, eb, w, cap_r, cap_c, chosen, p, stats):
                                 nd = _mark(b, dirty, dlist, nd)
                     exc[s] -= 1
                     exc[x] += 1
-                    stats[3] += 1
                     for t in range(1, top + 1):
                         onstack[st_node[t]] = False
                     top = 0
@@ -1123,7 +1112,7 @@ def _solve(ea, eb, w, cap_r, cap_c, chosen, p, stats):
                             and dead[y] != phase
                             and not onstack[y]
                             and p[y] == p[root]
-                            and _eligible(y, n_r, f, g, cap_r, cap_c)
+                            and _eligible(y, n_r, f, g, cap_r)
                         ):
                             nxt = y
                             break
@@ -1170,16 +1159,13 @@ def resolve_duals(
     chosen0: BoolArray,
     u0: IntArray,
     v0: IntArray,
-    stats: IntArray | None = None,
 ) -> tuple[BoolArray, IntArray, IntArray]:
     """An optimal b-matching (chosen per edge) and its potentials u, v (>= 0, as
     ``assign.potentials`` gives them: u + v >= w on every edge, equal on the chosen ones,
     zero for anyone with room), starting from ``chosen0`` and ``u0``, ``v0``.
 
     Any start is correct (all False and zeros is a cold start); the closer to the optimum,
-    the faster. ``chosen0`` must respect the capacities. ``stats``, if given (4 int64),
-    receives the searches (pair searches and primal-dual phases), the nodes they settled,
-    the arcs the pair searches scanned and the units pushed.
+    the faster. ``chosen0`` must respect the capacities.
     Raises RuntimeError if the result fails its optimality check (a bug, never expected).
     """
     n_r, n_c = len(cap_r), len(cap_c)
@@ -1191,7 +1177,6 @@ def resolve_duals(
     if over:
         raise ValueError("the starting matching exceeds a capacity")
     p = np.concatenate([u0.astype(np.int64), -v0.astype(np.int64), np.zeros(1, np.int64)])
-    out = np.zeros(4, dtype=np.int64) if stats is None else stats
     status = _solve(
         ea.astype(np.int64),
         eb.astype(np.int64),
@@ -1200,7 +1185,6 @@ def resolve_duals(
         cap_c.astype(np.int64),
         chosen,
         p,
-        out,
     )
     if status != 0:
         raise RuntimeError(f"warm-started flow failed its optimality check ({status})")
