@@ -198,15 +198,15 @@ def _run(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO
             raise InputError(f"cannot be read ({exc})", record=args.input, field="") from None
         name = args.input
     problem, date = read_input(text, name=name, mode=args.mode, rules=_rules(args.rule))
+    del text  # the input's text is not needed again
     if isinstance(problem, WeightedProblem):
         result = solve_weighted(problem)
     else:
         at = datetime.fromisoformat(args.at) if args.at else None
         if at is not None and at.tzinfo is None:
             at = at.replace(tzinfo=UTC)
-        if at is None and not name.lower().endswith(".csv") and '"date"' in text:
-            at = _input_date(date)
-        del text
+        if at is None:
+            at = _input_date(date)  # None for CSV and when the JSON gives no date
         show = args.progress or (
             stderr.isatty() and len(problem.participants) >= PROGRESS_MIN_PEOPLE
         )
