@@ -13,7 +13,13 @@ from typing import Any
 import pytest
 
 from gensidig.engine.model import InputError, Participant
-from gensidig.engine.parse import _NotPlain, _plain_participants, parse_participant, parse_problem
+from gensidig.engine.parse import (
+    PARTICIPANT_KEYS,
+    _NotPlain,
+    _plain_participants,
+    parse_participant,
+    parse_problem,
+)
 from gensidig.engine.synthetic import cohort
 
 
@@ -22,22 +28,9 @@ def _by_record(raw: list[Any], mode: str) -> tuple[Participant, ...]:
 
 
 def test_participant_fields_in_the_order_the_column_parser_passes() -> None:
-    assert tuple(f.name for f in fields(Participant)) == (
-        "id",
-        "name",
-        "side",
-        "generation",
-        "department",
-        "manager",
-        "languages",
-        "timezone",
-        "capacity",
-        "shares",
-        "wants",
-        "wishes",
-        "blocks",
-        "previous",
-    )
+    # The column parser takes a record's values in the order of PARTICIPANT_KEYS and
+    # passes them to Participant by position.
+    assert tuple(f.name for f in fields(Participant)) == PARTICIPANT_KEYS
 
 
 @pytest.mark.parametrize("mode", ["reverse", "mutual"])

@@ -229,7 +229,7 @@ def _plain_participants(raw: list[Any], mode: Mode) -> tuple[Participant, ...]:
             cap = 1
         elif type(cap) is not int or cap < 0:
             raise _NotPlain
-        # By position, in the order of Participant's fields (a test pins that order).
+        # By position: PARTICIPANT_KEYS is the order of Participant's fields (a test pins it).
         out.append(
             Participant(
                 pid,
