@@ -20,7 +20,8 @@ from gensidig.engine.synthetic import cohort
 
 
 def _reference_json(data: dict[str, Any]) -> str:
-    """to_json as it was written first: one json.dumps per record."""
+    """to_json as it was written first, one json.dumps per record: kept as the oracle the
+    one-call encoding (cli._record_lines) is checked against."""
     lines = ["{"]
     keys = list(data)
     for n, key in enumerate(keys):
@@ -125,25 +126,22 @@ def test_fairness_stats_learning_rounds_like_python() -> None:
     assert got["one_sided_pairs"] == 0
 
 
+def _person(pid: str, side: str, zone: str, share: str, want: str) -> dict[str, Any]:
+    return {
+        "id": pid,
+        "side": side,
+        "languages": ["en"],
+        "timezone": zone,
+        "shares": {share: 2},
+        "wants": {want: 1},
+    }
+
+
 BASE = {
     "mode": "reverse",
     "participants": [
-        {
-            "id": "y1",
-            "side": "young",
-            "languages": ["en"],
-            "timezone": "Europe/Copenhagen",
-            "shares": {"t": 2},
-            "wants": {"u": 1},
-        },
-        {
-            "id": "e1",
-            "side": "experienced",
-            "languages": ["en"],
-            "timezone": "Asia/Kolkata",
-            "shares": {"u": 2},
-            "wants": {"t": 1},
-        },
+        _person("y1", "young", "Europe/Copenhagen", share="t", want="u"),
+        _person("e1", "experienced", "Asia/Kolkata", share="u", want="t"),
     ],
 }
 
