@@ -43,6 +43,7 @@ from gensidig.insights.series import (
     STATES,
     Meetings,
     Pairs,
+    cadence_micros,
     count_states,
     current_states,
     micro,
@@ -575,7 +576,7 @@ def health_tables(program: Program, found: History, now: datetime) -> tuple[Tabl
     current = current_states(found.pairs, found.meetings, at, cadence_weeks=program.cadence_weeks)
     tally = np.bincount(current.states, minlength=len(STATES))
     counts = {state: int(tally[STATES.index(state)]) for state in HealthState}
-    cadence = timedelta(weeks=max(program.cadence_weeks, 1)) // timedelta(microseconds=1)
+    cadence = cadence_micros(program.cadence_weeks)
     ended = found.pairs.ended
     until = np.where((ended != NONE) & (ended < at), ended, at)
     expected = 0.0

@@ -121,6 +121,30 @@ class Meetings:
     cancelled_at: np.ndarray
 
 
+def cadence_micros(cadence_weeks: int) -> int:
+    """The program's cadence (at least a week) in microseconds."""
+    return timedelta(weeks=max(cadence_weeks, 1)) // timedelta(microseconds=1)
+
+
+def states_at(
+    pairs: Pairs, last: np.ndarray, has_next: np.ndarray, now: int, cadence: int
+) -> np.ndarray:
+    """pair_health's rule on arrays: every begun pair's state at `now` (a position in
+    STATES) from its last meeting held (NONE for none) and whether one is booked ahead."""
+    elapsed = now - np.where(last != NONE, last, pairs.created)
+    return np.select(
+        [
+            (pairs.ended != NONE) & (pairs.ended <= now),
+            has_next,
+            elapsed >= 2 * cadence,
+            elapsed >= cadence,
+            4 * elapsed >= 3 * cadence,
+        ],
+        [4, 0, 3, 2, 1],
+        default=0,
+    ).astype(np.int64)
+
+
 def count_states(
     pairs: Pairs, meetings: Meetings, moments: Sequence[int], *, cadence_weeks: int
 ) -> list[dict[str, int]]:
@@ -138,7 +162,7 @@ def count_states(
     cancelled_at = np.where(
         meetings.cancelled[bookable], meetings.cancelled_at[bookable], np.iinfo(np.int64).max
     )
-    cadence = timedelta(weeks=max(cadence_weeks, 1)) // timedelta(microseconds=1)
+    cadence = cadence_micros(cadence_weeks)
     last = np.full(count, NONE, dtype=np.int64)
     done = 0
     result = []
@@ -150,21 +174,12 @@ def count_states(
         ahead = (booked_from <= now) & (booked_at > now) & (cancelled_at > now)
         has_next = np.zeros(count, dtype=bool)
         has_next[booked_pair[ahead]] = True
-        since = np.where(last != NONE, last, pairs.created)
-        elapsed = now - since
-        state = np.select(
-            [
-                pairs.created > now,
-                (pairs.ended != NONE) & (pairs.ended <= now),
-                has_next,
-                elapsed >= 2 * cadence,
-                elapsed >= cadence,
-                4 * elapsed >= 3 * cadence,
-            ],
-            [5, 4, 0, 3, 2, 1],
-            default=0,
+        state = np.where(
+            pairs.created > now,
+            STATES.index(NOT_BEGUN),
+            states_at(pairs, last, has_next, now, cadence),
         )
-        tally = np.bincount(state.astype(np.int64), minlength=len(STATES))
+        tally = np.bincount(state, minlength=len(STATES))
         result.append({name: int(tally[i]) for i, name in enumerate(STATES)})
     return result
 
@@ -189,17 +204,5 @@ def current_states(pairs: Pairs, meetings: Meetings, now: int, *, cadence_weeks:
     np.maximum.at(last, meetings.pair[held_now], meetings.starts[held_now])
     has_next = np.zeros(count, dtype=bool)
     has_next[meetings.pair[(meetings.starts > now) & ~meetings.cancelled]] = True
-    cadence = timedelta(weeks=max(cadence_weeks, 1)) // timedelta(microseconds=1)
-    elapsed = now - np.where(last != NONE, last, pairs.created)
-    states = np.select(
-        [
-            (pairs.ended != NONE) & (pairs.ended <= now),
-            has_next,
-            elapsed >= 2 * cadence,
-            elapsed >= cadence,
-            4 * elapsed >= 3 * cadence,
-        ],
-        [4, 0, 3, 2, 1],
-        default=0,
-    )
-    return Current(states=states.astype(np.int64), held=held)
+    states = states_at(pairs, last, has_next, now, cadence_micros(cadence_weeks))
+    return Current(states=states, held=held)
