@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gensidig.insights import queries
-from gensidig.insights.queries import Micros, columns, moments
+from gensidig.insights.queries import columns, meeting_columns, moments
 from gensidig.insights.series import NONE, STATES, Meetings, Pairs, current_states, micro
 from gensidig.meetings.health import pair_health
 from gensidig.meetings.models import Meeting
@@ -112,14 +112,7 @@ def test_columns_line_up_with_nulls(program: Any) -> None:
     Meeting.objects.filter(pair=pairs[1]).update(
         status=Meeting.Status.CANCELLED, cancelled_at=ORIGIN, cancelled_by=pairs[1].b
     )
-    found = columns(
-        Meeting.objects.filter(pair__program=program),
-        nullable={"withdrawn", "cancelled_by"},
-        pair="pair",
-        starts=Micros("starts_at"),
-        withdrawn=Micros("cancelled_at"),
-        cancelled_by="cancelled_by",
-    )
+    found = meeting_columns(program)
     expected = sorted(
         (m.pair_id, micro(m.starts_at), micro(m.cancelled_at), m.cancelled_by_id or int(NONE))
         for m in Meeting.objects.filter(pair__program=program)

@@ -527,6 +527,22 @@ class History:
     cancelled_by: np.ndarray
 
 
+def meeting_columns(program: Program) -> dict[str, np.ndarray]:
+    """Every meeting of the program as columns: its pair, start, when it was proposed, its
+    status (a position in MEETING_STATUSES), when and by whom it was cancelled (NONE for
+    none)."""
+    return columns(
+        Meeting.objects.filter(pair__program=program),
+        nullable={"withdrawn", "cancelled_by"},
+        pair="pair",
+        starts=Micros("starts_at"),
+        proposed=Micros("created_at"),
+        status=code("status", MEETING_STATUSES),
+        withdrawn=Micros("cancelled_at"),
+        cancelled_by="cancelled_by",
+    )
+
+
 def history(program: Program) -> History:
     pairs = columns(
         Pair.objects.filter(program=program),
@@ -539,16 +555,7 @@ def history(program: Program) -> History:
     )
     order = np.argsort(pairs["pk"], kind="stable")
     pks = pairs["pk"][order]
-    found = columns(
-        Meeting.objects.filter(pair__program=program),
-        nullable={"withdrawn", "cancelled_by"},
-        pair="pair",
-        starts=Micros("starts_at"),
-        proposed=Micros("created_at"),
-        status=code("status", MEETING_STATUSES),
-        withdrawn=Micros("cancelled_at"),
-        cancelled_by="cancelled_by",
-    )
+    found = meeting_columns(program)
     return History(
         pks=pks,
         partners=np.concatenate([pairs["a"], pairs["b"]]),
