@@ -1,20 +1,20 @@
 """Candidate pairs for the solver, with bounds on every pair left out.
 
-Every pair's exact two-way score is computed in float32 blocks (``tiles.TileScorer``);
-only pairs that reach a threshold of their row or of their column survive a block. The
-thresholds start from exact scores against a random sample, so a row keeps about twice
-its ``k`` best; a block in which a row (or column) has too many survivors raises its
-threshold to its k-th best there, which never exceeds its k-th best overall.
+Small problems (up to ``DENSE_PAIRS`` pairs) are scored at once in numpy
+(``tiles.TileScorer``); large ones by the compiled scan (``scan.py``), which bounds runs
+of like columns and scores only the runs that can beat a row's threshold. The thresholds
+start from exact scores against a random sample, so a row keeps about twice its ``k``
+best in view, and rise as its heap fills.
 
-Of the survivors that pass every rule, each row keeps its ``k`` best and each column
+Of the pairs that pass every rule, each row keeps its ``k`` best and each column
 its ``k`` best: the candidates are the union, so a person whom nobody ranks high still
 has the partners that suit them best. Wished pairs are always candidates. Then
 
 - ``tau[a]``: no pair of row a outside the candidates scores more, and
 - ``tau_col[b]``: no pair of column b outside the candidates scores more,
 
-because a pair left out was either below both thresholds or beaten by k others in its row
-and k others in its column. The solver's dual potentials plus these bounds certify the
+because a pair left out was beaten by its row's heap and by its column's (whose worst
+entries, or floors, are these bounds). The solver's dual potentials plus these bounds certify the
 optimum over all pairs, not just the candidates (see ``solve.certified_assign``).
 """
 
@@ -397,12 +397,11 @@ def price(
         q, slot = np.nonzero(heap_i >= 0)
         excess = heap_s[q, slot] - thr32[q]
         ri, ci = q.astype(np.int64), in_pc[heap_i[q, slot].astype(np.int64)]
-    # Every pair above the threshold, kept for the ceiling (``ri``, ``ci`` are filtered).
-    all_ri, all_ci, all_excess = ri, ci, excess
-    if existing:
-        # Pairs already in the graph are paid for by the dual value's per-edge slack.
-        new = ~_member(sub_rows[ri] * idx.n + sub_cols[ci], existing)
-        ri, ci, excess = ri[new], ci[new], excess[new]
+    # Pairs already in the graph are paid for by the dual value's per-edge slack.
+    new = ~_member(sub_rows[ri] * idx.n + sub_cols[ci], existing)
+    # Every new pair above the threshold, kept for the ceiling (``ri``, ``ci`` are cut).
+    all_ri, all_ci, all_excess = ri[new], ci[new], excess[new]
+    ri, ci, excess = all_ri, all_ci, all_excess
     # ``excess`` is float32 score - v - (u - SLACK - near); the violation is about
     # excess - SLACK - near, so excess - near (at least 0) bounds it with room to spare.
     np.maximum.at(viol, ri, np.maximum(excess.astype(np.float64) - near, 0.0))
@@ -454,10 +453,7 @@ def price(
     if ceiling is not None:
         # The largest excess over the threshold among pairs that stay out (float32, so
         # SLACK on top); rows looked at again pair by pair have none to give.
-        key = sub_rows[all_ri] * idx.n + sub_cols[all_ci]
-        out = ~np.isin(key, a * idx.n + b)
-        if existing:
-            out &= ~_member(key, existing)
+        out = ~np.isin(sub_rows[all_ri] * idx.n + sub_cols[all_ci], a * idx.n + b)
         top = np.maximum(dropped.astype(np.float64), 0.0)
         np.maximum.at(top, all_ri[out], all_excess[out].astype(np.float64))
         ceiling[:] = thr + top + SLACK

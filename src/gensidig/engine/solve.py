@@ -6,7 +6,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -16,6 +16,9 @@ from .explain import FULL_CHECK_LIMIT, fairness_stats, pair_reasons, rule_counts
 from .index import BoolArray, FloatArray, Index, IntArray, build_index
 from .model import Pair, PairScore, Problem, Result, Unmatched
 from .score import PART_NAMES, edge_parts
+
+if TYPE_CHECKING:
+    from .scan import Layout  # numba: imported only when a large problem needs it
 
 MAX_PRICING_ROUNDS = 20
 # Each row's and column's best candidates the first solve starts from (at most the
@@ -99,12 +102,11 @@ class _Looks:
         self.ref = np.full(n_rows, -1, dtype=np.int64)  # the round of its last full look
         self.prices: list[IntArray] = []
         self.full = 0  # rows given a full look, over all rounds
-        self.partial = 0  # rows priced only against the columns whose price fell
 
     def price_round(
         self,
         idx: Index,
-        lay: Any,
+        lay: Layout | None,
         rows: IntArray,
         cols: IntArray,
         pr: IntArray,
@@ -121,7 +123,6 @@ class _Looks:
         partial = (ref >= 0) & (ceil + DELTA <= u[pr])
         full = pr[~partial]
         self.full += len(full)
-        self.partial += int(partial.sum())
         everyone = np.arange(len(cols))
         found: list[tuple[IntArray, IntArray, FloatArray]] = []
         viol_rows: list[IntArray] = []
@@ -318,7 +319,6 @@ def certified_assign(
         "active_rounds": active_rounds,
         "people": np.union1d(a, b),
         "full_looks": looks.full,
-        "partial_looks": looks.partial,
     }
     return cert
 
