@@ -1,13 +1,12 @@
 """The dashboard reads large programs as columns (one joined text per column) and counts
-them with numpy: dates read exactly, NULLs line up, pair health now follows the meetings
-app's rule, and cancellations by side agree with the ORM's own count."""
+them with numpy: dates read exactly, NULLs line up, and cancellations by side agree with
+the ORM's own count."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import numpy as np
 import pytest
 from django.db.models import Count
 from hypothesis import given
@@ -15,8 +14,7 @@ from hypothesis import strategies as st
 
 from gensidig.insights import queries
 from gensidig.insights.queries import columns, meeting_columns, moments
-from gensidig.insights.series import NONE, STATES, Meetings, Pairs, current_states, micro
-from gensidig.meetings.health import pair_health
+from gensidig.insights.series import NONE, micro
 from gensidig.meetings.models import Meeting
 from tests.insights.conftest import build_pairs
 
@@ -44,66 +42,6 @@ def test_moments_reads_stored_dates_exactly(found: list[datetime]) -> None:
 
 def test_moments_reads_other_forms_too() -> None:
     assert moments("2026-01-05 09:00:00.5").tolist() == [micro(ORIGIN) + 500_000]
-
-
-days = st.integers(min_value=0, max_value=120)
-
-
-@given(
-    created=days,
-    ended=st.none() | days,
-    meetings=st.lists(st.tuples(days, st.sampled_from(["proposed", "confirmed", "cancelled"]))),
-    at=days,
-    hours=st.integers(min_value=0, max_value=23),
-    cadence=st.integers(min_value=1, max_value=6),
-)
-def test_current_states_follow_pair_health(
-    created: int,
-    ended: int | None,
-    meetings: list[tuple[int, str]],
-    at: int,
-    hours: int,
-    cadence: int,
-) -> None:
-    """The pair's state now is pair_health's from the last meeting held (confirmed and
-    begun) and the next one ahead that is not cancelled, as the meetings app sees it."""
-    now = ORIGIN + timedelta(days=at, hours=hours)
-    started = ORIGIN + timedelta(days=created)
-    ended_at = None if ended is None else ORIGIN + timedelta(days=ended)
-    starts = [ORIGIN + timedelta(days=day) for day, _status in meetings]
-    found = current_states(
-        Pairs(
-            created=np.array([micro(started)], dtype=np.int64),
-            ended=np.array([micro(ended_at)], dtype=np.int64),
-        ),
-        Meetings(
-            pair=np.zeros(len(meetings), dtype=np.int64),
-            starts=np.array([micro(s) for s in starts], dtype=np.int64),
-            created=np.array([micro(s) for s in starts], dtype=np.int64),
-            confirmed=np.array([status == "confirmed" for _d, status in meetings], dtype=bool),
-            cancelled=np.array([status == "cancelled" for _d, status in meetings], dtype=bool),
-            cancelled_at=np.full(len(meetings), NONE, dtype=np.int64),
-        ),
-        micro(now),
-        cadence_weeks=cadence,
-    )
-    held = [s for s, (_d, status) in zip(starts, meetings, strict=True) if status == "confirmed"]
-    held = [s for s in held if s <= now]
-    ahead = [
-        s
-        for s, (_d, status) in zip(starts, meetings, strict=True)
-        if s > now and status != "cancelled"
-    ]
-    expected = pair_health(
-        now=now,
-        cadence_weeks=cadence,
-        started_at=started,
-        last_met_at=max(held, default=None),
-        next_meeting_at=min(ahead, default=None),
-        ended_at=ended_at,
-    ).state
-    assert STATES[int(found.states[0])] == str(expected)
-    assert int(found.held[0]) == len(held)
 
 
 @pytest.mark.django_db

@@ -1,5 +1,5 @@
 """Pair health over time: exact counts at each week on pairs with known meeting dates, the
-same rule as the meetings app's pair health, small counts withheld, the table, the chart
+same rule as the meetings app's pair health (at each week and now), small counts withheld, the table, the chart
 and the CSV export."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -16,9 +17,15 @@ from hypothesis import strategies as st
 from gensidig.insights import queries
 from gensidig.insights.series import (
     MAX_POINTS,
+    NONE,
+    STATES,
     MeetingDates,
+    Meetings,
     PairDates,
+    Pairs,
+    current_states,
     health_counts,
+    micro,
     points,
 )
 from gensidig.matching.models import Pair
@@ -151,18 +158,22 @@ def test_points_weekly_then_every_few_weeks() -> None:
 
 ORIGIN = datetime(2026, 1, 1, tzinfo=UTC)
 days = st.integers(min_value=0, max_value=120)
+# A pair's start and end, the moment looked at, and the program's cadence.
+TIMELINE = {
+    "created": days,
+    "ended": st.none() | days,
+    "at": days,
+    "hours": st.integers(min_value=0, max_value=23),
+    "cadence": st.integers(min_value=1, max_value=6),
+}
 
 
 @given(
-    created=days,
-    ended=st.none() | days,
     meetings=st.lists(
         st.tuples(days, days, st.sampled_from(["proposed", "confirmed", "cancelled"]), days),
         max_size=5,
     ),
-    at=days,
-    hours=st.integers(min_value=0, max_value=23),
-    cadence=st.integers(min_value=1, max_value=6),
+    **TIMELINE,
 )
 def test_health_counts_follow_the_meetings_rule(
     created: int,
@@ -213,6 +224,59 @@ def test_health_counts_follow_the_meetings_rule(
         ended_at=pair.ended_at,
     ).state
     assert state == str(expected)
+
+
+@given(
+    meetings=st.lists(st.tuples(days, st.sampled_from(["proposed", "confirmed", "cancelled"]))),
+    **TIMELINE,
+)
+def test_current_states_follow_pair_health(
+    created: int,
+    ended: int | None,
+    meetings: list[tuple[int, str]],
+    at: int,
+    hours: int,
+    cadence: int,
+) -> None:
+    """The pair's state now is pair_health's from the last meeting held (confirmed and
+    begun) and the next one ahead that is not cancelled, as the meetings app sees it."""
+    now = ORIGIN + timedelta(days=at, hours=hours)
+    started = ORIGIN + timedelta(days=created)
+    ended_at = None if ended is None else ORIGIN + timedelta(days=ended)
+    starts = [ORIGIN + timedelta(days=day) for day, _status in meetings]
+    found = current_states(
+        Pairs(
+            created=np.array([micro(started)], dtype=np.int64),
+            ended=np.array([micro(ended_at)], dtype=np.int64),
+        ),
+        Meetings(
+            pair=np.zeros(len(meetings), dtype=np.int64),
+            starts=np.array([micro(s) for s in starts], dtype=np.int64),
+            created=np.array([micro(s) for s in starts], dtype=np.int64),
+            confirmed=np.array([status == "confirmed" for _d, status in meetings], dtype=bool),
+            cancelled=np.array([status == "cancelled" for _d, status in meetings], dtype=bool),
+            cancelled_at=np.full(len(meetings), NONE, dtype=np.int64),
+        ),
+        micro(now),
+        cadence_weeks=cadence,
+    )
+    held = [s for s, (_d, status) in zip(starts, meetings, strict=True) if status == "confirmed"]
+    held = [s for s in held if s <= now]
+    ahead = [
+        s
+        for s, (_d, status) in zip(starts, meetings, strict=True)
+        if s > now and status != "cancelled"
+    ]
+    expected = pair_health(
+        now=now,
+        cadence_weeks=cadence,
+        started_at=started,
+        last_met_at=max(held, default=None),
+        next_meeting_at=min(ahead, default=None),
+        ended_at=ended_at,
+    ).state
+    assert STATES[int(found.states[0])] == str(expected)
+    assert int(found.held[0]) == len(held)
 
 
 @pytest.mark.django_db
