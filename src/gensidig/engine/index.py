@@ -116,9 +116,15 @@ def manager_ancestors(problem: Problem, pos: dict[str, int]) -> tuple[IntArray, 
     return found
 
 
-def _manager_ancestors(problem: Problem, pos: dict[str, int]) -> tuple[IntArray, IntArray]:
+def manager_parents(problem: Problem) -> dict[str, str]:
+    """Each managed id's manager: the managers table, then the participants' own."""
     parent: dict[str, str] = dict(problem.managers)
     parent.update((p.id, p.manager) for p in problem.participants if p.manager is not None)
+    return parent
+
+
+def _manager_ancestors(problem: Problem, pos: dict[str, int]) -> tuple[IntArray, IntArray]:
+    parent = manager_parents(problem)
     # Participants' codes are their positions; other managers follow in name order.
     codes = dict(pos)
     for name in sorted((parent.keys() | set(parent.values())) - pos.keys()):

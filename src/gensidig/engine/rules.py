@@ -9,7 +9,7 @@ from operator import attrgetter
 
 import numpy as np
 
-from .index import BoolArray, Index, IntArray, utc_offset_minutes
+from .index import BoolArray, Index, IntArray, manager_parents, utc_offset_minutes
 from .model import InputError, Participant, Problem
 from .parse import band_years, ordered_bands
 
@@ -156,14 +156,6 @@ def _zone(name: str, at_iso: str) -> int:
     return utc_offset_minutes(name, datetime.fromisoformat(at_iso))
 
 
-def _parents(problem: Problem) -> dict[str, str]:
-    parent = dict(problem.managers)
-    for p in problem.participants:
-        if p.manager is not None:
-            parent[p.id] = p.manager
-    return parent
-
-
 def _check_manager_cycle(problem: Problem, pos: dict[str, int]) -> None:
     from .index import manager_ancestors
 
@@ -208,7 +200,7 @@ class PairChecker:
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
         self.people: dict[str, Participant] = {p.id: p for p in problem.participants}
-        self.parent = _parents(problem)
+        self.parent = manager_parents(problem)
         self.excluded = {frozenset(x) for x in problem.excluded}
         self.bands = ordered_bands(
             (p.generation for p in problem.participants if p.generation), problem.rules.generations
