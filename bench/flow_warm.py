@@ -4,7 +4,8 @@ Usage: python bench/flow_warm.py [--cold] /tmp/flow/100k_0.npz /tmp/flow/100k_1.
 
 Each npz holds one solve of a run (ea, eb, w, cap_r, cap_c; OR-Tools' chosen, u, v,
 objective and seconds). Call k starts from call k-1's chosen edges (found by pair in the
-new edge list) and its potentials; with --cold the first file is also solved from
+new edge list) and its potentials, unless their sizes differ (a file of another run starts
+a sequence of its own); with --cold the first file is also solved from
 nothing (for information). Numba's compilation is paid before the clock starts.
 """
 
@@ -31,6 +32,8 @@ def main(paths: list[str], cold: bool) -> None:
         ea, eb, w, cap_r, cap_c = (d[k] for k in ("ea", "eb", "w", "cap_r", "cap_c"))
         target = int(d["objective"])
         warm_s, cold_s, equal = "-", "-", []
+        if prev is not None and (len(prev["u"]), len(prev["v"])) != (len(cap_r), len(cap_c)):
+            prev = None  # another run's file: it starts a sequence of its own
         if prev is None and cold:
             zeros_r = np.zeros(len(cap_r), np.int64)
             zeros_c = np.zeros(len(cap_c), np.int64)
