@@ -187,14 +187,14 @@ def fairness_stats(
         }
     # Partners only of those with wishes: the wish figures and blocking pairs ask no more.
     wishing = np.fromiter((bool(p.wishes) for p in people), dtype=np.bool_, count=len(people))
-    partners: dict[str, list[str]] = {p.id: [] for p in people if p.wishes}
+    wishers = [p for p in people if p.wishes]
+    partners: dict[str, list[str]] = {p.id: [] for p in wishers}
     for k in np.flatnonzero(wishing[ia] | wishing[ib]).tolist():
         pair = pairs[k]
         if pair.a in partners:
             partners[pair.a].append(pair.b)
         if pair.b in partners:
             partners[pair.b].append(pair.a)
-    wishers = [p for p in people if p.wishes]
     got = sum(1 for p in wishers if set(partners[p.id]) & set(p.wishes))
     return {
         "sides": sides,
