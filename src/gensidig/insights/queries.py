@@ -801,8 +801,8 @@ def goal_tables(program: Program, enrolled: People) -> list[Table]:
     progress = np.where(has_mark, latest[at] if len(latest) else 0, 0)
     sides = enrolled.side_of(goals["learner"])
     tables = []
-    for i, side in enumerate(SIDES):
-        mine = sides == i
+    for side in (Side.EXPERIENCED, Side.YOUNG):
+        mine = sides == SIDES.index(side)
         cells = []
         for value, label in GoalMark.Progress.choices:
             here = mine & (progress == int(value))
@@ -817,7 +817,7 @@ def goal_tables(program: Program, enrolled: People) -> list[Table]:
                 unit=str(_("goals")),
             )
         )
-    return [tables[1], tables[0]]  # experienced first, then young
+    return tables
 
 
 def assessment_table(program: Program, enrolled: People) -> Table:
