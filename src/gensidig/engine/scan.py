@@ -344,18 +344,31 @@ def _count_above(s, floor):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def _two_way_of(
+    a, lo, hi, sh_ptr, sh_idx, sh_val, wn_ptr, wn_idx, wn_val, of_wn, of_sh, harm, lin, x, y,
+):  # fmt: skip
+    """Row a's two-way learning score with entries lo..hi of ``of_wn`` and ``of_sh``
+    (topics x entries: columns, or runs' maxima) into x; y is scratch. Scores and run
+    bounds both come from here, so their sums run in the same order (``_run_bounds``)."""
+    x[:] = 0.0
+    y[:] = 0.0
+    for p in range(sh_ptr[a], sh_ptr[a + 1]):
+        _axpy(x, sh_val[p], of_wn[sh_idx[p], lo:hi])
+    for p in range(wn_ptr[a], wn_ptr[a + 1]):
+        _axpy(y, wn_val[p], of_sh[wn_idx[p], lo:hi])
+    _two_way(x, y, np.float32(harm), np.float32(lin))
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def _block_scores(
     a, c0, c1, sh_ptr, sh_idx, sh_val, wn_ptr, wn_idx, wn_val, col_wn, col_sh,
     r_cls, c_cls, table, harm, lin, x, y,
 ):  # fmt: skip
     """Scores of row a with columns c0..c1 into x (y is scratch); both of length c1 - c0."""
-    x[:] = 0.0
-    y[:] = 0.0
-    for p in range(sh_ptr[a], sh_ptr[a + 1]):
-        _axpy(x, sh_val[p], col_wn[sh_idx[p], c0:c1])
-    for p in range(wn_ptr[a], wn_ptr[a + 1]):
-        _axpy(y, wn_val[p], col_sh[wn_idx[p], c0:c1])
-    _two_way(x, y, np.float32(harm), np.float32(lin))
+    _two_way_of(
+        a, c0, c1, sh_ptr, sh_idx, sh_val, wn_ptr, wn_idx, wn_val, col_wn, col_sh, harm, lin,
+        x, y,
+    )  # fmt: skip
     _add_cls(x, c0, c_cls, table[r_cls[a]])
 
 
@@ -369,13 +382,10 @@ def _run_bounds(
     The same sums in the same order as ``_block_scores``, over each topic's largest
     value in the run: float rounding is monotone, so each sum is at least any column's;
     the two-way score grows with both sums, and the margin covers its last rounding."""
-    bx[:] = 0.0
-    by[:] = 0.0
-    for p in range(sh_ptr[a], sh_ptr[a + 1]):
-        _axpy(bx, sh_val[p], ub_wn[sh_idx[p], s0:s1])
-    for p in range(wn_ptr[a], wn_ptr[a + 1]):
-        _axpy(by, wn_val[p], ub_sh[wn_idx[p], s0:s1])
-    _two_way(bx, by, np.float32(harm), np.float32(lin))
+    _two_way_of(
+        a, s0, s1, sh_ptr, sh_idx, sh_val, wn_ptr, wn_idx, wn_val, ub_wn, ub_sh, harm, lin,
+        bx, by,
+    )  # fmt: skip
     crow = ub_cls[r_cls[a]]
     wide = crow.shape[0] > 1
     for q in range(bx.shape[0]):
