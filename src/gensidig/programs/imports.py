@@ -24,8 +24,6 @@ TOPIC_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 ITEM = re.compile(r"^(?P<name>[^:]+?)\s*(?::\s*(?P<level>\d+))?$")
 
-CHUNK = 500  # rows written per query (SQLite allows a few hundred columns' values)
-
 
 @dataclass
 class ProgramFile:
@@ -159,14 +157,14 @@ def save_file(
         enrolment.generation = person.generation or enrolment.generation
         enrolment.languages = list(person.languages) or enrolment.languages
         by_email[person.email] = enrolment
-    Enrolment.objects.bulk_create(new, batch_size=CHUNK)
+    Enrolment.objects.bulk_create(new, batch_size=people_import.CHUNK)
     fields = ["status", "enrolled_at", "side", "generation", "languages"]
-    Enrolment.objects.bulk_update(list(changed.values()), fields, batch_size=CHUNK)
+    Enrolment.objects.bulk_update(list(changed.values()), fields, batch_size=people_import.CHUNK)
     # The file says what each person shares and wants: it replaces their old lists.
     listed = {email: rows for email, rows in checked.topics.items() if rows}
     ids = [by_email[email].pk for email in listed]
-    for lo in range(0, len(ids), CHUNK):
-        ProfileTopic.objects.filter(enrolment_id__in=ids[lo : lo + CHUNK]).delete()
+    for lo in range(0, len(ids), people_import.CHUNK):
+        ProfileTopic.objects.filter(enrolment_id__in=ids[lo : lo + people_import.CHUNK]).delete()
     fresh: list[ProfileTopic] = []
     for email, topics in listed.items():
         best: dict[tuple[int, str], tuple[Topic, str, int]] = {}
@@ -178,7 +176,7 @@ def save_file(
             ProfileTopic(enrolment=by_email[email], topic=topic, kind=kind, level=level)
             for topic, kind, level in best.values()
         )
-    ProfileTopic.objects.bulk_create(fresh, batch_size=CHUNK)
+    ProfileTopic.objects.bulk_create(fresh, batch_size=people_import.CHUNK)
     return outcome
 
 
