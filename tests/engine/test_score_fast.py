@@ -154,6 +154,18 @@ def test_learning_bits_raise_on_an_index_out_of_range() -> None:
         sc._learning_bits(bits, np.array([0, idx.n], dtype=np.int64), np.array([1, 2]))
 
 
+def _check_department_and_zone(
+    idx: Index, a: np.ndarray, b: np.ndarray, parts: dict[str, np.ndarray]
+) -> None:
+    """The department and time-zone parts from the index's own arrays."""
+    w = idx.problem.rules.weights
+    da, db = idx.dept[a], idx.dept[b]
+    cross = w.cross_department * ((da >= 0) & (db >= 0) & (da != db))
+    assert np.array_equal(parts["cross_department"], cross)
+    tz = w.timezone * sc.tz_table(idx)[idx.tz_class[a], idx.tz_class[b]]
+    assert np.array_equal(parts["timezone"], tz)
+
+
 def test_edge_scores_equal_sum_of_parts_on_cohort_with_wishes() -> None:
     data = cohort(400, 400, seed=9)
     idx = _index(data)
@@ -182,12 +194,7 @@ def test_edge_scores_equal_sum_of_parts_on_cohort_with_wishes() -> None:
     w = idx.problem.rules.weights.wish
     np.testing.assert_allclose(parts["wish"], w * np.array(expect), rtol=0, atol=1e-15)
     assert (parts["wish"] > 0).sum() >= len(wished)
-    # Department and time zone from the index's own arrays.
-    da, db = idx.dept[a], idx.dept[b]
-    cross = idx.problem.rules.weights.cross_department * ((da >= 0) & (db >= 0) & (da != db))
-    assert np.array_equal(parts["cross_department"], cross)
-    tz = idx.problem.rules.weights.timezone * sc.tz_table(idx)[idx.tz_class[a], idx.tz_class[b]]
-    assert np.array_equal(parts["timezone"], tz)
+    _check_department_and_zone(idx, a, b, parts)
 
 
 def test_edge_parts_equal_definition_with_too_many_zones_to_pack() -> None:
@@ -203,13 +210,6 @@ def test_edge_parts_equal_definition_with_too_many_zones_to_pack() -> None:
     assert sc._person_codes(idx) is None
     a, b = _pairs(idx, 20_000, seed=6)
     parts = sc.edge_parts(idx, a, b)
-    da, db = idx.dept[a], idx.dept[b]
-    w = idx.problem.rules.weights
-    assert np.array_equal(
-        parts["cross_department"], w.cross_department * ((da >= 0) & (db >= 0) & (da != db))
-    )
-    assert np.array_equal(
-        parts["timezone"], w.timezone * sc.tz_table(idx)[idx.tz_class[a], idx.tz_class[b]]
-    )
+    _check_department_and_zone(idx, a, b, parts)
     total, _ = sc.edge_scores(idx, a, b)
     assert np.array_equal(total, sum((parts[k] for k in sc.PART_NAMES), np.zeros(len(a))))
