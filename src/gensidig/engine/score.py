@@ -192,6 +192,19 @@ def build_bit_topics(shares: F32Array, wants_norm: F32Array) -> BitTopics | None
     )
 
 
+def _kept[T](cache: dict[int, tuple[Index, T]], idx: Index) -> tuple[Index, T] | None:
+    """The cache's entry for this very index: keyed by id, checked by identity."""
+    hit = cache.get(id(idx))
+    return hit if hit is not None and hit[0] is idx else None
+
+
+def _keep[T](cache: dict[int, tuple[Index, T]], idx: Index, value: T) -> T:
+    """Keep ``value`` for the index; only the last index's values are kept."""
+    cache.clear()
+    cache[id(idx)] = (idx, value)
+    return value
+
+
 _BITS_CACHE: dict[int, tuple[Index, BitTopics | None]] = {}
 
 
@@ -309,15 +322,12 @@ def _learning_bits(bits: BitTopics, a: IntArray, b: IntArray) -> tuple[FloatArra
 def _bits_for(idx: Index, pairs: int) -> BitTopics | None:
     """The bit tables when they are worth building (or already built) and exact; built
     once per index (the last index's are kept, by identity)."""
-    hit = _BITS_CACHE.get(id(idx))
-    if hit is not None and hit[0] is idx:
+    hit = _kept(_BITS_CACHE, idx)
+    if hit is not None:
         return hit[1]
     if pairs < DENSE_BELOW:
         return None
-    bits = build_bit_topics(idx.shares, idx.wants_norm)
-    _BITS_CACHE.clear()
-    _BITS_CACHE[id(idx)] = (idx, bits)
-    return bits
+    return _keep(_BITS_CACHE, idx, build_bit_topics(idx.shares, idx.wants_norm))
 
 
 def _learning(idx: Index, a: IntArray, b: IntArray) -> tuple[FloatArray, FloatArray]:
@@ -331,24 +341,22 @@ def harmonic(x: FloatArray, y: FloatArray) -> FloatArray:
     return np.divide(2.0 * x * y, total, out=np.zeros_like(total), where=total > 0)
 
 
-_WISH_CACHE: dict[int, tuple[Index, IntArray, FloatArray, U8Array]] = {}
+_WISH_CACHE: dict[int, tuple[Index, tuple[IntArray, FloatArray, U8Array]]] = {}
 
 
 def _wish_data(idx: Index) -> tuple[IntArray, FloatArray, U8Array]:
     """Sorted keys a * n + b of stated wishes, their weights, and per person flags (1: states
     a wish, 2: is wished for), built once per index."""
-    hit = _WISH_CACHE.get(id(idx))
-    if hit is not None and hit[0] is idx:
-        return hit[1], hit[2], hit[3]
+    hit = _kept(_WISH_CACHE, idx)
+    if hit is not None:
+        return hit[1]
     keys = np.array([i * idx.n + j for i, j in idx.wish_rank], dtype=np.int64)
     vals = np.array([wish_weight(r) for r in idx.wish_rank.values()], dtype=np.float64)
     order = np.argsort(keys)
     flags = np.zeros(idx.n, dtype=np.uint8)
     flags[keys // max(idx.n, 1)] |= 1
     flags[keys % max(idx.n, 1)] |= 2
-    _WISH_CACHE.clear()
-    _WISH_CACHE[id(idx)] = (idx, keys[order], vals[order], flags)
-    return keys[order], vals[order], flags
+    return _keep(_WISH_CACHE, idx, (keys[order], vals[order], flags))
 
 
 def _wish_table(idx: Index) -> tuple[IntArray, FloatArray]:
@@ -388,8 +396,8 @@ def _person_codes(idx: Index) -> I32Array | None:
     """Per person one int32: department + 1 (bits 0-19), time-zone class + 1 (bits 20-28)
     and the wish flags (bits 29-30), so a pair needs one random gather per side instead of
     five, from an array small enough to stay in the cache. None if they do not fit."""
-    hit = _CODES_CACHE.get(id(idx))
-    if hit is not None and hit[0] is idx:
+    hit = _kept(_CODES_CACHE, idx)
+    if hit is not None:
         return hit[1]
     codes: I32Array | None = None
     if idx.n == 0 or (
@@ -398,9 +406,7 @@ def _person_codes(idx: Index) -> I32Array | None:
         flags = _wish_data(idx)[2].astype(np.int64)
         packed = (idx.dept + 1) | ((idx.tz_class + 1) << DEPT_BITS)
         codes = (packed | (flags << (DEPT_BITS + TZ_BITS))).astype(np.int32)
-    _CODES_CACHE.clear()
-    _CODES_CACHE[id(idx)] = (idx, codes)
-    return codes
+    return _keep(_CODES_CACHE, idx, codes)
 
 
 def _parts(
