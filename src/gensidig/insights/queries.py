@@ -235,7 +235,7 @@ DIRECTION_LABELS = {
 
 
 def enrolment_tables(program: Program, roster: People, found: History) -> list[Table]:
-    own = roster.statuses != -2  # not looked up from elsewhere
+    own = roster.statuses != ELSEWHERE
     tally = np.bincount(roster.statuses[own] + 1, minlength=len(ENROLMENT_STATUSES) + 1)
     status = {s: int(tally[i + 1]) for i, s in enumerate(ENROLMENT_STATUSES)}
     matched = int(np.isin(roster.pks[own], found.partners).sum())
@@ -436,6 +436,11 @@ def columns(
     return arrays
 
 
+def code_of(value: str, values: Sequence[str]) -> int:
+    """The position of `value` in `values` (-1 for any other), as `code` has it."""
+    return values.index(value) if value in values else -1
+
+
 def code(field: str, values: Sequence[str]) -> Case:
     """A text field as the position of its value in `values` (-1 for any other)."""
     return Case(
@@ -448,6 +453,9 @@ def code(field: str, values: Sequence[str]) -> Case:
 SIDES = (Side.YOUNG, Side.EXPERIENCED)
 ENROLMENT_STATUSES = tuple(EnrolmentStatus)
 MEETING_STATUSES = (Meeting.Status.CONFIRMED, Meeting.Status.CANCELLED)
+
+
+ELSEWHERE = -2  # the status of an enrolment in another program (People.index_of)
 
 
 @dataclass
@@ -470,25 +478,21 @@ class People:
     def index_of(self, ids: np.ndarray) -> np.ndarray:
         """The position of each enrolment in `ids`. Pairs, goals and reflections are the
         program's own enrolments'; any other is looked up, once."""
-        at = np.minimum(np.searchsorted(self.pks, ids), max(len(self.pks) - 1, 0))
-        known = (at < len(self.pks)) & (self.pks[at] == ids) if len(self.pks) else ids != ids
-        if not known.all():
+        missing = ids[~np.isin(ids, self.pks)]
+        if len(missing):
             others = dict(
-                Enrolment.objects.filter(pk__in=np.unique(ids[~known]).tolist()).values_list(
+                Enrolment.objects.filter(pk__in=np.unique(missing).tolist()).values_list(
                     "pk", "side"
                 )
             )
-            pks = np.array(sorted(others), dtype=np.int64)
-            sides = np.array(
-                [SIDES.index(others[pk]) if others[pk] in SIDES else -1 for pk in pks.tolist()],
-                dtype=np.int64,
-            )
+            pks = np.array(list(others), dtype=np.int64)
+            sides = np.array([code_of(others[pk], SIDES) for pk in others], dtype=np.int64)
             order = np.argsort(np.concatenate([self.pks, pks]), kind="stable")
             self.pks = np.concatenate([self.pks, pks])[order]
             self.sides = np.concatenate([self.sides, sides])[order]
-            self.statuses = np.concatenate([self.statuses, np.full(len(pks), -2)])[order]
-            return self.index_of(ids)
-        return at if len(ids) else np.zeros(0, dtype=np.int64)
+            statuses = np.full(len(pks), ELSEWHERE)
+            self.statuses = np.concatenate([self.statuses, statuses])[order]
+        return np.searchsorted(self.pks, ids)
 
 
 def unique(values: np.ndarray, below: int | None = None) -> np.ndarray:
@@ -796,9 +800,9 @@ def goal_tables(program: Program, enrolled: People) -> list[Table]:
     last = np.ones(len(marked), dtype=bool)
     last[:-1] = marked[:-1] != marked[1:]
     latest_goal, latest = marked[last], marks["progress"][order][last]
-    at = np.minimum(np.searchsorted(latest_goal, goals["pk"]), max(len(latest_goal) - 1, 0))
-    has_mark = (latest_goal[at] == goals["pk"]) if len(latest_goal) else goals["pk"] != goals["pk"]
-    progress = np.where(has_mark, latest[at] if len(latest) else 0, 0)
+    has_mark = np.isin(goals["pk"], latest_goal)
+    progress = np.zeros(len(goals["pk"]), dtype=np.int64)
+    progress[has_mark] = latest[np.searchsorted(latest_goal, goals["pk"][has_mark])]
     sides = enrolled.side_of(goals["learner"])
     tables = []
     for side in (Side.EXPERIENCED, Side.YOUNG):
