@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -37,7 +37,6 @@ from gensidig.discoveries.models import Discovery, Stage, StageChange
 from gensidig.insights.models import PulseAnswer, PulseInvite
 from gensidig.insights.pulses import POINTS, QUESTIONS, net_promoter_score
 from gensidig.insights.series import (
-    EPOCH,
     NONE,
     NOT_BEGUN,
     STATES,
@@ -46,6 +45,7 @@ from gensidig.insights.series import (
     cadence_micros,
     count_states,
     current_states,
+    from_micro,
     micro,
     points,
 )
@@ -576,10 +576,6 @@ def history(program: Program) -> History:
     )
 
 
-def from_micros(micros: int) -> datetime:
-    return EPOCH + timedelta(microseconds=micros)
-
-
 def health_tables(program: Program, found: History, now: datetime) -> tuple[Table, Row]:
     """Pair health now, by the meetings app's rule (meetings.health.pair_health), and the
     meetings held against the cadence. A meeting counts as held once it has begun."""
@@ -624,7 +620,7 @@ def health_over_time(program: Program, found: History, now: datetime) -> Series:
     title = str(_("Pair health over time"))
     if not len(found.pks):
         return Series("health_over_time", title, [labels[s] for s in STATES], [])
-    moments = points(from_micros(int(found.pairs.created.min())), now)
+    moments = points(from_micro(int(found.pairs.created.min())), now)
     counts = count_states(
         found.pairs,
         found.meetings,

@@ -56,6 +56,11 @@ def micro(moment: datetime | None) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
+def from_micro(micros: int) -> datetime:
+    """The date and time `micro` gave these microseconds for."""
+    return EPOCH + timedelta(microseconds=micros)
+
+
 def points(first: datetime, until: datetime) -> list[datetime]:
     """A point a week after `first` and every week on, or every few weeks so that there are
     at most MAX_POINTS; the last point is `until` itself."""
