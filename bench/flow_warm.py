@@ -24,7 +24,7 @@ from gensidig.engine import flow
 
 def main(paths: list[str], cold: bool) -> None:
     one = np.ones(1, np.int64)
-    flow.resolve(one * 0, one * 0, one, one, one, np.zeros(1, bool), one * 0, one * 0)
+    flow.resolve_duals(one * 0, one * 0, one, one, one, np.zeros(1, bool), one * 0, one * 0)
     print(f"{'file':<28}{'edges':>10}{'ortools s':>11}{'warm s':>9}{'cold s':>9}  equal")
     prev = None
     for path in paths:
@@ -38,15 +38,15 @@ def main(paths: list[str], cold: bool) -> None:
             zeros_r = np.zeros(len(cap_r), np.int64)
             zeros_c = np.zeros(len(cap_c), np.int64)
             t = time.perf_counter()
-            chosen = flow.resolve(
+            chosen = flow.resolve_duals(
                 ea, eb, w, cap_r, cap_c, np.zeros(len(ea), bool), zeros_r, zeros_c
-            )
+            )[0]
             cold_s = f"{time.perf_counter() - t:.2f}"
             equal.append(int(w[chosen].sum()) == target)
         elif prev is not None:
             start = flow.carry_over(prev["ea"], prev["eb"], prev["chosen"], ea, eb)
             t = time.perf_counter()
-            chosen = flow.resolve(ea, eb, w, cap_r, cap_c, start, prev["u"], prev["v"])
+            chosen = flow.resolve_duals(ea, eb, w, cap_r, cap_c, start, prev["u"], prev["v"])[0]
             warm_s = f"{time.perf_counter() - t:.2f}"
             equal.append(int(w[chosen].sum()) == target)
         name = path.rsplit("/", 1)[-1]

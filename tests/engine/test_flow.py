@@ -58,10 +58,7 @@ def _assert_optimal(inst: Instance, chosen: BoolArray, u: IntArray, v: IntArray)
 
 
 def _cold(inst: Instance) -> tuple[BoolArray, IntArray, IntArray]:
-    ea, eb, w, cap_r, cap_c = inst
-    zeros_r = np.zeros(len(cap_r), np.int64)
-    zeros_c = np.zeros(len(cap_c), np.int64)
-    return flow.resolve_duals(ea, eb, w, cap_r, cap_c, np.zeros(len(ea), bool), zeros_r, zeros_c)
+    return flow.resolve_duals(*inst, *_cold_start(inst))
 
 
 def test_resolve_cold_start_matches_ortools_exactly() -> None:
@@ -82,7 +79,8 @@ def test_resolve_warm_start_after_new_edges_matches_ortools_exactly() -> None:
         start = np.r_[before.chosen, np.zeros(len(ea) - len(first[0]), bool)]
         chosen, u, v = flow.resolve_duals(ea, eb, w, cap_r, cap_c, start, before.u, before.v)
         _assert_optimal(second, chosen, u, v)
-        assert (flow.resolve(ea, eb, w, cap_r, cap_c, start, before.u, before.v) == chosen).all()
+        again, _, _ = flow.resolve_duals(ea, eb, w, cap_r, cap_c, start, before.u, before.v)
+        assert (again == chosen).all()
 
 
 def test_resolve_warm_start_after_dropping_unchosen_edges_matches_ortools_exactly() -> None:
@@ -119,9 +117,9 @@ def test_resolve_arbitrary_start_still_matches_ortools_exactly() -> None:
 def test_resolve_same_input_gives_identical_output() -> None:
     rng = np.random.default_rng(5)
     inst = _instance(rng, 30, 25, 200, 3, 2)
-    first = flow.resolve(*inst, *_cold_start(inst))
+    first = _cold(inst)[0]
     for _ in range(3):
-        again = flow.resolve(*inst, *_cold_start(inst))
+        again = _cold(inst)[0]
         assert again.dtype == np.bool_
         assert (again == first).all()
 
@@ -138,7 +136,7 @@ def _cold_start(inst: Instance) -> tuple[BoolArray, IntArray, IntArray]:
 def test_resolve_no_edges_returns_empty() -> None:
     cap = np.ones(3, np.int64)
     empty = np.zeros(0, np.int64)
-    chosen = flow.resolve(empty, empty, empty, cap, cap, np.zeros(0, bool), cap * 0, cap * 0)
+    chosen = _cold((empty, empty, empty, cap, cap))[0]
     assert chosen.shape == (0,)
 
 

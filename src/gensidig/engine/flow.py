@@ -12,7 +12,7 @@ cost -w; column -> root, capacity cap_c), and a b-matching is a circulation in i
 potentials ``p`` (root 0, row u, column -v) give reduced costs ``cost + p[tail] - p[head]``;
 a circulation is optimal exactly when no residual arc has a negative reduced cost.
 
-``resolve`` first gives each row whose edges break the old potentials the potential its
+``resolve_duals`` first gives each row whose edges break the old potentials the potential its
 best edge asks for, then saturates every residual arc whose reduced cost is still
 negative (mostly the chosen edges those rows leave behind). That leaves every reduced
 cost non-negative, at the price of excesses and deficits, which come in pairs: pushing
@@ -1191,20 +1191,6 @@ def resolve_duals(
     u = np.maximum(p[:n_r] - p[-1], 0)
     v = np.maximum(p[-1] - p[n_r:-1], 0)
     return chosen, u, v
-
-
-def resolve(
-    ea: IntArray,
-    eb: IntArray,
-    w: IntArray,
-    cap_r: IntArray,
-    cap_c: IntArray,
-    chosen0: BoolArray,
-    u0: IntArray,
-    v0: IntArray,
-) -> BoolArray:
-    """An optimal b-matching (chosen per edge), warm-started; see ``resolve_duals``."""
-    return resolve_duals(ea, eb, w, cap_r, cap_c, chosen0, u0, v0)[0]
 
 
 def carry_over(
