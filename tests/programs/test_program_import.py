@@ -4,6 +4,8 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from gensidig.matching import actions as matching
@@ -14,6 +16,16 @@ from tests.factories import ProgramFactory, TopicFactory
 pytestmark = pytest.mark.django_db
 
 HEADING = "Navn;E-mail;Afdeling;Leder;Rolle i parret;Generation;Sprog;Kan dele;Vil lære\n"
+
+
+def rows(count: int, start: int = 0) -> str:
+    """A file of `count` people, alternately experienced and young, each sharing TikTok and
+    wanting to learn Strategi."""
+    return HEADING + "".join(
+        f"Person {i};p{i}@example.org;Salg;;{'ung' if i % 2 else 'erfaren'};1995-2009;da;"
+        f"TikTok:{1 + i % 3};Strategi\n"
+        for i in range(start, start + count)
+    )
 
 
 @pytest.fixture
@@ -114,12 +126,8 @@ def test_program_import_large_file_runs_in_background(
     from gensidig.accounts.imports import BACKGROUND_ROWS
     from gensidig.accounts.models import ImportJob
 
-    rows = "".join(
-        f"P{n};p{n}@example.org;Salg;;{'ung' if n % 2 else 'erfaren'};;da;TikTok:2;Strategi\n"
-        for n in range(BACKGROUND_ROWS + 1)
-    )
     with django_capture_on_commit_callbacks(execute=True):
-        upload(login(admin), program, HEADING + rows)
+        upload(login(admin), program, rows(BACKGROUND_ROWS + 1))
     job = ImportJob.objects.get()
     assert (job.status, job.program_id, job.created_count) == (
         "done",
@@ -134,25 +142,14 @@ def test_program_import_large_file_runs_in_background(
     )
 
 
-def _rows(count: int, start: int = 0) -> str:
-    return HEADING + "".join(
-        f"Person {i};p{i}@example.org;Salg;;{'ung' if i % 2 else 'erfaren'};1995-2009;da;"
-        f"TikTok:{1 + i % 3};Strategi\n"
-        for i in range(start, start + count)
-    )
-
-
-def test_program_import_queries_do_not_grow_with_rows(login: Any, admin: Any, program: Any) -> None:
+def test_program_import_queries_do_not_grow_withrows(login: Any, admin: Any, program: Any) -> None:
     """Enrolments and topics are written in bulk: 8 rows and 80 rows cost the same."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client = login(admin)
-    upload(client, program, _rows(2, 1000))  # the first request also sets up the session
+    upload(client, program, rows(2, 1000))  # the first request also sets up the session
     counts = []
     for count, start in ((8, 0), (80, 100)):
         with CaptureQueriesContext(connection) as queries:
-            upload(client, program, _rows(count, start))
+            upload(client, program, rows(count, start))
         counts.append(len(queries))
     assert counts[0] == counts[1]
     assert Enrolment.objects.filter(program=program, status="enrolled").count() == 90
@@ -163,8 +160,8 @@ def test_program_import_again_updates_enrolments_and_replaces_topics(
     login: Any, admin: Any, program: Any
 ) -> None:
     client = login(admin)
-    upload(client, program, _rows(4))
-    again = _rows(4).replace("TikTok:1;Strategi", "Strategi:3;TikTok")
+    upload(client, program, rows(4))
+    again = rows(4).replace("TikTok:1;Strategi", "Strategi:3;TikTok")
     upload(client, program, again.replace(";ung;", ";erfaren;"))
     person = Enrolment.objects.get(program=program, member__user__email="p3@example.org")
     assert person.side == "experienced"
