@@ -142,7 +142,7 @@ def test_program_import_large_file_runs_in_background(
     )
 
 
-def test_program_import_queries_do_not_grow_withrows(login: Any, admin: Any, program: Any) -> None:
+def test_program_import_queries_do_not_grow_with_rows(login: Any, admin: Any, program: Any) -> None:
     """Enrolments and topics are written in bulk: 8 rows and 80 rows cost the same."""
     client = login(admin)
     upload(client, program, rows(2, 1000))  # the first request also sets up the session
