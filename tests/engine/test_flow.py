@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from gensidig.engine import assign, flow
 from gensidig.engine.index import BoolArray, IntArray
@@ -148,3 +149,11 @@ def test_carry_over_previous_chosen_finds_pairs_in_new_list() -> None:
     eb = np.array([2, 0, 0, 1], np.int64)
     carried = flow.carry_over(prev_ea, prev_eb, prev_chosen, ea, eb)
     assert carried.tolist() == [False, True, False, True]
+
+
+def test_resolve_potentials_of_another_size_are_refused() -> None:
+    rng = np.random.default_rng(6)
+    ea, eb, w, cap_r, cap_c = _instance(rng, 12, 10, 40, 2, 3)
+    start = np.zeros(len(ea), bool)
+    with pytest.raises(ValueError, match="do not fit"):
+        flow.resolve_duals(ea, eb, w, cap_r, cap_c, start, np.zeros(3, np.int64), cap_c * 0)

@@ -1169,6 +1169,8 @@ def resolve_duals(
     Raises RuntimeError if the result fails its optimality check (a bug, never expected).
     """
     n_r, n_c = len(cap_r), len(cap_c)
+    if (len(u0), len(v0)) != (n_r, n_c) or not len(ea) == len(eb) == len(w) == len(chosen0):
+        raise ValueError("the starting potentials or edge arrays do not fit the problem")
     chosen = np.asarray(chosen0, dtype=np.bool_).copy()
     over = len(ea) and (
         (np.bincount(ea[chosen], minlength=n_r) > cap_r).any()
