@@ -1,6 +1,6 @@
 """Pair health over time: exact counts at each week on pairs with known meeting dates, the
-same rule as the meetings app's pair health (at each week and now), small counts withheld, the table, the chart
-and the CSV export."""
+same rule as the meetings app's pair health (at each week and now), small counts withheld,
+the table, the chart and the CSV export."""
 
 from __future__ import annotations
 
