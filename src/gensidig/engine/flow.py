@@ -831,6 +831,7 @@ def _solve(ea, eb, w, cap_r, cap_c, chosen, p):
     done = np.zeros(n, dtype=np.int64)  # phase in which the node was settled
     par = np.empty(n, dtype=np.int64)
     par_arc = np.empty(n, dtype=np.int64)
+    never = np.zeros(n, dtype=np.int64)  # phases start at 1: the meeting test never holds
     hk = np.empty(n + 1, dtype=np.int64)
     hn = np.empty(n + 1, dtype=np.int64)
     hpos = np.full(n + 1, -1, dtype=np.int64)
@@ -909,54 +910,41 @@ def _solve(ea, eb, w, cap_r, cap_c, chosen, p):
                 target = x
                 big_d = key
                 break
-            # expand x
-            if x < n_r:
-                for j in range(r_ptr[x], r_ptr[x + 1]):
-                    e = r_e[j]
-                    if chosen[e]:
-                        continue
-                    y = n_r + eb[e]
-                    if done[y] == phase:
-                        continue
-                    nk = key - w[e] + p[x] - p[y]
-                    if seen[y] != phase or nk < dist[y]:
-                        dist[y] = nk
-                        seen[y] = phase
-                        par[y] = x
-                        par_arc[y] = e
-                        size = _push(hk, hn, hpos, size, y, nk)
-                if f[x] > 0 and done[root] != phase:
-                    nk = key + p[x] - p[root]
-                    if seen[root] != phase or nk < dist[root]:
-                        dist[root] = nk
-                        seen[root] = phase
-                        par[root] = x
-                        par_arc[root] = -1
-                        size = _push(hk, hn, hpos, size, root, nk)
-            elif x < root:
-                c = x - n_r
-                for j in range(c_ptr[c], c_ptr[c + 1]):
-                    e = c_e[j]
-                    if not chosen[e]:
-                        continue
-                    y = ea[e]
-                    if done[y] == phase:
-                        continue
-                    nk = key + w[e] + p[x] - p[y]
-                    if seen[y] != phase or nk < dist[y]:
-                        dist[y] = nk
-                        seen[y] = phase
-                        par[y] = x
-                        par_arc[y] = e
-                        size = _push(hk, hn, hpos, size, y, nk)
-                if g[c] < cap_c[c] and done[root] != phase:
-                    nk = key + p[x] - p[root]
-                    if seen[root] != phase or nk < dist[root]:
-                        dist[root] = nk
-                        seen[root] = phase
-                        par[root] = x
-                        par_arc[root] = -1
-                        size = _push(hk, hn, hpos, size, root, nk)
+            # expand x (the same step as a pair's forward search; no other search to meet)
+            if x != root:
+                size = _out_arcs_relax(
+                    x,
+                    key,
+                    n_r,
+                    root,
+                    r_ptr,
+                    r_e,
+                    c_ptr,
+                    c_e,
+                    r_col,
+                    r_w,
+                    r_ch,
+                    c_row,
+                    c_w,
+                    c_ch,
+                    f,
+                    g,
+                    cap_c,
+                    p,
+                    dist,
+                    seen,
+                    done,
+                    par,
+                    par_arc,
+                    hk,
+                    hn,
+                    hpos,
+                    size,
+                    phase,
+                    dist,
+                    never,
+                    best,
+                )
             else:
                 # the root: changed people one by one, the rest from the sorted list
                 d_root = key
