@@ -357,57 +357,15 @@ def _in_arcs_relax(
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _pair(
-    s,
-    t,
-    sid,
-    n_r,
-    root,
-    r_ptr,
-    r_e,
-    c_ptr,
-    c_e,
-    r_col,
-    r_w,
-    r_ch,
-    c_row,
-    c_w,
-    c_ch,
-    slot_r,
-    slot_c,
-    chosen,
-    f,
-    g,
-    cap_r,
-    cap_c,
-    p,
-    df,
-    sf,
-    tf,
-    pf,
-    af,
-    hkf,
-    hnf,
-    hpf,
-    db,
-    sb,
-    tb,
-    pb,
-    ab,
-    hkb,
-    hnb,
-    hpb,
-    lf,
-    lb,
-    path,
-    path_arc,
-    mark,
-    best,
-):
+def _pair(s, t, sid, n_r, root, net, flows, p, fwd, bwd, lf, lb, path, path_arc, mark, best):
     """One unit from excess s to deficit t along a shortest path, found by a Dijkstra from
     each end (neither expands the root, which stays a meeting point only); then the
     potentials of the nodes either search settled move so that the path costs 0 and no
     reduced cost turns negative. Returns the path's length, or -1 if there is none."""
+    r_ptr, r_e, c_ptr, c_e, r_col, r_w, r_ch, c_row, c_w, c_ch, slot_r, slot_c = net
+    chosen, f, g, cap_r, cap_c = flows
+    df, sf, tf, pf, af, hkf, hnf, hpf = fwd
+    db, sb, tb, pb, ab, hkb, hnb, hpb = bwd
     df[s] = 0
     sf[s] = sid
     pf[s] = -1
@@ -759,6 +717,10 @@ def _solve(ea, eb, w, cap_r, cap_c, chosen, p):
     path_arc = np.empty(2 * n + 2, dtype=np.int64)
     mark = np.zeros(n, dtype=np.int64)
     best = np.zeros(2, dtype=np.int64)
+    net = (r_ptr, r_e, c_ptr, c_e, r_col, r_w, r_ch, c_row, c_w, c_ch, slot_r, slot_c)
+    flows = (chosen, f, g, cap_r, cap_c)
+    fwd_s = (df, sf, tf, pf, af, hkf, hnf, hpf)
+    bwd_s = (db, sb, tb, pb, ab, hkb, hnb, hpb)
     sid = 0
     for i in range(n_p):
         s = ps[i]
@@ -773,40 +735,11 @@ def _solve(ea, eb, w, cap_r, cap_c, chosen, p):
                 sid,
                 n_r,
                 root,
-                r_ptr,
-                r_e,
-                c_ptr,
-                c_e,
-                r_col,
-                r_w,
-                r_ch,
-                c_row,
-                c_w,
-                c_ch,
-                slot_r,
-                slot_c,
-                chosen,
-                f,
-                g,
-                cap_r,
-                cap_c,
+                net,
+                flows,
                 p,
-                df,
-                sf,
-                tf,
-                pf,
-                af,
-                hkf,
-                hnf,
-                hpf,
-                db,
-                sb,
-                tb,
-                pb,
-                ab,
-                hkb,
-                hnb,
-                hpb,
+                fwd_s,
+                bwd_s,
                 lf,
                 lb,
                 path,
