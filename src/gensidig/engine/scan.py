@@ -394,66 +394,15 @@ def _run_bounds(
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _topk_part(
-    r0, r1, c_lo, c_hi, sh_ptr, sh_idx, sh_val, wn_ptr, wn_idx, wn_val, col_wn, col_sh,
-    r_cls, c_cls, table, ub_wn, ub_sh, ub_cls, sub, harm, lin, r_self, f_ptr, f_idx,
-    row_s, row_i, block,
-):  # fmt: skip
-    """Rows r0..r1 against columns c_lo..c_hi: update the rows' heaps. A run of ``sub``
-    columns is scored only when its bound beats the row's worst."""
-    xb = np.empty(block + sub, dtype=np.float32)
-    yb = np.empty(block + sub, dtype=np.float32)
-    nrun = block // sub + 2
-    bxb = np.empty(nrun, dtype=np.float32)
-    byb = np.empty(nrun, dtype=np.float32)
-    for c0 in range(c_lo, c_hi, block):
-        c1 = min(c_hi, c0 + block)
-        s0 = c0 // sub
-        s1 = (c1 - 1) // sub + 1
-        bx = bxb[: s1 - s0]
-        by = byb[: s1 - s0]
-        for a in range(r0, r1):
-            _run_bounds(
-                a, s0, s1, sh_ptr, sh_idx, sh_val, wn_ptr, wn_idx, wn_val, ub_wn, ub_sh,
-                ub_cls, r_cls, harm, lin, bx, by,
-            )  # fmt: skip
-            q = 0
-            while q < s1 - s0:
-                if bx[q] <= row_s[a, 0]:
-                    q += 1
-                    continue
-                # A stretch of runs worth scoring, scored together.
-                q_end = q + 1
-                while q_end < s1 - s0 and bx[q_end] > row_s[a, 0]:
-                    q_end += 1
-                j0 = max(c0, (s0 + q) * sub)
-                j1 = min(c1, (s0 + q_end) * sub)
-                x = xb[: j1 - j0]
-                y = yb[: j1 - j0]
-                _block_scores(
-                    a, j0, j1, sh_ptr, sh_idx, sh_val, wn_ptr, wn_idx, wn_val, col_wn, col_sh,
-                    r_cls, c_cls, table, harm, lin, x, y,
-                )  # fmt: skip
-                if _count_above(x, row_s[a, 0]) > 0:
-                    for j in range(j1 - j0):
-                        col = j0 + j
-                        if x[j] <= row_s[a, 0]:
-                            continue
-                        if col == r_self[a] or _ruled_out(f_ptr, f_idx, a, col):
-                            continue
-                        _push(row_s, row_i, a, x[j], col)
-                q = q_end
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
 def _price_part(
     rows, c_lo, c_hi, sh_ptr, sh_idx, sh_val, wn_ptr, wn_idx, wn_val,
     col_wn, col_sh, r_cls, c_cls, table, ub_wn, ub_sh, ub_cls, sub, harm, lin, r_self,
     f_ptr, f_idx, thr, v, v_min, heap_s, heap_i, block,
 ):  # fmt: skip
-    """For the given rows: the pairs with the largest score - v[col] above thr[row]
-    (a heap per row). ``v_min`` is the least v per run of ``sub`` columns: a run whose
-    bound less that cannot beat the row's floor is skipped."""
+    """For the given rows (heap q for rows[q]): the pairs with the largest score - v[col]
+    above thr[q], among columns c_lo..c_hi. ``v_min`` is the least v per run of ``sub``
+    columns: a run whose bound less that cannot beat the row's floor is skipped. With
+    v = 0 this is the top-k scan (``_row_heaps``), with the duals' v pricing."""
     xb = np.empty(block + sub, dtype=np.float32)
     yb = np.empty(block + sub, dtype=np.float32)
     nrun = block // sub + 2
@@ -578,13 +527,20 @@ def _row_heaps(
     row_i = np.full((n_r, k), -1, dtype=np.int32)
     steps = _steps(n_c)
 
+    # The same kernel as pricing, with no prices: the heaps start at the floors, so the
+    # floors are the thresholds.
+    thr = row_s[:, 0].copy()
+    zero = np.zeros(n_c, dtype=np.float32)
+    zero_runs = _run_least(zero, lay.sub)
+
     def run(t: int, c_lo: int, c_hi: int) -> None:
         r0, r1 = parts[t]
-        _topk_part(
-            r0, r1, c_lo, c_hi, lay.sh_ptr, lay.sh_idx, lay.sh_val, lay.wn_ptr, lay.wn_idx,
-            lay.wn_val, lay.col_wn, lay.col_sh, lay.r_cls, lay.c_cls, lay.table, lay.ub_wn,
-            lay.ub_sh, lay.ub_cls, lay.sub, lay.harm, lay.lin, lay.r_self, lay.f_ptr, lay.f_idx,
-            row_s, row_i, BLOCK,
+        _price_part(
+            np.arange(r0, r1, dtype=np.int64), c_lo, c_hi, lay.sh_ptr, lay.sh_idx, lay.sh_val,
+            lay.wn_ptr, lay.wn_idx, lay.wn_val, lay.col_wn, lay.col_sh, lay.r_cls, lay.c_cls,
+            lay.table, lay.ub_wn, lay.ub_sh, lay.ub_cls, lay.sub, lay.harm, lay.lin, lay.r_self,
+            lay.f_ptr, lay.f_idx, thr[r0:r1], zero, zero_runs, row_s[r0:r1], row_i[r0:r1],
+            BLOCK,
         )  # fmt: skip
 
     if parts and n_c:
