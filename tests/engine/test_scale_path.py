@@ -118,3 +118,21 @@ def test_small_problem_loads_neither_numba_nor_scipy_optimize() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_in_sorted_and_people_agree_with_numpy_set_operations(seed: int) -> None:
+    """The pool's membership test and its people, written without numpy's sorts, give
+    exactly what np.isin and np.union1d give (empty inputs included)."""
+    import numpy as np
+
+    solve_module = importlib.import_module("gensidig.engine.solve")
+    rng = np.random.default_rng(seed)
+    keys = np.unique(rng.integers(0, 500, size=300))
+    subset = np.unique(np.r_[rng.choice(keys, size=40), rng.integers(500, 600, size=5)])
+    assert solve_module._in_sorted(keys, subset).tolist() == np.isin(keys, subset).tolist()
+    assert not solve_module._in_sorted(keys, subset[:0]).any()
+    assert len(solve_module._in_sorted(keys[:0], subset)) == 0
+    a, b = rng.integers(0, 80, size=50), rng.integers(0, 80, size=30)
+    assert solve_module._people(80, a, b).tolist() == np.union1d(a, b).tolist()
+    assert solve_module._people(80, a[:0], b[:0]).tolist() == []

@@ -453,7 +453,7 @@ def price(
     if ceiling is not None:
         # The largest excess over the threshold among pairs that stay out (float32, so
         # SLACK on top); rows looked at again pair by pair have none to give.
-        out = ~np.isin(sub_rows[all_ri] * idx.n + sub_cols[all_ci], a * idx.n + b)
+        out = ~_member(sub_rows[all_ri] * idx.n + sub_cols[all_ci], (np.sort(a * idx.n + b),))
         top = np.maximum(dropped.astype(np.float64), 0.0)
         np.maximum.at(top, all_ri[out], all_excess[out].astype(np.float64))
         ceiling[:] = thr + top + SLACK

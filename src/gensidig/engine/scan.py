@@ -552,7 +552,8 @@ def _row_heaps(
                 if progress is not None:
                     progress(turn * len(steps) + done, turns * len(steps))
     # Back from the layout's order to the caller's column positions.
-    row_i = np.where(row_i >= 0, lay.perm[np.maximum(row_i, 0)], -1).astype(np.int32)
+    filled = row_i >= 0
+    row_i[filled] = lay.perm[row_i[filled]]
     return row_s, row_i
 
 
@@ -610,7 +611,9 @@ def price_rows(
     if parts and len(keep):
         with ThreadPoolExecutor(max_workers=len(parts)) as pool:
             list(pool.map(run, range(len(parts))))
-    heap_i = np.where(heap_i >= 0, sub.perm[np.maximum(heap_i, 0)], -1).astype(np.int32)
+    # Heap entries are positions in the sorted layout; the caller wants columns.
+    filled = heap_i >= 0
+    heap_i[filled] = sub.perm[heap_i[filled]]
     return heap_s, heap_i
 
 
