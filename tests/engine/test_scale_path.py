@@ -57,12 +57,14 @@ def test_pricing_that_looks_again_only_where_prices_fell_keeps_the_optimum(
     assert (info["priced_rows_full"] < info["priced_rows"]) == (delta < 10**12)
 
 
+@pytest.mark.parametrize("share", [1.0, 0.0])
 @pytest.mark.parametrize("mode", ["reverse", "mutual"])
 def test_resolves_from_the_last_optimum_keep_the_dense_optimum(
-    monkeypatch: pytest.MonkeyPatch, mode: str
+    monkeypatch: pytest.MonkeyPatch, mode: str, share: float
 ) -> None:
     """After the first solve, each solve starts from the last optimum and its potentials
-    (``flow.resolve_duals``, used above ``COMPILED_ARCS`` edges: here always)."""
+    (``flow.resolve_duals``, used above ``COMPILED_ARCS`` edges: here always), unless more
+    than ``REPAIR_SHARE`` of the rows have a broken dual (with 0: every time)."""
     data = cohort(150, 120, seed=4, mode=mode)
     data["rules"].update(candidates=2, exact_limit=0)
     dense = solve(parse_problem(data))
@@ -70,7 +72,7 @@ def test_resolves_from_the_last_optimum_keep_the_dense_optimum(
     monkeypatch.setattr(scan, "BLOCK", 16)
     assign_module = importlib.import_module("gensidig.engine.assign")
     monkeypatch.setattr(assign_module, "COMPILED_ARCS", 0)
-    monkeypatch.setattr(assign_module, "REPAIR_SHARE", 1.0)  # never afresh
+    monkeypatch.setattr(assign_module, "REPAIR_SHARE", share)
     flow = importlib.import_module("gensidig.engine.flow")
     calls = []
     warm = flow.resolve_duals
@@ -81,7 +83,8 @@ def test_resolves_from_the_last_optimum_keep_the_dense_optimum(
 
     monkeypatch.setattr(flow, "resolve_duals", counted)
     pruned = solve(parse_problem(data), seed=7)
-    assert calls  # the later solves went through the warm start
+    # The later solves went through the warm start, or (share 0) all started afresh.
+    assert bool(calls) == (share > 0)
     if mode == "reverse":
         assert pruned.objective == dense.objective
         assert pruned.bound == dense.bound
@@ -91,6 +94,30 @@ def test_resolves_from_the_last_optimum_keep_the_dense_optimum(
         # certified one of the doubled graph either way.
         assert pruned.bound == dense.bound
         assert pruned.bound >= pruned.objective
+
+
+@pytest.mark.parametrize("drop", [1, 20_000, 10**12])
+def test_shrinking_the_active_graph_after_each_pricing_keeps_the_optimum(
+    monkeypatch: pytest.MonkeyPatch, drop: int
+) -> None:
+    """Edges further than ``DROP`` below profitable leave the active graph after the first
+    solve and after each pricing round, and come back when they turn profitable: however
+    far the cut (1 micro-point: nearly everything leaves; 10**12: nothing does), the
+    optimum and its certificate are the dense path's."""
+    data = cohort(150, 120, seed=3)
+    data["rules"]["candidates"] = 2
+    dense = solve(parse_problem(data))
+    monkeypatch.setattr(candidates, "DENSE_PAIRS", 100)
+    monkeypatch.setattr(scan, "BLOCK", 16)
+    monkeypatch.setattr(importlib.import_module("gensidig.engine.solve"), "DROP", drop)
+    pruned = solve(parse_problem(data), seed=7)
+    assert pruned.objective == dense.objective
+    assert pruned.bound == dense.bound
+    assert pruned.gap == 0.0
+    assert pruned.stats["solver"]["pricing_rounds"] >= 1
+    if drop == 1:
+        # Edges cut away turned profitable again and came back without pricing.
+        assert pruned.stats["solver"]["active_rounds"] >= 1
 
 
 def test_mutual_large_path_reports_small_gap(monkeypatch: pytest.MonkeyPatch) -> None:
