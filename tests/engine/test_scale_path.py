@@ -7,6 +7,7 @@ import importlib
 import pytest
 
 from gensidig.engine import candidates, parse_problem, scan, solve
+from gensidig.engine.model import Result
 from gensidig.engine.synthetic import cohort
 
 
@@ -34,6 +35,20 @@ def test_pruned_candidates_keep_certified_optimum(monkeypatch: pytest.MonkeyPatc
     assert pruned.unmatched == dense.unmatched
 
 
+def _dense_and_pruned(
+    monkeypatch: pytest.MonkeyPatch, *, candidates_k: int, setting: tuple[str, int]
+) -> tuple[Result, Result]:
+    """One cohort solved densely, then on the pruned path (small blocks, ``candidates_k``
+    candidates each) with one of ``engine.solve``'s settings changed."""
+    data = cohort(150, 120, seed=3)
+    data["rules"]["candidates"] = candidates_k
+    dense = solve(parse_problem(data))
+    monkeypatch.setattr(candidates, "DENSE_PAIRS", 100)
+    monkeypatch.setattr(scan, "BLOCK", 16)
+    monkeypatch.setattr(importlib.import_module("gensidig.engine.solve"), *setting)
+    return dense, solve(parse_problem(data), seed=7)
+
+
 @pytest.mark.parametrize("delta", [0, 5_000, 10**12])
 def test_pricing_that_looks_again_only_where_prices_fell_keeps_the_optimum(
     monkeypatch: pytest.MonkeyPatch, delta: int
@@ -41,13 +56,7 @@ def test_pricing_that_looks_again_only_where_prices_fell_keeps_the_optimum(
     """Later pricing rounds look at a row again only against the columns whose price fell
     by more than ``DELTA`` since its last full look (all of them when that is 0, none
     when it is huge): the optimum and its certificate are the dense path's either way."""
-    data = cohort(150, 120, seed=3)
-    data["rules"]["candidates"] = 1
-    dense = solve(parse_problem(data))
-    monkeypatch.setattr(candidates, "DENSE_PAIRS", 100)
-    monkeypatch.setattr(scan, "BLOCK", 16)
-    monkeypatch.setattr(importlib.import_module("gensidig.engine.solve"), "DELTA", delta)
-    pruned = solve(parse_problem(data), seed=7)
+    dense, pruned = _dense_and_pruned(monkeypatch, candidates_k=1, setting=("DELTA", delta))
     assert pruned.objective == dense.objective
     assert pruned.gap == 0.0
     assert pruned.bound == dense.bound
@@ -104,13 +113,7 @@ def test_shrinking_the_active_graph_after_each_pricing_keeps_the_optimum(
     solve and after each pricing round, and come back when they turn profitable: however
     far the cut (1 micro-point: nearly everything leaves; 10**12: nothing does), the
     optimum and its certificate are the dense path's."""
-    data = cohort(150, 120, seed=3)
-    data["rules"]["candidates"] = 2
-    dense = solve(parse_problem(data))
-    monkeypatch.setattr(candidates, "DENSE_PAIRS", 100)
-    monkeypatch.setattr(scan, "BLOCK", 16)
-    monkeypatch.setattr(importlib.import_module("gensidig.engine.solve"), "DROP", drop)
-    pruned = solve(parse_problem(data), seed=7)
+    dense, pruned = _dense_and_pruned(monkeypatch, candidates_k=2, setting=("DROP", drop))
     assert pruned.objective == dense.objective
     assert pruned.bound == dense.bound
     assert pruned.gap == 0.0
