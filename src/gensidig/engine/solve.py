@@ -31,7 +31,7 @@ NEAR = 20_000
 # (``flow.py``'s searches grow with the edges near a path, more than with the rows to
 # repair): at 100k the repair after the first pricing round, with 41 % of the rows' duals
 # broken, takes 5-6 s on the 1.0 million edges within 0.02 points where OR-Tools from
-# scratch took 10-11 s on the 1.9 million within 0.1, and later re-solves 0.05-1 s instead
+# scratch took 10-11 s on the 1.9 million within 0.1, and later re-solves 0.05-1.6 s instead
 # of 0.3-5 s. Edges that turn profitable come back (see ``certified_assign``).
 DROP = 20_000
 
