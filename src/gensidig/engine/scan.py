@@ -301,96 +301,39 @@ def _ruled_out(f_ptr, f_idx, a, col):
     return lo < f_ptr[a + 1] and f_idx[lo] == col
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def _axpy(out, val, src):
-    for j in range(out.shape[0]):
-        out[j] += val * src[j]
+@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def _learn_sums(a, lo, n, sh_ptr, sh_idx, sh_val, wn_ptr, wn_idx, wn_val, of_wn, of_sh, x, y):
+    """x[:n] and y[:n]: row a's two sums with entries lo..lo+n of ``of_wn`` and ``of_sh``
+    (topics x entries: columns, or runs' maxima). Scores and run bounds both come from
+    here, so their sums run in the same order, topic by topic (see ``_price_part``).
 
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _two_way(x, y, harm, lin):
-    """x <- the two-way learning score from x and y (a simple loop, so LLVM vectorises it);
-    a pair with nothing to learn gets -BIG."""
-    eps = np.float32(1e-30)
-    neg = np.float32(-1000.0)
-    for j in range(x.shape[0]):
-        xv = x[j]
-        yv = y[j]
-        tot = xv + yv
-        # x * y first: the same bits whichever side is the row.
-        s = harm * (xv * yv) / (tot + eps) + lin * tot
-        x[j] = s if tot > 0 else neg
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _add_cls(x, c0, c_cls, trow):
-    """Add each column's class term to x (columns c0.. of the layout)."""
-    for j in range(x.shape[0]):
-        x[j] += trow[c_cls[c0 + j]]
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _subtract(x, v):
-    for j in range(x.shape[0]):
-        x[j] -= v[j]
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _count_above(s, floor):
-    hits = 0
-    for j in range(s.shape[0]):
-        hits += 1 if s[j] > floor else 0
-    return hits
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _two_way_of(
-    a, lo, hi, sh_ptr, sh_idx, sh_val, wn_ptr, wn_idx, wn_val, of_wn, of_sh, harm, lin, x, y,
-):  # fmt: skip
-    """Row a's two-way learning score with entries lo..hi of ``of_wn`` and ``of_sh``
-    (topics x entries: columns, or runs' maxima) into x; y is scratch. Scores and run
-    bounds both come from here, so their sums run in the same order (``_run_bounds``)."""
-    x[:] = 0.0
-    y[:] = 0.0
+    Plain index loops: a slice is a new array view, whose reference count is updated
+    atomically, and the two threads share the arrays; at a few views per segment that
+    had cost more than the sums themselves."""
+    for j in range(n):
+        x[j] = 0.0
+        y[j] = 0.0
     for p in range(sh_ptr[a], sh_ptr[a + 1]):
-        _axpy(x, sh_val[p], of_wn[sh_idx[p], lo:hi])
+        t = sh_idx[p]
+        val = sh_val[p]
+        for j in range(n):
+            x[j] += val * of_wn[t, lo + j]
     for p in range(wn_ptr[a], wn_ptr[a + 1]):
-        _axpy(y, wn_val[p], of_sh[wn_idx[p], lo:hi])
-    _two_way(x, y, np.float32(harm), np.float32(lin))
+        t = wn_idx[p]
+        val = wn_val[p]
+        for j in range(n):
+            y[j] += val * of_sh[t, lo + j]
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def _block_scores(
-    a, c0, c1, sh_ptr, sh_idx, sh_val, wn_ptr, wn_idx, wn_val, col_wn, col_sh,
-    r_cls, c_cls, table, harm, lin, x, y,
-):  # fmt: skip
-    """Scores of row a with columns c0..c1 into x (y is scratch); both of length c1 - c0."""
-    _two_way_of(
-        a, c0, c1, sh_ptr, sh_idx, sh_val, wn_ptr, wn_idx, wn_val, col_wn, col_sh, harm, lin,
-        x, y,
-    )  # fmt: skip
-    _add_cls(x, c0, c_cls, table[r_cls[a]])
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _run_bounds(
-    a, s0, s1, sh_ptr, sh_idx, sh_val, wn_ptr, wn_idx, wn_val, ub_wn, ub_sh, ub_cls,
-    r_cls, harm, lin, bx, by,
-):  # fmt: skip
-    """Bounds on row a's scores in runs s0..s1 into bx (by is scratch).
-
-    The same sums in the same order as ``_block_scores``, over each topic's largest
-    value in the run: float rounding is monotone, so each sum is at least any column's;
-    the two-way score grows with both sums, and the margin covers its last rounding."""
-    _two_way_of(
-        a, s0, s1, sh_ptr, sh_idx, sh_val, wn_ptr, wn_idx, wn_val, ub_wn, ub_sh, harm, lin,
-        bx, by,
-    )  # fmt: skip
-    crow = ub_cls[r_cls[a]]
-    wide = crow.shape[0] > 1
-    for q in range(bx.shape[0]):
-        t = bx[q] + (crow[s0 + q] if wide else crow[0])
-        bx[q] = t + abs(t) * np.float32(1e-5) + np.float32(1e-6)
+@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def _two_way(xv, yv, harm, lin):
+    """The two-way learning score from the two sums; nothing to learn gets -1000 (far
+    below any floor)."""
+    tot = xv + yv
+    if tot > 0:
+        # x * y first: the same bits whichever side is the row.
+        return harm * (xv * yv) / (tot + np.float32(1e-30)) + lin * tot
+    return np.float32(-1000.0)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -402,46 +345,57 @@ def _price_part(
     """For the given rows (heap q for rows[q]): the pairs with the largest score - v[col]
     above thr[q], among columns c_lo..c_hi. ``v_min`` is the least v per run of ``sub``
     columns: a run whose bound less that cannot beat the row's floor is skipped. With
-    v = 0 this is the top-k scan (``_row_heaps``), with the duals' v pricing."""
+    v = 0 this is the top-k scan (``_row_heaps``), with the duals' v pricing.
+
+    A run's bound is the score's formula over each topic's largest value in the run:
+    float rounding is monotone, so each sum is at least any column's; the two-way score
+    grows with both sums, and the margin covers its last rounding."""
+    harm32 = np.float32(harm)
+    lin32 = np.float32(lin)
     xb = np.empty(block + sub, dtype=np.float32)
     yb = np.empty(block + sub, dtype=np.float32)
     nrun = block // sub + 2
-    bxb = np.empty(nrun, dtype=np.float32)
-    byb = np.empty(nrun, dtype=np.float32)
+    bx = np.empty(nrun, dtype=np.float32)
+    by = np.empty(nrun, dtype=np.float32)
+    wide = ub_cls.shape[1] > 1
     for c0 in range(c_lo, c_hi, block):
         c1 = min(c_hi, c0 + block)
         s0 = c0 // sub
         s1 = (c1 - 1) // sub + 1
-        bx = bxb[: s1 - s0]
-        by = byb[: s1 - s0]
+        m = s1 - s0
         for q in range(len(rows)):
             a = rows[q]
-            _run_bounds(
-                a, s0, s1, sh_ptr, sh_idx, sh_val, wn_ptr, wn_idx, wn_val, ub_wn, ub_sh,
-                ub_cls, r_cls, harm, lin, bx, by,
-            )  # fmt: skip
+            rc = r_cls[a]
+            _learn_sums(
+                a, s0, m, sh_ptr, sh_idx, sh_val, wn_ptr, wn_idx, wn_val, ub_wn, ub_sh, bx, by
+            )
+            for r in range(m):
+                t = _two_way(bx[r], by[r], harm32, lin32) + ub_cls[rc, s0 + r if wide else 0]
+                bx[r] = t + abs(t) * np.float32(1e-5) + np.float32(1e-6) - v_min[s0 + r]
             floor = max(thr[q], heap_s[q, 0])
             k = 0
-            while k < s1 - s0:
-                if bx[k] - v_min[s0 + k] <= floor:
+            while k < m:
+                if bx[k] <= floor:
                     k += 1
                     continue
                 k_end = k + 1
-                while k_end < s1 - s0 and bx[k_end] - v_min[s0 + k_end] > floor:
+                while k_end < m and bx[k_end] > floor:
                     k_end += 1
                 j0 = max(c0, (s0 + k) * sub)
-                j1 = min(c1, (s0 + k_end) * sub)
-                x = xb[: j1 - j0]
-                y = yb[: j1 - j0]
-                _block_scores(
-                    a, j0, j1, sh_ptr, sh_idx, sh_val, wn_ptr, wn_idx, wn_val, col_wn,
-                    col_sh, r_cls, c_cls, table, harm, lin, x, y,
-                )  # fmt: skip
-                _subtract(x, v[j0:j1])
-                if _count_above(x, floor) > 0:
-                    for j in range(j1 - j0):
+                n = min(c1, (s0 + k_end) * sub) - j0
+                _learn_sums(
+                    a, j0, n, sh_ptr, sh_idx, sh_val, wn_ptr, wn_idx, wn_val, col_wn, col_sh, xb, yb
+                )
+                hits = 0
+                for j in range(n):
+                    e = _two_way(xb[j], yb[j], harm32, lin32) + table[rc, c_cls[j0 + j]]
+                    e -= v[j0 + j]
+                    xb[j] = e
+                    hits += 1 if e > floor else 0
+                if hits > 0:
+                    for j in range(n):
                         col = j0 + j
-                        e = x[j]
+                        e = xb[j]
                         if e <= thr[q] or e <= heap_s[q, 0]:
                             continue
                         if col == r_self[a] or _ruled_out(f_ptr, f_idx, a, col):
