@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
+import numpy as np
 import pytest
 
 from gensidig.engine import candidates, parse_problem, scan, solve
+from gensidig.engine.assign import SCALE
 from gensidig.engine.model import Result
 from gensidig.engine.synthetic import cohort
 
@@ -36,11 +39,15 @@ def test_pruned_candidates_keep_certified_optimum(monkeypatch: pytest.MonkeyPatc
 
 
 def _dense_and_pruned(
-    monkeypatch: pytest.MonkeyPatch, *, candidates_k: int, setting: tuple[str, int]
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    candidates_k: int,
+    setting: tuple[str, int],
+    seed: int = 3,
 ) -> tuple[Result, Result]:
     """One cohort solved densely, then on the pruned path (small blocks, ``candidates_k``
     candidates each) with one of ``engine.solve``'s settings changed."""
-    data = cohort(150, 120, seed=3)
+    data = cohort(150, 120, seed=seed)
     data["rules"]["candidates"] = candidates_k
     dense = solve(parse_problem(data))
     monkeypatch.setattr(candidates, "DENSE_PAIRS", 100)
@@ -64,6 +71,42 @@ def test_pricing_that_looks_again_only_where_prices_fell_keeps_the_optimum(
     assert info["pricing_rounds"] >= 2
     # Later rounds gave some rows only the partial look (none when DELTA is huge).
     assert (info["priced_rows_full"] < info["priced_rows"]) == (delta < 10**12)
+
+
+# Cohort 5 with DELTA 20,000 has a column whose price fell by less than DELTA while a
+# row's reference moved: its ceiling must take that fall into account.
+@pytest.mark.parametrize(("seed", "delta"), [(3, 5_000), (5, 20_000), (3, 50_000)])
+def test_every_pricing_ceiling_bounds_the_pairs_left_out(
+    monkeypatch: pytest.MonkeyPatch, seed: int, delta: int
+) -> None:
+    """After each pricing round, each row's ceiling bounds score - price, at the prices of
+    the round it refers to, over every pair left out of the pool: after full looks, after
+    partial ones, and where a partial look moved the row's reference to a later round."""
+    solve_module = importlib.import_module("gensidig.engine.solve")
+    original = solve_module._Looks.price_round
+    moved: list[int] = []
+
+    def checked(self: Any, idx: Any, lay: Any, rows: Any, cols: Any, *rest: Any) -> Any:
+        before = self.ref.copy()
+        found = original(self, idx, lay, rows, cols, *rest)
+        moved.append(int(((before >= 0) & (self.ref != before)).sum()))
+        scores = candidates.dense_exact(idx, rows, cols)
+        keys = rows[:, None] * idx.n + cols[None, :]
+        pool = np.r_[rest[-1][0], found[0] * idx.n + found[1]]
+        left_out = ~np.isin(keys, pool) & (scores > 0)
+        for q in np.flatnonzero(self.ref >= 0):
+            excess = scores[q] - self.prices[self.ref[q]] / SCALE
+            assert (excess[left_out[q]] <= self.ceiling[q] + 1e-9).all()
+        return found
+
+    monkeypatch.setattr(solve_module._Looks, "price_round", checked)
+    dense, pruned = _dense_and_pruned(
+        monkeypatch, candidates_k=1, setting=("DELTA", delta), seed=seed
+    )
+    assert pruned.bound == dense.bound
+    # Partial looks moved some rows' references, and a later round relied on them.
+    assert len(moved) >= 3
+    assert sum(moved[1:]) > 0
 
 
 @pytest.mark.parametrize("share", [1.0, 0.0])
