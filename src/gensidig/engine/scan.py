@@ -328,7 +328,9 @@ def _learn_sums(a, lo, n, sh_ptr, sh_idx, sh_val, wn_ptr, wn_idx, wn_val, of_wn,
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
 def _two_way(xv, yv, harm, lin):
     """The two-way learning score from the two sums; nothing to learn gets -1000 (far
-    below any floor)."""
+    below any floor). Called alone in its loop, so that LLVM vectorises the division:
+    with a class look-up in the same loop it did not, and the scans ran about 1.5 times
+    as long."""
     tot = xv + yv
     if tot > 0:
         # x * y first: the same bits whichever side is the row.
@@ -370,7 +372,9 @@ def _price_part(
                 a, s0, m, sh_ptr, sh_idx, sh_val, wn_ptr, wn_idx, wn_val, ub_wn, ub_sh, bx, by
             )
             for r in range(m):
-                t = _two_way(bx[r], by[r], harm32, lin32) + ub_cls[rc, s0 + r if wide else 0]
+                bx[r] = _two_way(bx[r], by[r], harm32, lin32)
+            for r in range(m):
+                t = bx[r] + ub_cls[rc, s0 + r if wide else 0]
                 bx[r] = t + abs(t) * np.float32(1e-5) + np.float32(1e-6) - v_min[s0 + r]
             floor = max(thr[q], heap_s[q, 0])
             k = 0
@@ -386,9 +390,11 @@ def _price_part(
                 _learn_sums(
                     a, j0, n, sh_ptr, sh_idx, sh_val, wn_ptr, wn_idx, wn_val, col_wn, col_sh, xb, yb
                 )
+                for j in range(n):
+                    xb[j] = _two_way(xb[j], yb[j], harm32, lin32)
                 hits = 0
                 for j in range(n):
-                    e = _two_way(xb[j], yb[j], harm32, lin32) + table[rc, c_cls[j0 + j]]
+                    e = xb[j] + table[rc, c_cls[j0 + j]]
                     e -= v[j0 + j]
                     xb[j] = e
                     hits += 1 if e > floor else 0
