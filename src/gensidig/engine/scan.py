@@ -309,20 +309,23 @@ def _learn_sums(a, lo, n, sh_ptr, sh_idx, sh_val, wn_ptr, wn_idx, wn_val, of_wn,
 
     Plain index loops: a slice is a new array view, whose reference count is updated
     atomically, and the two threads share the arrays; at a few views per segment that
-    had cost more than the sums themselves."""
+    had cost more than the sums themselves. The column index is unsigned: a signed one
+    makes numba wrap negative indices around, a test in the loop that kept LLVM from
+    vectorising it (2.4 ns a column for six topics, 0.7-1.2 ns unsigned)."""
     for j in range(n):
         x[j] = 0.0
         y[j] = 0.0
+    base = np.uint64(lo)
     for p in range(sh_ptr[a], sh_ptr[a + 1]):
         t = sh_idx[p]
         val = sh_val[p]
         for j in range(n):
-            x[j] += val * of_wn[t, lo + j]
+            x[j] += val * of_wn[t, base + np.uint64(j)]
     for p in range(wn_ptr[a], wn_ptr[a + 1]):
         t = wn_idx[p]
         val = wn_val[p]
         for j in range(n):
-            y[j] += val * of_sh[t, lo + j]
+            y[j] += val * of_sh[t, base + np.uint64(j)]
 
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
@@ -373,9 +376,11 @@ def _price_part(
             )
             for r in range(m):
                 bx[r] = _two_way(bx[r], by[r], harm32, lin32)
+            run0 = np.uint64(s0)
             for r in range(m):
-                t = bx[r] + ub_cls[rc, s0 + r if wide else 0]
-                bx[r] = t + abs(t) * np.float32(1e-5) + np.float32(1e-6) - v_min[s0 + r]
+                run = run0 + np.uint64(r)
+                t = bx[r] + ub_cls[rc, run if wide else np.uint64(0)]
+                bx[r] = t + abs(t) * np.float32(1e-5) + np.float32(1e-6) - v_min[run]
             floor = max(thr[q], heap_s[q, 0])
             k = 0
             while k < m:
@@ -393,9 +398,11 @@ def _price_part(
                 for j in range(n):
                     xb[j] = _two_way(xb[j], yb[j], harm32, lin32)
                 hits = 0
+                at = np.uint64(j0)
                 for j in range(n):
-                    e = xb[j] + table[rc, c_cls[j0 + j]]
-                    e -= v[j0 + j]
+                    col_u = at + np.uint64(j)
+                    e = xb[j] + table[rc, c_cls[col_u]]
+                    e -= v[col_u]
                     xb[j] = e
                     hits += 1 if e > floor else 0
                 if hits > 0:
