@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/matching.py --sizes 1000,10000,100000
 
-Each size runs in its own process (so peak memory is that size's own), end to end through
-the command line: read the JSON file, score, solve, certify, explain, write. Beside it:
+Each size's cohort is written to a JSON file by one process, and read by another that
+runs the command line end to end (so peak memory is that run's own): read the file,
+score, solve, certify, explain, write. Beside it:
 the raw solve time of OR-Tools min-cost flow on the same candidate graph, the time of one
 float32 matrix product over all pairs (the scoring floor), a greedy baseline's objective
 and ratio, the loss from pruning candidates (solve on the first candidate graph, before
@@ -27,7 +28,17 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 
-def worker(n: int, seed: int, dense_max: int) -> dict[str, Any]:
+def write_cohort(n: int, seed: int, path: str) -> None:
+    """The synthetic cohort as the JSON file the command line reads. Written by a process
+    of its own: building it leaves a large, fragmented heap behind, which made the timed
+    run that followed in the same process about 15 % slower and added to its peak memory."""
+    from gensidig.engine.synthetic import cohort
+
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(cohort(n, n, seed=seed), fh)
+
+
+def worker(n: int, seed: int, dense_max: int, src: str) -> dict[str, Any]:
     import numpy as np
 
     from gensidig.engine import parse_problem
@@ -36,7 +47,6 @@ def worker(n: int, seed: int, dense_max: int) -> dict[str, Any]:
     from gensidig.engine.cli import main
     from gensidig.engine.index import build_index
     from gensidig.engine.solve import _greedy
-    from gensidig.engine.synthetic import cohort
 
     solve_module = sys.modules["gensidig.engine.solve"]
 
@@ -52,9 +62,7 @@ def worker(n: int, seed: int, dense_max: int) -> dict[str, Any]:
     solve_module.generate = keep_candidates
     figures: dict[str, Any] = {"n": n}
     with tempfile.TemporaryDirectory() as tmp:
-        src, out = os.path.join(tmp, "in.json"), os.path.join(tmp, "out.json")
-        with open(src, "w", encoding="utf-8") as fh:
-            json.dump(cohort(n, n, seed=seed), fh)
+        out = os.path.join(tmp, "out.json")
         t0 = time.perf_counter()
         assert main([src, "-o", out, "--quiet", "--seed", str(seed)]) == 0
         figures["end_to_end_s"] = time.perf_counter() - t0
@@ -174,12 +182,17 @@ def main() -> int:
     ap.add_argument("--dense-max", type=int, default=2000, help="exact dense check up to this size")
     ap.add_argument("--worker", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--warm", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--cohort", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--input", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.warm:
         print(json.dumps(warm()))
         return 0
+    if args.cohort:
+        write_cohort(args.cohort, args.seed, args.input)
+        return 0
     if args.worker:
-        print(json.dumps(worker(args.worker, args.seed, args.dense_max)))
+        print(json.dumps(worker(args.worker, args.seed, args.dense_max, args.input)))
         return 0
     # The compiled kernels are built once after an install or a change (numba caches them
     # beside the source); that one-off cost is shown here, not inside a size's timing.
@@ -188,21 +201,24 @@ def main() -> int:
     print(f"compiled kernels ready in {time.perf_counter() - t0:.1f} s (compiles only once)")
     print(" | ".join(HEAD))
     for n in [int(x) for x in args.sizes.split(",") if x]:
-        done = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--worker",
-                str(n),
-                "--seed",
-                str(args.seed),
-                "--dense-max",
-                str(args.dense_max),
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
+        with tempfile.TemporaryDirectory() as tmp:
+            src = os.path.join(tmp, "in.json")
+            seed = ["--seed", str(args.seed), "--input", src]
+            subprocess.run([sys.executable, __file__, "--cohort", str(n), *seed], check=True)
+            done = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--worker",
+                    str(n),
+                    *seed,
+                    "--dense-max",
+                    str(args.dense_max),
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
         print(" | ".join(fmt(json.loads(done.stdout.strip().splitlines()[-1]))), flush=True)
     print(
         "e2e: read+score+solve+certify+explain+write via the CLI; ortools: raw min-cost flow on\n"

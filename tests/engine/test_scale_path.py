@@ -209,3 +209,16 @@ def test_in_sorted_and_people_agree_with_numpy_set_operations(seed: int) -> None
     a, b = rng.integers(0, 80, size=50), rng.integers(0, 80, size=30)
     assert solve_module._people(80, a, b).tolist() == np.union1d(a, b).tolist()
     assert solve_module._people(80, a[:0], b[:0]).tolist() == []
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_first_of_each_agrees_with_numpy_unique(seed: int) -> None:
+    """The first occurrence of each distinct key, found with an unstable sort, is what
+    np.unique(return_index=True) gives: with many repeats, with sorted distinct keys (the
+    pool, only checked), and for empty and single inputs."""
+    rng = np.random.default_rng(seed)
+    repeats = rng.integers(0, 50, size=400)
+    pool = np.unique(rng.integers(0, 10**9, size=200))
+    for keys in (repeats, pool, repeats[:1], repeats[:0], np.r_[pool, pool[::-1]]):
+        expected = np.unique(keys, return_index=True)[1]
+        assert candidates.first_of_each(keys).tolist() == expected.tolist()

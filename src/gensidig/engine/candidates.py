@@ -62,6 +62,22 @@ class Candidates:
     reachable: IntArray | None = None
 
 
+def first_of_each(keys: IntArray) -> IntArray:
+    """The index of each distinct key's first occurrence, in order of the keys: what
+    ``np.unique(keys, return_index=True)`` returns, without its stable sort (a third of
+    the time at the 5.6 million keys of a 100k scan). Already sorted, distinct keys (the
+    candidates' pool) are only checked."""
+    if len(keys) < 2:
+        return np.arange(len(keys), dtype=np.int64)
+    if (keys[1:] > keys[:-1]).all():
+        return np.arange(len(keys), dtype=np.int64)
+    order = np.argsort(keys)
+    ks = keys[order]
+    starts = np.flatnonzero(np.r_[True, ks[1:] != ks[:-1]])
+    # Equal keys may come in any order from the unstable sort: the least index is first.
+    return np.minimum.reduceat(order, starts).astype(np.int64)
+
+
 def dense_exact(idx: Index, rows: IntArray, cols: IntArray) -> FloatArray:
     """Exact scores of all pairs rows x cols; -inf where a rule breaks or nothing is learnt."""
     w = idx.problem.rules.weights
@@ -187,7 +203,7 @@ def generate(
             ri = np.r_[ri, np.repeat(np.arange(n_r), more.row_i.shape[1])[got.ravel()]]
             ci = np.r_[ci, more.row_i[got]]
             s32 = np.r_[s32, more.row_s[got]]
-    _, first = np.unique(ri * n_c + ci, return_index=True)
+    first = first_of_each(ri * n_c + ci)
     ri, ci, s32 = ri[first], ci[first], s32[first]
     # The scan applies every rule; checking again costs little and keeps the promise
     # that no candidate breaks one (a pair dropped here only leaves the bounds looser).
@@ -286,7 +302,7 @@ def _finish(
     if estimate is None:
         if len(wa):
             a, b = np.r_[a, wa], np.r_[b, wb]
-            _, first = np.unique(a * n + b, return_index=True)
+            first = first_of_each(a * n + b)
             a, b = a[first], b[first]
         a, b, s = exact_edges(idx, a, b)
         exact = np.ones(len(a), dtype=np.bool_)
@@ -438,7 +454,7 @@ def price(
         # Violations were found: bring the near ones of the same rows along.
         a3, b3, s3 = _violations(idx, sub_rows, sub_cols, u, v, ri, ci, near)
         a, b, s = np.r_[a, a3], np.r_[b, b3], np.r_[s, s3]
-        _, first = np.unique(a * idx.n + b, return_index=True)
+        first = first_of_each(a * idx.n + b)
         a, b, s = a[first], b[first], s[first]
     row_pos, col_pos2 = _row_pos(idx, sub_rows), _row_pos(idx, sub_cols)
     red = s - v[col_pos2[b]] - u[row_pos[a]]

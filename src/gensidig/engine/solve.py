@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .assign import SCALE, Assignment, assign, reassign
-from .candidates import Candidates, Progress, dense_exact, exact_scores, generate, price
+from .candidates import (
+    Candidates,
+    Progress,
+    dense_exact,
+    exact_scores,
+    first_of_each,
+    generate,
+    price,
+)
 from .explain import FULL_CHECK_LIMIT, fairness_stats, pair_reasons, rule_counts, unmatched_entry
 from .index import BoolArray, FloatArray, Index, IntArray, build_index
 from .model import Pair, PairScore, Problem, Result, Unmatched
@@ -249,7 +257,7 @@ def certified_assign(
         # Left out of the doubled graph means left out both ways round.
         tau_r = tau_c = np.minimum(tau_r, tau_c)
     key = a * n + b
-    _, first = np.unique(key, return_index=True)
+    first = first_of_each(key)
     a, b, s, exact = a[first], b[first], s[first], exact[first]
     if len(banned):
         keep = ~np.isin(a * n + b, banned)
@@ -347,7 +355,7 @@ def certified_assign(
         # The new pairs go into the sorted pool where they belong (a pair found twice, or
         # already there, is kept once, as it was).
         pool, new_key = a * n + b, na * n + nb
-        _, first = np.unique(new_key, return_index=True)
+        first = first_of_each(new_key)
         if len(pool):
             pos = np.minimum(np.searchsorted(pool, new_key[first]), len(pool) - 1)
             first = first[pool[pos] != new_key[first]]
