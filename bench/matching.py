@@ -203,15 +203,15 @@ def main() -> int:
     for n in [int(x) for x in args.sizes.split(",") if x]:
         with tempfile.TemporaryDirectory() as tmp:
             src = os.path.join(tmp, "in.json")
-            seed = ["--seed", str(args.seed), "--input", src]
-            subprocess.run([sys.executable, __file__, "--cohort", str(n), *seed], check=True)
+            shared = ["--seed", str(args.seed), "--input", src]
+            subprocess.run([sys.executable, __file__, "--cohort", str(n), *shared], check=True)
             done = subprocess.run(
                 [
                     sys.executable,
                     __file__,
                     "--worker",
                     str(n),
-                    *seed,
+                    *shared,
                     "--dense-max",
                     str(args.dense_max),
                 ],

@@ -334,7 +334,7 @@ def exact_scores(idx: Index, a: IntArray, b: IntArray) -> FloatArray:
     return np.where(learns & (s > 0), s, 0.0)
 
 
-def _member(keys: IntArray, sorted_sets: tuple[IntArray, ...]) -> npt.NDArray[np.bool_]:
+def member(keys: IntArray, sorted_sets: tuple[IntArray, ...]) -> npt.NDArray[np.bool_]:
     """Whether each key is in any of the sorted arrays."""
     hit = np.zeros(len(keys), dtype=np.bool_)
     for table in sorted_sets:
@@ -412,7 +412,7 @@ def price(
         excess = heap_s[q, slot] - thr32[q]
         ri, ci = q.astype(np.int64), in_pc[heap_i[q, slot].astype(np.int64)]
     # Pairs already in the graph are paid for by the dual value's per-edge slack.
-    new = ~_member(sub_rows[ri] * idx.n + sub_cols[ci], existing)
+    new = ~member(sub_rows[ri] * idx.n + sub_cols[ci], existing)
     # Every new pair above the threshold, kept for the ceiling (``ri``, ``ci`` are cut).
     all_ri, all_ci, all_excess = ri[new], ci[new], excess[new]
     ri, ci, excess = all_ri, all_ci, all_excess
@@ -423,7 +423,7 @@ def price(
     viol = np.where(viol > 0, viol + SLACK, 0.0)
     a, b, s = _violations(idx, sub_rows, sub_cols, u, v, ri, ci, 0.0)
     hit = np.zeros(len(pr), dtype=np.bool_)
-    hit[_row_pos(idx, sub_rows)[a]] = True
+    hit[positions(idx.n, sub_rows)[a]] = True
     # A full heap with no exact violation in it may have dropped one (many pairs can tie
     # within float32 rounding of u + v): look at those rows again, keeping every pair
     # that could violate, in a far larger heap; a row that fills even that is scored
@@ -444,7 +444,7 @@ def price(
         other = sub_rows[fr] != sub_cols[fc]
         fr, fc = fr[other], fc[other]
         if existing:
-            new = ~_member(sub_rows[fr] * idx.n + sub_cols[fc], existing)
+            new = ~member(sub_rows[fr] * idx.n + sub_cols[fc], existing)
             fr, fc = fr[new], fc[new]
         a2, b2, s2 = _violations(idx, sub_rows, sub_cols, u, v, fr, fc, 0.0)
         a, b, s = np.r_[a, a2], np.r_[b, b2], np.r_[s, s2]
@@ -454,7 +454,7 @@ def price(
         a, b, s = np.r_[a, a3], np.r_[b, b3], np.r_[s, s3]
         first = first_of_each(a * idx.n + b)
         a, b, s = a[first], b[first], s[first]
-    row_pos, col_pos2 = _row_pos(idx, sub_rows), _row_pos(idx, sub_cols)
+    row_pos, col_pos2 = positions(idx.n, sub_rows), positions(idx.n, sub_cols)
     red = s - v[col_pos2[b]] - u[row_pos[a]]
     order = np.lexsort((b, -red, a))
     a, b, s = a[order], b[order], s[order]
@@ -467,7 +467,7 @@ def price(
     if ceiling is not None:
         # The largest excess over the threshold among pairs that stay out (float32, so
         # SLACK on top); rows looked at again pair by pair have none to give.
-        out = ~_member(sub_rows[all_ri] * idx.n + sub_cols[all_ci], (np.sort(a * idx.n + b),))
+        out = ~member(sub_rows[all_ri] * idx.n + sub_cols[all_ci], (np.sort(a * idx.n + b),))
         top = np.maximum(dropped.astype(np.float64), 0.0)
         np.maximum.at(top, all_ri[out], all_excess[out].astype(np.float64))
         ceiling[:] = thr + top + SLACK
@@ -475,8 +475,9 @@ def price(
     return a, b, s, viol
 
 
-def _row_pos(idx: Index, members: IntArray) -> IntArray:
-    pos = np.full(idx.n, -1, dtype=np.int64)
+def positions(n: int, members: IntArray) -> IntArray:
+    """Each person's position in ``members``, -1 for everyone else (n people)."""
+    pos = np.full(n, -1, dtype=np.int64)
     pos[members] = np.arange(len(members))
     return pos
 
@@ -494,7 +495,7 @@ def _violations(
     """The pairs (rows[ri], cols[ci]) whose exact score, in micro-points, exceeds u + v
     (or comes within ``near`` of it)."""
     a, b, s = exact_edges(idx, rows[ri], cols[ci])
-    row_pos, col_pos = _row_pos(idx, rows), _row_pos(idx, cols)
+    row_pos, col_pos = positions(idx.n, rows), positions(idx.n, cols)
     red = np.rint(s * SCALE) - np.rint(u[row_pos[a]] * SCALE) - np.rint(v[col_pos[b]] * SCALE)
     hit = red > -np.rint(near * SCALE)
     return a[hit], b[hit], s[hit]

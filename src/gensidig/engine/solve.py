@@ -18,6 +18,8 @@ from .candidates import (
     exact_scores,
     first_of_each,
     generate,
+    member,
+    positions,
     price,
 )
 from .explain import FULL_CHECK_LIMIT, fairness_stats, pair_reasons, rule_counts, unmatched_entry
@@ -78,12 +80,6 @@ def _people(n: int, *sides: IntArray) -> IntArray:
     for side in sides:
         seen[side] = True
     return np.flatnonzero(seen)
-
-
-def _positions(n: int, members: IntArray) -> IntArray:
-    pos = np.full(n, -1, dtype=np.int64)
-    pos[members] = np.arange(len(members))
-    return pos
 
 
 def _rows_to_price(
@@ -169,6 +165,7 @@ class _Looks:
         found: list[tuple[IntArray, IntArray, FloatArray]] = []
         viol_rows: list[IntArray] = []
         viols: list[FloatArray] = []
+        now = len(self.prices)  # the index this round's prices get, once stored
         if len(full):
             ceiling = np.empty(len(full))
             na, nb, ns, viol = price(
@@ -176,12 +173,11 @@ class _Looks:
                 existing=existing, near=NEAR / SCALE, ceiling=ceiling,
             )  # fmt: skip
             self.ceiling[full] = ceiling
-            self.ref[full] = len(self.prices)
+            self.ref[full] = now
             self.prices.append(v.copy())
             found.append((na, nb, ns))
             viol_rows.append(full)
             viols.append(viol)
-        now = len(self.prices) - (1 if len(full) else 0)  # this round's prices, once stored
         for r in np.unique(ref[partial]).tolist():
             some = pr[partial & (ref == r)]
             fell = pc[self.prices[r][pc] - v[pc] > DELTA]
@@ -262,7 +258,7 @@ def certified_assign(
     if len(banned):
         keep = ~np.isin(a * n + b, banned)
         a, b, s, exact = a[keep], b[keep], s[keep], exact[keep]
-    row_pos, col_pos = _positions(n, rows), _positions(n, cols)
+    row_pos, col_pos = positions(n, rows), positions(n, cols)
     cap_r, cap_c = cap[rows], cap[cols]
 
     def scaled(t: FloatArray) -> IntArray:
@@ -347,6 +343,7 @@ def certified_assign(
             extra = int((cap_r[viol_rows] * np.ceil(viol * SCALE)).sum())
             break
         rounds += 1
+        shrink = not mutual  # the solve after pricing cuts the graph again
         if mutual:
             na, nb, ns = np.r_[na, nb], np.r_[nb, na], np.r_[ns, ns]
         if len(banned):
@@ -356,12 +353,9 @@ def certified_assign(
         # already there, is kept once, as it was).
         pool, new_key = a * n + b, na * n + nb
         first = first_of_each(new_key)
-        if len(pool):
-            pos = np.minimum(np.searchsorted(pool, new_key[first]), len(pool) - 1)
-            first = first[pool[pos] != new_key[first]]
+        first = first[~member(new_key[first], (pool,))]
         na, nb, ns = na[first], nb[first], ns[first]
         at = np.searchsorted(pool, new_key[first])
-        shrink = not mutual
         nw = np.rint(ns * SCALE).astype(np.int64)
         a, b, s = np.insert(a, at, na), np.insert(b, at, nb), np.insert(s, at, ns)
         w, active = np.insert(w, at, nw), np.insert(active, at, nw > 0)
