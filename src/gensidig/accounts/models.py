@@ -275,3 +275,62 @@ class ImportJob(models.Model):
     @property
     def percent(self) -> int:
         return round(100 * self.processed / self.total) if self.total else 0
+
+
+class SecurityEvent(models.Model):
+    """One entry of the security log: who did what to whom, when and from where.
+
+    Holds ids, an event kind and small structured details only: never a password, a token,
+    a link that logs in, or note and reflection text. Owners read their organisation's
+    entries; events without an organisation (a failed login for an unknown address) are
+    the operator's. Kept for GENSIDIG_SECURITY_LOG_DAYS, then purged by the retention job."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", pgettext_lazy("security event", "Logged in")
+        LOGIN_FAILED = "login-failed", pgettext_lazy("security event", "Login failed")
+        LOGOUT = "logout", pgettext_lazy("security event", "Logged out")
+        PASSWORD_CHANGED = "password-changed", pgettext_lazy("security event", "Password changed")
+        PASSWORD_RESET = (
+            "password-reset",
+            pgettext_lazy("security event", "Password reset requested"),
+        )
+        INVITED = "invited", pgettext_lazy("security event", "Invitation sent")
+        ROLE_CHANGED = "role-changed", pgettext_lazy("security event", "Role changed")
+        REMOVED = "removed", pgettext_lazy("security event", "Member removed")
+        REACTIVATED = "reactivated", pgettext_lazy("security event", "Member reactivated")
+        EXPORTED = "exported", pgettext_lazy("security event", "Personal data exported")
+        ERASED = "erased", pgettext_lazy("security event", "Account erased")
+        IMPORTED = "imported", pgettext_lazy("security event", "People imported")
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="security_events",
+        verbose_name=_("organisation"),
+    )
+    # Plain ids, not foreign keys: the entry outlives the account it speaks of, and an
+    # erasure blanks these ids (see the personal-data registry) rather than deleting the row.
+    actor_id = models.BigIntegerField(_("done by"), null=True, blank=True)
+    subject_id = models.BigIntegerField(_("concerning"), null=True, blank=True)
+    kind = models.CharField(_("event"), max_length=40)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["organisation", "-at"], name="security_event_org_at")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    def get_kind_display(self) -> str:
+        try:
+            return str(self.Kind(self.kind).label)
+        except ValueError:
+            # Kinds added by other apps (SSO, MFA, API tokens, SCIM) keep their code.
+            return self.kind

@@ -1,0 +1,49 @@
+"""The security log's one writer. Every app records its events here (logins, roles,
+removals, exports, erasures, imports, and SSO, MFA, API token and SCIM events), so the
+owners' page and the retention job see one table."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.http import HttpRequest
+
+from gensidig.accounts.models import Organisation, SecurityEvent
+
+# Keys that must never reach the log, whatever a caller passes by mistake.
+FORBIDDEN_KEYS = frozenset({"password", "token", "link", "url", "secret", "text", "body"})
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    # REMOTE_ADDR only: behind a proxy the deployment sets it from the trusted header.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def log_security_event(
+    *,
+    kind: str,
+    organisation: Organisation | None = None,
+    actor_id: int | None = None,
+    subject_id: int | None = None,
+    request: HttpRequest | None = None,
+    details: Mapping[str, Any] | None = None,
+) -> SecurityEvent:
+    """Record one event. `details` holds small, non-secret facts (a role's old and new
+    value, a count of rows); a forbidden key raises, so a secret cannot slip in."""
+    details = dict(details or {})
+    leaked = FORBIDDEN_KEYS & {key.lower() for key in details}
+    if leaked:
+        raise ValueError(f"The security log takes no {sorted(leaked)}.")
+    if actor_id is None and request is not None and request.user.is_authenticated:
+        actor_id = request.user.pk
+    return SecurityEvent.objects.create(
+        kind=kind,
+        organisation=organisation,
+        actor_id=actor_id,
+        subject_id=subject_id,
+        ip=client_ip(request),
+        details=details,
+    )
