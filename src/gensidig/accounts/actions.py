@@ -3,6 +3,8 @@ transaction each. Views, the demo and the API all come through here."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -14,10 +16,12 @@ from gensidig.accounts.models import (
     Member,
     Organisation,
     Role,
+    SecurityEvent,
     User,
     hash_token,
     new_token,
 )
+from gensidig.accounts.security import log_security_event
 from gensidig.common.email import send_templated_email
 
 
@@ -81,11 +85,19 @@ def invitation_url(token: str) -> str:
 
 @transaction.atomic
 def invite_member(
-    *, organisation: Organisation, email: str, role: str, invited_by: Member, name: str = ""
+    *,
+    organisation: Organisation,
+    email: str,
+    role: str,
+    invited_by: Member | None,
+    name: str = "",
+    member_fields: dict[str, Any] | None = None,
 ) -> tuple[Invitation, str]:
     """Create an invitation and email its one-time link. Returns the invitation and the raw
     token (shown nowhere else: only its hash is stored). Inviting the same address again
-    replaces the earlier pending link, so only the newest one works."""
+    replaces the earlier pending link, so only the newest one works. `member_fields` (from an
+    import: department, generation, languages, side, manager_email) are set on the
+    membership when the invitation is accepted."""
     email = email.strip().lower()
     now = timezone.now()
     Invitation.objects.filter(
@@ -99,6 +111,7 @@ def invite_member(
         role=role,
         token_hash=hash_token(token),
         invited_by=invited_by,
+        member_fields=member_fields or {},
     )
     existing = User.objects.filter(email__iexact=email).first()
     # Enqueued inside the transaction: with the database task backend the email task is
@@ -108,12 +121,19 @@ def invite_member(
         template="accounts/email/invitation",
         context={
             "organisation": organisation.name,
-            "inviter": invited_by.user.name,
+            "inviter": invited_by.user.name if invited_by else organisation.name,
             "role": Role(invitation.role).label,
             "link": invitation_url(token),
             "expires_at": invitation.expires_at,
         },
         language=existing.language if existing else None,
+    )
+    log_security_event(
+        kind=SecurityEvent.Kind.INVITED,
+        organisation=organisation,
+        actor_id=invited_by.user_id if invited_by else None,
+        subject_id=existing.pk if existing else None,
+        details={"invitation": invitation.pk, "role": role, "existing_account": bool(existing)},
     )
     return invitation, token
 
@@ -154,7 +174,28 @@ def accept_invitation(
         raise InvitationError("wrong-account")
     member = Member.objects.filter(organisation=invitation.organisation, user=user).first()
     if member is None:
-        member = add_member(organisation=invitation.organisation, user=user, role=invitation.role)
+        fields = invitation.member_fields or {}
+        manager = (
+            Member.objects.filter(
+                organisation=invitation.organisation,
+                user__email__iexact=fields["manager_email"],
+                is_active=True,
+            ).first()
+            if fields.get("manager_email")
+            else None
+        )
+        member = add_member(
+            organisation=invitation.organisation,
+            user=user,
+            role=invitation.role,
+            department=fields.get("department", ""),
+            generation=fields.get("generation", ""),
+            manager=manager,
+        )
+        if fields.get("languages") or fields.get("side"):
+            member.languages = list(fields.get("languages") or [])
+            member.side = fields.get("side", "")
+            member.save(update_fields=["languages", "side"])
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return member

@@ -19,10 +19,20 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.dispatch import Signal
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from gensidig.accounts.models import Member, Organisation, Role, Side, User
+from gensidig.accounts.models import (
+    Invitation,
+    Member,
+    Organisation,
+    Role,
+    SecurityEvent,
+    Side,
+    User,
+)
+from gensidig.accounts.security import log_security_event
 from gensidig.common.exports import safe_cell
 
 __all__ = ["safe_cell"]  # kept importable here for the callers that know it from imports
@@ -321,7 +331,42 @@ def check_managers(
 class ImportOutcome:
     created: int
     updated: int
-    people: tuple[str, ...]  # the emails, in file order
+    people: tuple[str, ...]  # the emails of the members saved, in file order
+    # People who already have an account that this organisation does not manage: they were
+    # invited to join (or already had a pending invitation) and are not members yet.
+    invited: tuple[str, ...] = ()
+    # People an administrator removed from the organisation: left as they are.
+    skipped: tuple[str, ...] = ()
+
+    def notes(self) -> list[RowProblem]:
+        """What the page tells the administrator about the people who were not saved."""
+        return [
+            RowProblem(
+                0,
+                str(COLUMN_LABELS["email"]),
+                str(
+                    _(
+                        "%(email)s already has an account elsewhere, so they were invited to "
+                        "join instead of being added."
+                    )
+                    % {"email": email}
+                ),
+            )
+            for email in self.invited
+        ] + [
+            RowProblem(
+                0,
+                str(COLUMN_LABELS["email"]),
+                str(
+                    _(
+                        "%(email)s was removed from the organisation and was left out; "
+                        "reactivate them on the members page to bring them back."
+                    )
+                    % {"email": email}
+                ),
+            )
+            for email in self.skipped
+        ]
 
 
 # Rows written per statement: the queries of an import grow with the number of these
@@ -347,35 +392,78 @@ def upsert_members(members: list[Member], fields: list[str]) -> None:
     )
 
 
+def is_unclaimed(user: User, *, organisation: Organisation, elsewhere: set[int]) -> bool:
+    """An account the organisation may still update: created without a password by an
+    import, never logged in, and a member of no other organisation. Once a person has used
+    their account, its name, email, password and language are theirs alone to change."""
+    return (
+        user.password.startswith(UNUSABLE_PASSWORD_PREFIX)
+        and user.last_login is None
+        and user.pk not in elsewhere
+    )
+
+
 @transaction.atomic
 def save_people(
     *,
     organisation: Organisation,
     people: list[PersonRow],
+    by: Member | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportOutcome:
-    """Create or update everyone in one transaction, in bulk: a fixed number of queries per
-    chunk of CHUNK rows, however long the file is. Managers are set in a second pass so a
-    manager may come after their reports in the file."""
+    """Create new people and update what the organisation owns of its members (department,
+    manager, side, generation band, languages), in one transaction and in bulk: a fixed
+    number of queries per chunk of CHUNK rows, however long the file is. Managers are set in
+    a second pass so a manager may come after their reports in the file.
+
+    An import never takes over an account: someone who already has one and is not a member
+    here is invited to join (`by` is the inviter) and added only when they accept; the name
+    of an account is updated only while the organisation still manages it (see
+    `is_unclaimed`). Someone an administrator removed stays removed (`skipped`)."""
+    from gensidig.accounts.actions import invite_member
+
     existing = {
         member.user.email.lower(): member
         for member in Member.objects.filter(organisation=organisation).select_related("user")
     }
     saved: dict[str, Member] = {}
+    invited: list[str] = []
+    skipped: list[str] = []
     for start in range(0, len(people), CHUNK):
         chunk = people[start : start + CHUNK]
-        # New people get an account without a password (they set one from their invitation);
-        # for people who have one, only the name follows the file.
-        users = [
-            User(email=p.email, name=p.name, password=UNUSABLE_PASSWORD_PREFIX + token_hex(20))
-            for p in chunk
-        ]
-        User.objects.bulk_create(
-            users, update_conflicts=True, unique_fields=["email"], update_fields=["name"]
+        emails = [p.email for p in chunk]
+        accounts = {user.email.lower(): user for user in User.objects.filter(email__in=emails)}
+        elsewhere = set(
+            Member.objects.filter(user__email__in=emails)
+            .exclude(organisation=organisation)
+            .values_list("user_id", flat=True)
         )
+        new_users: list[User] = []
+        renamed: list[User] = []
         members = []
-        for person, user in zip(chunk, users, strict=True):
+        for person in chunk:
+            user = accounts.get(person.email)
             before = existing.get(person.email)
+            if before is not None and not before.is_active:
+                skipped.append(person.email)
+                continue
+            if user is not None and before is None:
+                invited.append(person.email)
+                continue
+            if user is None:
+                # New people get an account without a password (they set one from their
+                # invitation).
+                user = User(
+                    email=person.email,
+                    name=person.name,
+                    password=UNUSABLE_PASSWORD_PREFIX + token_hex(20),
+                )
+                new_users.append(user)
+            elif user.name != person.name and is_unclaimed(
+                user, organisation=organisation, elsewhere=elsewhere
+            ):
+                user.name = person.name
+                renamed.append(user)
             member = Member(
                 organisation=organisation,
                 user=user,
@@ -390,11 +478,15 @@ def save_people(
             )
             members.append(member)
             saved[person.email] = member
+        User.objects.bulk_create(new_users, batch_size=CHUNK)
+        User.objects.bulk_update(renamed, ["name"], batch_size=CHUNK)
         upsert_members(members, MEMBER_FIELDS)
         if progress:
             progress(start + len(chunk))
     relinked = []
     for person in people:
+        if person.email not in saved:
+            continue
         member = saved[person.email]
         manager = (
             (saved.get(person.manager_email) or existing.get(person.manager_email))
@@ -411,12 +503,56 @@ def save_people(
             clone.pk = None
             relinked.append(clone)
     upsert_members(relinked, ["manager"])
+    # Invitations go one by one (each is an email); they are the rare case of people who
+    # already use Gensidig elsewhere. A pending invitation is not sent again.
+    pending = set(
+        Invitation.objects.filter(
+            organisation=organisation,
+            email__in=invited,
+            accepted_at=None,
+            revoked_at=None,
+            expires_at__gt=timezone.now(),
+        ).values_list("email", flat=True)
+    )
+    rows = {p.email: p for p in people}
+    for email in invited:
+        if email not in pending:
+            person = rows[email]
+            invite_member(
+                organisation=organisation,
+                email=email,
+                role=Role.PARTICIPANT,
+                invited_by=by,
+                member_fields={
+                    "department": person.department,
+                    "generation": person.generation,
+                    "languages": list(person.languages),
+                    "side": person.side,
+                    "manager_email": person.manager_email,
+                },
+            )
     people_imported.send(
-        sender=Member, organisation=organisation, members=[saved[p.email] for p in people]
+        sender=Member,
+        organisation=organisation,
+        members=[saved[p.email] for p in people if p.email in saved],
     )
-    created = sum(1 for p in people if p.email not in existing)
-    return ImportOutcome(
+    created = sum(1 for p in people if p.email in saved and p.email not in existing)
+    outcome = ImportOutcome(
         created=created,
-        updated=len(people) - created,
-        people=tuple(p.email for p in people),
+        updated=len(saved) - created,
+        people=tuple(p.email for p in people if p.email in saved),
+        invited=tuple(invited),
+        skipped=tuple(skipped),
     )
+    log_security_event(
+        kind=SecurityEvent.Kind.IMPORTED,
+        organisation=organisation,
+        actor_id=by.user_id if by else None,
+        details={
+            "created": outcome.created,
+            "updated": outcome.updated,
+            "invited": len(outcome.invited),
+            "skipped": len(outcome.skipped),
+        },
+    )
+    return outcome

@@ -196,6 +196,9 @@ class Invitation(models.Model):
     invited_by = models.ForeignKey(
         Member, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("invited by")
     )
+    # What an import said about the person (department, generation, languages, side,
+    # manager_email), set on their membership once they accept; organisation data only.
+    member_fields = models.JSONField(_("membership details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires"), default=default_expiry)
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)

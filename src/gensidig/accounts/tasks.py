@@ -11,7 +11,7 @@ from gensidig.accounts.models import ImportJob
 @task()
 def run_import(*, job_id: int) -> dict[str, int]:
     """Check and save a large import, recording progress for the page that watches it."""
-    job = ImportJob.objects.select_related("organisation").get(pk=job_id)
+    job = ImportJob.objects.select_related("organisation", "created_by").get(pk=job_id)
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
 
     side = connections.create_connection("default") if connection.vendor == "postgresql" else None
@@ -40,7 +40,10 @@ def run_import(*, job_id: int) -> dict[str, int]:
             if checked.ok:
                 ImportJob.objects.filter(pk=job.pk).update(total=len(checked.people))
                 outcome = save_people(
-                    organisation=job.organisation, people=checked.people, progress=progress
+                    organisation=job.organisation,
+                    people=checked.people,
+                    by=job.created_by,
+                    progress=progress,
                 )
         if outcome is None:
             job.problems = [
@@ -50,6 +53,10 @@ def run_import(*, job_id: int) -> dict[str, int]:
         else:
             job.total = job.processed = len(outcome.people)
             job.created_count, job.updated_count = outcome.created, outcome.updated
+            # On a finished import the list says who was invited or left out, and why.
+            job.problems = [
+                {"row": p.row, "column": p.column, "message": p.message} for p in outcome.notes()
+            ]
             job.status = ImportJob.Status.DONE
     except UnreadableFile as error:
         job.problems = [{"row": 0, "column": "", "message": str(error)}]

@@ -261,7 +261,9 @@ def import_members(request: HttpRequest, member: Member) -> HttpResponse:
         checked = imports.check_rows(rows, organisation=member.organisation)
         if not checked.ok:
             return checked.problems, None
-        return [], imports.save_people(organisation=member.organisation, people=checked.people)
+        return [], imports.save_people(
+            organisation=member.organisation, people=checked.people, by=member
+        )
 
     return handle_import(
         request,
@@ -315,6 +317,8 @@ def handle_import(
                     _("The import is done: %(created)s new and %(updated)s updated.")
                     % {"created": outcome.created, "updated": outcome.updated},
                 )
+                for note in outcome.notes():
+                    messages.warning(request, note.message)
                 return redirect(done_url)
     return render(
         request,

@@ -123,8 +123,9 @@ def save_file(
 ) -> people_import.ImportOutcome:
     """Save the people, enrol them with their side, and record their topics; one transaction."""
     outcome = people_import.save_people(
-        organisation=program.organisation, people=checked.people, progress=progress
+        organisation=program.organisation, people=checked.people, by=by, progress=progress
     )
+    saved = set(outcome.people)
     members = {
         m.user.email.lower(): m
         for m in Member.objects.filter(
@@ -142,7 +143,9 @@ def save_file(
     new: list[Enrolment] = []
     changed: dict[int, Enrolment] = {}
     by_email: dict[str, Enrolment] = {}
-    for person in checked.people:
+    # People invited to the organisation (they have an account elsewhere) or left out as
+    # removed are not members: the outcome's notes name them and they are not enrolled.
+    for person in (p for p in checked.people if p.email in saved):
         member = members[person.email]
         enrolment = existing.get(member.pk)
         if enrolment is None:
@@ -161,7 +164,7 @@ def save_file(
     fields = ["status", "enrolled_at", "side", "generation", "languages"]
     Enrolment.objects.bulk_update(list(changed.values()), fields, batch_size=people_import.CHUNK)
     # The file says what each person shares and wants: it replaces their old lists.
-    listed = {email: rows for email, rows in checked.topics.items() if rows}
+    listed = {email: rows for email, rows in checked.topics.items() if rows and email in saved}
     ids = [by_email[email].pk for email in listed]
     for lo in range(0, len(ids), people_import.CHUNK):
         ProfileTopic.objects.filter(enrolment_id__in=ids[lo : lo + people_import.CHUNK]).delete()
