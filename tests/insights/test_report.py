@@ -19,7 +19,10 @@ from tests.insights.conftest import build_pairs
 
 def text_of(body: bytes) -> list[str]:
     reader = PdfReader(io.BytesIO(body))
-    return [line.strip() for page in reader.pages for line in page.extract_text().splitlines()]
+    # Spaces as one: pypdf reads the embedded italic's word gaps as two.
+    return [
+        " ".join(line.split()) for page in reader.pages for line in page.extract_text().splitlines()
+    ]
 
 
 @pytest.fixture
@@ -56,7 +59,7 @@ def pdf_lines(program: Any, language: str) -> list[str]:
 def test_report_pdf_english_has_exact_figures(known: Any) -> None:
     lines = pdf_lines(known, "en")
     assert lines[0] == "Insights report"
-    assert lines[1] == "Gensidig læring - 2026"
+    assert lines[1] == "Gensidig læring — 2026"
     assert "Two-way balance 0.33" in lines
     assert "Meetings held against the rhythm 6 of 15 expected (40 %)" in lines
     for line in ("Pair health", "On track 3", "Due 0", "Overdue 3", "Stalled 0", "Pairs 6"):
@@ -81,9 +84,10 @@ def test_report_pdf_withheld_figures_do_not_appear(known: Any) -> None:
     # nor the other that would give it away; the odd characters of the reason are plain.
     assert "Declined 3" in lines
     assert "Travlt withheld" in lines
-    assert 'Kender hinanden - "for godt" ? withheld' in lines
+    assert "Kender hinanden \u2013 \u201cfor godt\u201d ? withheld" in lines
     assert not any(
-        line.startswith(("Travlt 2", 'Kender hinanden - "for godt" ? 1')) for line in lines
+        line.startswith(("Travlt 2", "Kender hinanden \u2013 \u201cfor godt\u201d ? 1"))
+        for line in lines
     )
     assert any(
         line.startswith("Some figures are withheld: they stand for fewer than 5") for line in lines
@@ -103,13 +107,39 @@ def test_report_pdf_danish_has_danish_headings(known: Any) -> None:
     assert "Pair health" not in lines
 
 
-def test_latin1_replaces_what_core_fonts_lack() -> None:
-    assert report.latin1("Æble, øl og å") == "Æble, øl og å"
+def test_printable_keeps_arrows_and_replaces_only_what_the_font_lacks() -> None:
+    assert report.printable("Æble, øl og å") == "Æble, øl og å"
     assert (
-        report.latin1("ung → erfaren \u2013 \u201cgodt\u201d … \U0001f680")
-        == 'ung -> erfaren - "godt" ... ?'
+        report.printable("ung → erfaren \u2013 \u201cgodt\u201d … \U0001f680")
+        == "ung → erfaren \u2013 \u201cgodt\u201d … ?"
     )
-    assert report.latin1("Łódź") == "?ódz"
+    assert report.printable("Łódź") == "Łódź"
+    # Vietnamese ệ is outside the font: its base letter stays.
+    assert report.printable("Việt") == "Viet"
+
+
+@pytest.mark.django_db
+def test_report_pdf_danish_writes_numbers_and_arrows_as_the_page(known: Any) -> None:
+    from decimal import Decimal
+
+    from gensidig.discoveries.models import Discovery, Stage
+
+    Discovery.objects.create(
+        organisation=known.organisation,
+        title="Canva",
+        stage=Stage.ADOPTED,
+        pair=known.pairs.first(),
+        hours_saved_per_month=Decimal("34.5"),
+        cost_per_month=Decimal("1200"),
+    )
+    lines = pdf_lines(known, "da")
+    assert any("34,5 timer" in line for line in lines), lines
+    assert not any("34.5" in line for line in lines)
+    # The directions of learning keep their arrow (drawn by the embedded font).
+    assert any("ung → erfaren" in line for line in lines)
+    assert not any("->" in line for line in lines)
+    english = pdf_lines(known, "en")
+    assert any("34.5 hours" in line for line in english)
 
 
 def report_url(member: Any, program: Any) -> str:

@@ -361,10 +361,11 @@ def export_members(request: HttpRequest, member: Member) -> HttpResponse:
                 other.user.email,
                 other.department,
                 other.manager.user.email if other.manager else "",
-                other.side,
+                # In the export's language ("Ung", "Erfaren"), which the import reads back.
+                other.get_side_display() if other.side else "",
                 other.generation,
                 ",".join(other.languages),
-                other.role,
+                other.get_role_display(),
             )
             for other in members_of(member.organisation).filter(is_active=True)
         ),

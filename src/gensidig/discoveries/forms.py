@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gensidig.accounts.models import Member, Organisation
+from gensidig.common.numbers import LocalDecimalField
 from gensidig.discoveries.models import Discovery, Kind, Stage
 from gensidig.matching.models import Pair
 from gensidig.programs.models import Program, Topic
@@ -94,14 +95,14 @@ class TryForm(forms.Form):
 
 
 class EffectForm(forms.Form):
-    hours_saved_per_month = forms.DecimalField(
+    hours_saved_per_month = LocalDecimalField(
         label=_("Hours saved per month"),
         required=False,
         min_value=0,
         max_digits=8,
         decimal_places=1,
     )
-    cost_per_month = forms.DecimalField(
+    cost_per_month = LocalDecimalField(
         label=_("Cost per month (DKK)"),
         required=False,
         min_value=0,

@@ -140,10 +140,14 @@ def similar(request: HttpRequest, member: Member) -> HttpResponse:
     return render(request, "discoveries/form.html#similar", {"member": member, "similar": found})
 
 
-@org_view()
-@require_http_methods(["GET"])
-def detail(request: HttpRequest, member: Member, discovery_id: int) -> HttpResponse:
-    discovery = discovery_of(member, discovery_id)
+def detail_page(
+    request: HttpRequest,
+    member: Member,
+    discovery: Discovery,
+    *,
+    effect_form: EffectForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     return render(
         request,
         "discoveries/detail.html",
@@ -157,7 +161,8 @@ def detail(request: HttpRequest, member: Member, discovery_id: int) -> HttpRespo
             "moves": moves_for(member, discovery),
             "can_sponsor": rules.can_sponsor(member, discovery),
             "can_record_effect": rules.can_record_effect(member, discovery),
-            "effect_form": EffectForm(
+            "effect_form": effect_form
+            or EffectForm(
                 initial={
                     "hours_saved_per_month": discovery.hours_saved_per_month,
                     "cost_per_month": discovery.cost_per_month,
@@ -166,7 +171,14 @@ def detail(request: HttpRequest, member: Member, discovery_id: int) -> HttpRespo
             ),
             "comment_form": CommentForm(),
         },
+        status=status,
     )
+
+
+@org_view()
+@require_http_methods(["GET"])
+def detail(request: HttpRequest, member: Member, discovery_id: int) -> HttpResponse:
+    return detail_page(request, member, discovery_of(member, discovery_id))
 
 
 @org_view()
@@ -253,8 +265,9 @@ def effect(request: HttpRequest, member: Member, discovery_id: int) -> HttpRespo
     discovery = discovery_of(member, discovery_id)
     form = EffectForm(request.POST)
     if not form.is_valid():
+        # The page again with what was typed and what is wrong with it, nothing saved.
         messages.error(request, _("Write the hours and the cost as numbers, or leave them empty."))
-        return to_detail(discovery)
+        return detail_page(request, member, discovery, effect_form=form, status=400)
     try:
         actions.record_effect(
             discovery=discovery,

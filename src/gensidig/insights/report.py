@@ -1,80 +1,78 @@
 """A program's insights as a PDF report for the sponsor, in the active language: the same
-figures as the dashboard, withheld ones shown as withheld with the reason.
+figures as the dashboard (numbers as the language writes them, "34,5" in Danish), withheld
+ones shown as withheld with the reason.
 
-The PDF core font (Helvetica) covers Latin-1, which has Danish æ, ø and å; any other
-character (an arrow, a dash, curly quotes, an emoji) is replaced by a plain one, so no text
-from a program's name or a decline reason can make the report fail."""
+The text is set in DejaVu Sans, embedded from `fonts/` (cut down by `scripts/report-fonts`
+to Latin, punctuation and arrows, so "→", dashes and quotes print as themselves). A
+character the font lacks (an emoji in a decline reason) is replaced, so no text from a
+program's name or a reason can make the report fail."""
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
+from pathlib import Path
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from gensidig.common.numbers import format_number
 from gensidig.insights.queries import Dashboard, Row, Series, Table
 from gensidig.insights.templatetags.insights import figure
 
-# By code point, as the characters themselves look like the plain ones they stand for.
-REPLACEMENTS = {
-    "\u2192": "->",  # rightwards arrow
-    "\u2190": "<-",  # leftwards arrow
-    "\u2013": "-",  # en dash
-    "\u2014": "-",  # em dash
-    "\u2212": "-",  # minus sign
-    "\u2018": "'",  # quotation marks
-    "\u2019": "'",
-    "\u201a": ",",
-    "\u201c": '"',
-    "\u201d": '"',
-    "\u201e": '"',
-    "\u2026": "...",  # ellipsis
-    "\u2022": "-",  # bullet
-    "\u2265": ">=",
-    "\u2264": "<=",
-    "\u20ac": "EUR",
-    "\u00a0": " ",  # no-break spaces
-    "\u202f": " ",
-}
+FONTS = Path(__file__).parent / "fonts"
+FAMILY = "DejaVu"
+FACES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
+# fpdf2 cuts the font down to the glyphs used on every render, and fontTools reports each step.
+logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
 HEADINGS = FontFace(emphasis="BOLD", fill_color=(230, 236, 240))
 
 
-def latin1(text: object) -> str:
-    """`text` in characters the PDF core fonts have: Latin-1 as it is, a few common others
-    by their plain equivalent, letters with marks outside Latin-1 without the mark, and
-    anything else as '?'."""
+@cache
+def characters() -> frozenset[int]:
+    """The code points every face of the report's font draws."""
+    found = [set(TTFont(FONTS / name, lazy=True).getBestCmap()) for name in FACES.values()]
+    return frozenset(set.intersection(*found))
+
+
+def printable(text: object) -> str:
+    """`text` in characters the report's font has: as it is where it can, letters with
+    marks the font lacks without the mark, anything else (emoji) as '?'."""
+    have = characters()
     out = []
     for char in str(text):
-        char = REPLACEMENTS.get(char, char)
-        try:
-            char.encode("latin-1")
-        except UnicodeEncodeError:
-            plain = unicodedata.normalize("NFKD", char).encode("latin-1", "ignore").decode()
-            char = "".join(c for c in plain if not unicodedata.combining(c)) or "?"
+        if ord(char) not in have:
+            plain = unicodedata.normalize("NFKD", char)
+            char = "".join(c for c in plain if ord(c) in have and not unicodedata.combining(c))
+            char = char or "?"
         out.append(char)
     return "".join(out)
 
 
 def shown(row: Row) -> str:
-    return latin1(figure(row.value)) if row.shown else latin1(_("withheld"))
+    return printable(figure(row.value)) if row.shown else printable(_("withheld"))
 
 
 class Report(FPDF):
     def __init__(self, footer_text: str) -> None:
         super().__init__(format="A4")
         self.footer_text = footer_text
+        for style, name in FACES.items():
+            self.add_font(FAMILY, style, str(FONTS / name))
         self.set_margins(18, 18, 18)
         self.set_auto_page_break(auto=True, margin=18)
 
     def footer(self) -> None:
         self.set_y(-12)
-        self.set_font("Helvetica", size=8)
+        self.set_font(FAMILY, size=8)
         self.set_text_color(110)
-        self.cell(0, 5, latin1(f"{self.footer_text} · {self.page_no()}"), align="C")
+        self.cell(0, 5, printable(f"{self.footer_text} · {self.page_no()}"), align="C")
         self.set_text_color(0)
 
 
@@ -85,19 +83,19 @@ def render(board: Dashboard, *, now: datetime | None = None, compress: bool = Tr
     day = formats.date_format(timezone.localtime(now), "DATE_FORMAT")
     pdf = Report(footer_text=f"{program.name} · {day}")
     pdf.set_compression(compress)
-    pdf.set_title(latin1(_("Insights: %(program)s") % {"program": program.name}))
+    pdf.set_title(printable(_("Insights: %(program)s") % {"program": program.name}))
     pdf.set_creator("Gensidig")
     pdf.add_page()
-    pdf.set_font("Helvetica", "B", 20)
-    pdf.multi_cell(0, 9, latin1(_("Insights report")), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "B", 14)
-    pdf.multi_cell(0, 7, latin1(program.name), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=10)
+    pdf.set_font(FAMILY, "B", 20)
+    pdf.multi_cell(0, 9, printable(_("Insights report")), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FAMILY, "B", 14)
+    pdf.multi_cell(0, 7, printable(program.name), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FAMILY, size=10)
     organisation = program.organisation.name
     pdf.multi_cell(
         0,
         5,
-        latin1(_("%(organisation)s, %(day)s") % {"organisation": organisation, "day": day}),
+        printable(_("%(organisation)s, %(day)s") % {"organisation": organisation, "day": day}),
         new_x="LMARGIN",
         new_y="NEXT",
     )
@@ -115,16 +113,18 @@ def render(board: Dashboard, *, now: datetime | None = None, compress: bool = Tr
         ),
         (
             cadence.label,
-            _("%(held)s of %(expected)s expected (%(share)s %%)") % cadence.value
+            _("%(held)s of %(expected)s expected (%(share)s %%)")
+            % {key: format_number(value) for key, value in cadence.value.items()}
             if cadence.shown
             else _("withheld"),
         ),
         (
             board.figures["effect"].label,
-            _("%(hours)s hours saved a month, at %(cost)s DKK a month") % effect,
+            _("%(hours)s hours saved a month, at %(cost)s DKK a month")
+            % {"hours": format_number(effect["hours"]), "cost": format_number(effect["cost"])},
         ),
     ]
-    two_columns(pdf, [(latin1(label), latin1(value)) for label, value in key_rows])
+    two_columns(pdf, [(printable(label), printable(value)) for label, value in key_rows])
     withheld_note(pdf, board, not (balance.shown and cadence.shown))
 
     for table in board.tables:
@@ -136,17 +136,17 @@ def render(board: Dashboard, *, now: datetime | None = None, compress: bool = Tr
         heading(pdf, _("The organisation's programs side by side"))
         rows = [
             (
-                latin1(_("Program")),
-                latin1(_("Pairs")),
-                latin1(_("Two-way balance")),
-                latin1(_("Would recommend (NPS)")),
+                printable(_("Program")),
+                printable(_("Pairs")),
+                printable(_("Two-way balance")),
+                printable(_("Would recommend (NPS)")),
             )
         ]
         for item in board.comparison:
-            withheld = latin1(_("withheld"))
+            withheld = printable(_("withheld"))
             rows.append(
                 (
-                    latin1(item.name),
+                    printable(item.name),
                     str(item.pairs) if item.shown else withheld,
                     (formats.number_format(item.balance, 2) if item.balance is not None else "-")
                     if item.shown
@@ -191,23 +191,23 @@ def heading(pdf: FPDF, text: str) -> None:
     pdf.ln(3)
     if pdf.will_page_break(30):
         pdf.add_page()
-    pdf.set_font("Helvetica", "B", 13)
-    pdf.multi_cell(0, 7, latin1(text), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=10)
+    pdf.set_font(FAMILY, "B", 13)
+    pdf.multi_cell(0, 7, printable(text), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FAMILY, size=10)
 
 
 def paragraph(pdf: FPDF, text: str) -> None:
-    pdf.set_font("Helvetica", size=10)
-    pdf.multi_cell(0, 5, latin1(text), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FAMILY, size=10)
+    pdf.multi_cell(0, 5, printable(text), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(1)
 
 
 def two_columns(pdf: FPDF, rows: list[tuple[str, str]]) -> None:
-    grid(pdf, [(latin1(_("What")), latin1(_("Figure"))), *rows], widths=(110, 64))
+    grid(pdf, [(printable(_("What")), printable(_("Figure"))), *rows], widths=(110, 64))
 
 
 def grid(pdf: FPDF, rows: Sequence[Sequence[str]], *, widths: tuple[int, ...]) -> None:
-    pdf.set_font("Helvetica", size=9)
+    pdf.set_font(FAMILY, size=9)
     with pdf.table(
         col_widths=widths,
         width=sum(widths),
@@ -225,11 +225,11 @@ def grid(pdf: FPDF, rows: Sequence[Sequence[str]], *, widths: tuple[int, ...]) -
 
 def withheld_note(pdf: FPDF, board: Dashboard, withheld: bool) -> None:
     if withheld:
-        pdf.set_font("Helvetica", "I", 9)
+        pdf.set_font(FAMILY, "I", 9)
         pdf.multi_cell(
             0,
             4.5,
-            latin1(
+            printable(
                 _(
                     "Some figures are withheld: they stand for fewer than %(k)s people, or they "
                     "could be worked out from the figures shown."
@@ -239,7 +239,7 @@ def withheld_note(pdf: FPDF, board: Dashboard, withheld: bool) -> None:
             new_x="LMARGIN",
             new_y="NEXT",
         )
-        pdf.set_font("Helvetica", size=10)
+        pdf.set_font(FAMILY, size=10)
 
 
 def section(pdf: FPDF, board: Dashboard, table: Table) -> None:
@@ -247,13 +247,13 @@ def section(pdf: FPDF, board: Dashboard, table: Table) -> None:
     figure_heading = _("Figure")
     if table.unit:
         figure_heading = f"{figure_heading} ({table.unit})"
-    rows = [(latin1(row.label), shown(row)) for row in table.rows]
+    rows = [(printable(row.label), shown(row)) for row in table.rows]
     if table.total is not None:
-        rows.append((latin1(table.total.label), shown(table.total)))
+        rows.append((printable(table.total.label), shown(table.total)))
     if not rows:
         paragraph(pdf, _("Nothing yet."))
         return
-    grid(pdf, [(latin1(_("What")), latin1(figure_heading)), *rows], widths=(110, 64))
+    grid(pdf, [(printable(_("What")), printable(figure_heading)), *rows], widths=(110, 64))
     withheld_note(pdf, board, table.withheld)
 
 
@@ -262,11 +262,11 @@ def series_section(pdf: FPDF, board: Dashboard, series: Series) -> None:
     if not series.points:
         paragraph(pdf, _("Nothing yet."))
         return
-    header = (latin1(_("When")), *(latin1(c) for c in series.columns), latin1(_("Pairs")))
+    header = (printable(_("When")), *(printable(c) for c in series.columns), printable(_("Pairs")))
     rows = [header]
     for point in series.points:
         cells = [shown(row) for row in point.rows]
         total = shown(point.total) if point.total is not None else ""
-        rows.append((latin1(point.title), *cells, total))
+        rows.append((printable(point.title), *cells, total))
     grid(pdf, rows, widths=(26, 20, 20, 20, 20, 20, 26, 22))
     withheld_note(pdf, board, series.withheld)

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from gensidig.accounts.models import Member
@@ -52,11 +53,39 @@ def export(request: HttpRequest, member: Member, program_id: int) -> HttpRespons
     if table is None:
         raise Http404
     rows = [*table.rows, *([table.total] if table.total else [])]
+    # A figure in parts (before, after, change) gets a column per part; numbers stay numbers
+    # so that excel_csv writes them in the export's language.
+    parts = next((list(row.value) for row in rows if isinstance(row.value, dict)), None)
+    if parts:
+        return excel_csv(
+            filename=f"{key}.csv",
+            header=[_("What"), *(str(PARTS.get(part, part)) for part in parts)],
+            rows=(
+                (
+                    row.label,
+                    *(
+                        (row.value.get(part, "") if isinstance(row.value, dict) else "")
+                        if row.shown
+                        else _("withheld")
+                        for part in parts
+                    ),
+                )
+                for row in rows
+            ),
+        )
+    figure = _("Figure")
     return excel_csv(
         filename=f"{key}.csv",
-        header=[table.title, table.unit],
-        rows=((row.label, plain(row.value) if row.shown else _("withheld")) for row in rows),
+        header=[_("What"), f"{figure} ({table.unit})" if table.unit else figure],
+        rows=((row.label, row.value if row.shown else _("withheld")) for row in rows),
     )
+
+
+PARTS = {
+    "before": pgettext_lazy("self-assessment", "Before"),
+    "after": pgettext_lazy("self-assessment", "After"),
+    "change": pgettext_lazy("self-assessment", "Change"),
+}
 
 
 # For a file name: slugify drops these letters, which would leave "lring" of "læring".
@@ -64,8 +93,8 @@ DANISH_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", 
 
 
 def series_csv(series: queries.Series) -> HttpResponse:
-    def cell(row: queries.Row | None) -> str:
-        return "" if row is None else str(row.value) if row.shown else _("withheld")
+    def cell(row: queries.Row | None) -> object:
+        return "" if row is None else row.value if row.shown else _("withheld")
 
     return excel_csv(
         filename=f"{series.key}.csv",
@@ -87,12 +116,6 @@ def report_pdf(request: HttpRequest, member: Member, program_id: int) -> HttpRes
     name = slugify(program.name.translate(DANISH_LETTERS)) or "program"
     response["Content-Disposition"] = f'attachment; filename="{name}-insights.pdf"'
     return response
-
-
-def plain(value: object) -> str:
-    if isinstance(value, dict):
-        return " / ".join(f"{key}={item}" for key, item in value.items())
-    return "" if value is None else str(value)
 
 
 @org_view(roles=ANY_ROLE)

@@ -9,6 +9,7 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from gensidig.common.numbers import format_number, format_signed
 from gensidig.insights.queries import Series, Table
 
 register = template.Library()
@@ -149,8 +150,13 @@ def series_chart(series: Series) -> SafeString:
 
 @register.simple_tag
 def figure(value: Any) -> str:
+    """A table's figure as text in the active language ("2,5" in Danish)."""
     if isinstance(value, dict):
         if "change" in value:
-            return _("%(before)s before, %(after)s after (%(change)+.1f)") % value
-        return ", ".join(f"{key}: {item}" for key, item in value.items())
-    return "" if value is None else str(value)
+            return _("%(before)s before, %(after)s after (%(change)s)") % {
+                "before": format_number(value["before"]),
+                "after": format_number(value["after"]),
+                "change": format_signed(value["change"]),
+            }
+        return ", ".join(f"{key}: {format_number(item)}" for key, item in value.items())
+    return format_number(value)
