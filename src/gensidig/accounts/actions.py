@@ -138,6 +138,116 @@ def invite_member(
     return invitation, token
 
 
+# --- Activation: people created without a password (an import) get in -------------------
+
+
+def create_activation(
+    *, member: Member, invited_by: Member | None = None, next_url: str = ""
+) -> tuple[Invitation, str]:
+    """A one-time activation link for a member who has never signed in; no email is sent
+    here. Earlier links stay valid (an email of yesterday should still work) until one of
+    them is used. Returns the invitation and the raw token (only its hash is stored)."""
+    token = new_token()
+    invitation = Invitation.objects.create(
+        organisation=member.organisation,
+        email=member.user.email,
+        name=member.user.name,
+        role=member.role,
+        kind=Invitation.Kind.ACTIVATE,
+        user=member.user,
+        token_hash=hash_token(token),
+        invited_by=invited_by,
+        next_url=next_url,
+    )
+    return invitation, token
+
+
+def entry_link(*, member: Member, path: str) -> str:
+    """The link an email gives a member for `path`: the page itself for someone who can sign
+    in, an activation link that goes on to the page for someone who never has."""
+    if member.user.is_activated:
+        return path
+    _invitation, token = create_activation(member=member, next_url=path)
+    return invitation_url(token)
+
+
+@transaction.atomic
+def send_activation(*, member: Member, invited_by: Member | None) -> Invitation | None:
+    """Email a member who has never signed in a link to set a password and confirm their
+    details. Does nothing (None) for someone already active or no longer a member."""
+    if member.user.is_activated or not member.is_active:
+        return None
+    invitation, token = create_activation(member=member, invited_by=invited_by)
+    send_templated_email(
+        to=member.user.email,
+        template="accounts/email/activation",
+        context={
+            "name": member.user.name,
+            "organisation": member.organisation.name,
+            "inviter": invited_by.user.name if invited_by else "",
+            "link": invitation_url(token),
+            "expires_at": invitation.expires_at,
+        },
+        language=member.user.language,
+    )
+    log_security_event(
+        kind="invited",
+        organisation=member.organisation,
+        actor_id=invited_by.user_id if invited_by else None,
+        subject_id=member.user_id,
+        details={"kind": "activation"},
+    )
+    return invitation
+
+
+def send_activations(*, organisation: Organisation, invited_by: Member) -> int:
+    """Send an activation invitation to every member who is not active yet; returns how many."""
+    from gensidig.accounts.queries import not_yet_active
+
+    sent = 0
+    for member in not_yet_active(organisation):
+        sent += send_activation(member=member, invited_by=invited_by) is not None
+    return sent
+
+
+@transaction.atomic
+def activate_account(*, token: str, name: str, password: str, language: str) -> Member:
+    """Use an activation link once: set the password and confirm the name and language. Every
+    other activation link of the person stops working (they sign in from now on)."""
+    invitation = get_usable_invitation(token=token)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.state != Invitation.State.PENDING or invitation.kind != Invitation.Kind.ACTIVATE:
+        raise InvitationError(str(invitation.state))
+    user = (
+        User.objects.select_for_update().filter(pk=invitation.user_id).first()
+        if invitation.user_id is not None
+        else None
+    )
+    if user is None:
+        raise InvitationError("invalid")
+    if user.is_activated:
+        raise InvitationError("accepted")
+    member = Member.objects.filter(
+        organisation=invitation.organisation, user=user, is_active=True
+    ).first()
+    if member is None:
+        raise InvitationError("revoked")
+    user.name = name.strip() or user.name
+    user.language = language
+    user.set_password(password)
+    user.save(update_fields=["name", "language", "password"])
+    now = timezone.now()
+    invitation.accepted_at = now
+    invitation.save(update_fields=["accepted_at"])
+    Invitation.objects.filter(
+        kind=Invitation.Kind.ACTIVATE, user=user, accepted_at=None, revoked_at=None
+    ).update(revoked_at=now)
+    log_security_event(
+        kind="account-activated", organisation=member.organisation, subject_id=user.pk
+    )
+    return member
+
+
 def get_usable_invitation(*, token: str) -> Invitation:
     """The pending invitation behind a link, or InvitationError saying why it cannot be used."""
     invitation = (

@@ -24,7 +24,29 @@ class LoginForm(AuthenticationForm):
 
 
 class TaskPasswordResetForm(PasswordResetForm):
-    """Django's reset form, but the message leaves through the email task like all others."""
+    """Django's reset form, but the message leaves through the email task like all others.
+
+    Django skips accounts without a usable password; a member who was imported and has
+    never signed in gets an activation link instead, so "forgot my password" is a way in
+    for them too. The page after it is the same whatever the address."""
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        from gensidig.accounts.actions import send_activation
+        from gensidig.accounts.models import User
+
+        email = self.cleaned_data["email"]
+        for user in User.objects.filter(email__iexact=email, is_active=True):
+            if user.is_activated:
+                continue  # Django's reset email went to them (or they sign in another way).
+            member = (
+                Member.objects.filter(user=user, is_active=True)
+                .select_related("organisation", "user")
+                .order_by("joined_at")
+                .first()
+            )
+            if member is not None:
+                send_activation(member=member, invited_by=None)
 
     def send_mail(
         self,
@@ -56,9 +78,18 @@ class InviteForm(forms.Form):
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
-        if Member.objects.filter(
-            organisation=self.inviter.organisation, user__email__iexact=email, is_active=True
-        ).exists():
+        existing = (
+            Member.objects.filter(
+                organisation=self.inviter.organisation, user__email__iexact=email, is_active=True
+            )
+            .select_related("user", "organisation")
+            .first()
+        )
+        # A member who was imported and never signed in gets an activation link instead.
+        self.member_to_activate = (
+            existing if existing is not None and not existing.user.is_activated else None
+        )
+        if existing is not None and self.member_to_activate is None:
             raise forms.ValidationError(_("This person is already a member of the organisation."))
         return email
 
@@ -94,6 +125,23 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class ActivationForm(AcceptInvitationForm):
+    """Set a password and confirm one's details, from an activation link."""
+
+    language = forms.ChoiceField(label=_("Language for pages and emails"), choices=[])
+
+    field_order = ["name", "language", "password1", "password2"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from django.conf import settings
+
+        language_field = self.fields["language"]
+        assert isinstance(language_field, forms.ChoiceField)
+        language_field.choices = settings.LANGUAGES
+        self.order_fields(self.field_order)
 
 
 class RoleForm(forms.Form):

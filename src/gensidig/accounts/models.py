@@ -69,6 +69,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self) -> str:
         return self.name.split(" ")[0] if self.name else self.email
 
+    @property
+    def is_activated(self) -> bool:
+        """Has this person ever been able to get in? People created by an import (or an
+        administrator) have no usable password until they use an activation link."""
+        return self.has_usable_password() or self.last_login is not None
+
 
 class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=200)
@@ -181,6 +187,15 @@ def default_expiry() -> Any:
 
 
 class Invitation(models.Model):
+    """A one-time, expiring link. Two kinds: *join* brings a new person (or someone from
+    another organisation) into the organisation; *activate* lets a member who was created
+    without a password (an import) set one and confirm their details. Emails to someone who
+    has never signed in carry an activation link that then goes on to `next_url`."""
+
+    class Kind(models.TextChoices):
+        JOIN = "join", pgettext_lazy("invitation", "Join")
+        ACTIVATE = "activate", pgettext_lazy("invitation", "Activation")
+
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.CASCADE,
@@ -193,6 +208,18 @@ class Invitation(models.Model):
         _("role"), max_length=20, choices=Role.choices, default=Role.PARTICIPANT
     )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.JOIN)
+    # The account an activation link is for (None for a join invitation).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    # Where the person lands after using the link (a path on this site).
+    next_url = models.CharField(_("next page"), max_length=300, blank=True)
     invited_by = models.ForeignKey(
         Member, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("invited by")
     )
@@ -208,6 +235,11 @@ class Invitation(models.Model):
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["organisation", "email", "-created_at"], name="invitation_org_email"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.email

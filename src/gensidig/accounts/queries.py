@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from gensidig.accounts.models import Invitation, Member, Organisation, User
 from gensidig.common.models import EmailOptOut
@@ -26,9 +27,37 @@ def members_of(organisation: Organisation) -> QuerySet[Member]:
     )
 
 
+def not_yet_active(organisation: Organisation) -> QuerySet[Member]:
+    """Active members who have never signed in and have no usable password: people an import
+    created, waiting for their activation link."""
+    return (
+        Member.objects.filter(organisation=organisation, is_active=True, user__last_login=None)
+        .filter(Q(user__password="") | Q(user__password__startswith=UNUSABLE_PASSWORD_PREFIX))
+        .select_related("user", "organisation")
+        .order_by("user__name")
+    )
+
+
+def with_access_state(members: QuerySet[Member]) -> QuerySet[Member]:
+    """Annotate each member with `last_invited_at`: when the organisation last sent them an
+    invitation or activation link by email (links made for other emails do not count)."""
+    last = (
+        Invitation.objects.filter(
+            organisation=OuterRef("organisation"), email=OuterRef("user__email")
+        )
+        .exclude(kind=Invitation.Kind.ACTIVATE, invited_by=None)
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    return members.annotate(last_invited_at=Subquery(last))
+
+
 def pending_invitations(organisation: Organisation) -> list[Invitation]:
     invitations = Invitation.objects.filter(
-        organisation=organisation, accepted_at=None, revoked_at=None
+        organisation=organisation,
+        accepted_at=None,
+        revoked_at=None,
+        kind=Invitation.Kind.JOIN,
     ).order_by("-created_at")
     return [
         invitation for invitation in invitations if invitation.state == Invitation.State.PENDING

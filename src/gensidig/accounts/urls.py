@@ -22,6 +22,12 @@ urlpatterns = [
     path("o/<slug:org>/members/", views.members, name="members"),
     path("o/<slug:org>/members/invite/", views.invite, name="invite"),
     path("o/<slug:org>/members/<int:member_id>/", views.member_detail, name="member_detail"),
+    path(
+        "o/<slug:org>/members/<int:member_id>/activate/",
+        views.send_activation,
+        name="send_activation",
+    ),
+    path("o/<slug:org>/members/activate/", views.send_activations, name="send_activations"),
     path("o/<slug:org>/members/import/", views.import_members, name="import_members"),
     path("o/<slug:org>/members/import/<int:job_id>/", views.import_job, name="import_job"),
     path("o/<slug:org>/members/export.csv", views.export_members, name="export_members"),

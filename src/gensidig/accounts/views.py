@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from urllib.parse import quote
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
@@ -11,13 +13,17 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gensidig.accounts import actions, imports
 from gensidig.accounts.forms import (
     AcceptInvitationForm,
     AccountForm,
+    ActivationForm,
     EraseAccountForm,
     ImportForm,
     InviteForm,
@@ -25,8 +31,14 @@ from gensidig.accounts.forms import (
     RoleForm,
     TaskPasswordResetForm,
 )
-from gensidig.accounts.models import ImportJob, Invitation, Member, Role, User
-from gensidig.accounts.queries import members_of, pending_invitations, personal_data
+from gensidig.accounts.models import ImportJob, Invitation, Member, Role, User, hash_token
+from gensidig.accounts.queries import (
+    members_of,
+    not_yet_active,
+    pending_invitations,
+    personal_data,
+    with_access_state,
+)
 from gensidig.common.exports import excel_csv
 from gensidig.common.permissions import MANAGERS, org_view
 
@@ -65,12 +77,81 @@ INVITATION_PROBLEMS = {
 }
 
 
-def invitation_problem(request: HttpRequest, state: str) -> HttpResponse:
+def invitation_problem(request: HttpRequest, state: str, activation: bool = False) -> HttpResponse:
     return render(
         request,
         "accounts/invitation_problem.html",
-        {"state": state},
+        {"state": state, "activation": activation},
         status=INVITATION_PROBLEMS.get(state, 400),
+    )
+
+
+def safe_next(request: HttpRequest, url: str) -> str:
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return ""
+
+
+def activate(request: HttpRequest, invitation: Invitation, token: str) -> HttpResponse:
+    """An activation link: a member who has never signed in sets a password and confirms
+    their name and language, then lands where the email meant to take them. A link whose
+    person is active by now (they used another one) leads to the login, then on."""
+    user = invitation.user
+    next_url = safe_next(request, invitation.next_url)
+    if invitation.state != Invitation.State.PENDING or user is None or user.is_activated:
+        if user is not None and user.is_activated and invitation.state != Invitation.State.EXPIRED:
+            if request.user.is_authenticated and request.user.pk == user.pk:
+                return redirect(next_url or "common:home")
+            messages.info(request, _("Your account is active already. Log in to go on."))
+            login_url = reverse("accounts:login")
+            return redirect(f"{login_url}?next={quote(next_url)}" if next_url else login_url)
+        return invitation_problem(request, str(invitation.state), activation=True)
+    if request.user.is_authenticated and request.user.pk != user.pk:
+        return invitation_problem(request, "wrong-account")
+    member = Member.objects.filter(
+        organisation=invitation.organisation, user=user, is_active=True
+    ).first()
+    if member is None:
+        return invitation_problem(request, "revoked", activation=True)
+    form = ActivationForm(
+        request.POST or None,
+        email=user.email,
+        initial={"name": user.name, "language": user.language},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = actions.activate_account(
+                token=token,
+                name=form.cleaned_data["name"],
+                password=form.cleaned_data["password1"],
+                language=form.cleaned_data["language"],
+            )
+        except actions.InvitationError as error:
+            return invitation_problem(request, error.state, activation=True)
+        login(request, member.user, backend="gensidig.accounts.backends.EmailBackend")
+        response = redirect(
+            next_url or reverse("common:dashboard", kwargs={"org": member.organisation.slug})
+        )
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            member.user.language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite="Lax",
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+        )
+        with translation.override(member.user.language):
+            messages.success(
+                request,
+                _("Your account is ready. Welcome to %(organisation)s.")
+                % {"organisation": member.organisation.name},
+            )
+        return response
+    return render(
+        request,
+        "accounts/activate.html",
+        {"invitation": invitation, "form": form, "other": member},
     )
 
 
@@ -78,6 +159,13 @@ def invitation_problem(request: HttpRequest, state: str) -> HttpResponse:
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     """Public by design: the one-time token is the permission. A new person sets a name and a
     password; someone with an account logs in first and then joins with one click."""
+    found = (
+        Invitation.objects.select_related("organisation", "user")
+        .filter(token_hash=hash_token(token), kind=Invitation.Kind.ACTIVATE)
+        .first()
+    )
+    if found is not None:
+        return activate(request, found, token)
     try:
         invitation = actions.get_usable_invitation(token=token)
     except actions.InvitationError as error:
@@ -124,8 +212,9 @@ def members(request: HttpRequest, member: Member) -> HttpResponse:
         "accounts/members.html",
         {
             "member": member,
-            "members": members_of(member.organisation),
+            "members": with_access_state(members_of(member.organisation)),
             "invitations": pending_invitations(member.organisation),
+            "not_yet_active": not_yet_active(member.organisation).count(),
         },
     )
 
@@ -134,6 +223,17 @@ def members(request: HttpRequest, member: Member) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def invite(request: HttpRequest, member: Member) -> HttpResponse:
     form = InviteForm(request.POST or None, inviter=member)
+    if request.method == "POST" and form.is_valid() and form.member_to_activate is not None:
+        actions.send_activation(member=form.member_to_activate, invited_by=member)
+        messages.success(
+            request,
+            _(
+                "%(email)s is a member already but has never signed in: an activation "
+                "invitation was sent instead."
+            )
+            % {"email": form.cleaned_data["email"]},
+        )
+        return redirect("accounts:members", org=member.organisation.slug)
     if request.method == "POST" and form.is_valid():
         actions.invite_member(
             organisation=member.organisation,
@@ -159,6 +259,58 @@ def revoke_invitation(request: HttpRequest, member: Member, invitation_id: int) 
         request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email}
     )
     return redirect("accounts:members", org=member.organisation.slug)
+
+
+@org_view(roles=MANAGERS)
+@require_POST
+def send_activation(request: HttpRequest, member: Member, member_id: int) -> HttpResponse:
+    """Send one member who has never signed in an activation invitation."""
+    other = get_object_or_404(
+        Member.objects.select_related("user", "organisation"),
+        pk=member_id,
+        organisation=member.organisation,
+    )
+    if actions.send_activation(member=other, invited_by=member) is None:
+        messages.info(request, _("%(name)s can sign in already.") % {"name": other.user.name})
+    else:
+        messages.success(
+            request,
+            _("An activation invitation was sent to %(email)s.") % {"email": other.user.email},
+        )
+    if request.POST.get("back") == "detail":
+        return redirect("accounts:member_detail", org=member.organisation.slug, member_id=other.pk)
+    return redirect("accounts:members", org=member.organisation.slug)
+
+
+@org_view(roles=MANAGERS)
+@require_http_methods(["GET", "POST"])
+def send_activations(request: HttpRequest, member: Member) -> HttpResponse:
+    """Everyone not active yet gets an activation invitation; the page asks first and
+    names who will get one."""
+    waiting = not_yet_active(member.organisation)
+    if request.method == "POST":
+        sent = actions.send_activations(organisation=member.organisation, invited_by=member)
+        messages.success(
+            request,
+            ngettext(
+                "An activation invitation was sent to %(count)s person.",
+                "Activation invitations were sent to %(count)s people.",
+                sent,
+            )
+            % {"count": sent},
+        )
+        return redirect("accounts:members", org=member.organisation.slug)
+    waiting = with_access_state(waiting)
+    return render(
+        request,
+        "accounts/send_activations.html",
+        {
+            "member": member,
+            "count": waiting.count(),
+            "waiting": waiting[:200],
+            "days": settings.GENSIDIG_INVITATION_DAYS,
+        },
+    )
 
 
 @org_view(roles=MANAGERS)
@@ -195,6 +347,11 @@ def member_detail(request: HttpRequest, member: Member, member_id: int) -> HttpR
             "other": other,
             "form": form,
             "reports": other.reports.select_related("user"),
+            "last_invited_at": getattr(
+                with_access_state(Member.objects.filter(pk=other.pk)).first(),
+                "last_invited_at",
+                None,
+            ),
         },
     )
 
@@ -335,7 +492,17 @@ def import_job(request: HttpRequest, member: Member, job_id: int) -> HttpRespons
     template = "accounts/import_job.html"
     if request.htmx:  # type: ignore[attr-defined]
         template += "#progress"
-    return render(request, template, {"member": member, "job": job})
+    return render(
+        request,
+        template,
+        {
+            "member": member,
+            "job": job,
+            "not_yet_active": not_yet_active(member.organisation).count()
+            if job.status == ImportJob.Status.DONE
+            else 0,
+        },
+    )
 
 
 @org_view(roles=MANAGERS)

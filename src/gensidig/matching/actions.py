@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gensidig import engine
+from gensidig.accounts.actions import entry_link
 from gensidig.accounts.models import Member
 from gensidig.common.email import register_email_kind, send_templated_email
 from gensidig.matching.adapters import ProgramInput, build_input, engine_id
@@ -256,7 +257,8 @@ def notify_pair(proposal: Proposal, template: str, **context: object) -> None:
                 "partner_email": partner.member.user.email if partner.member else "",
                 "program": proposal.program.name,
                 "ground_rules": proposal.program.ground_rule_lines,
-                "link": my_match_url(proposal.program),
+                # Someone who has never signed in gets an activation link that goes on there.
+                "link": entry_link(member=mine.member, path=my_match_url(proposal.program)),
                 **context,
             },
             language=mine.member.user.language,
@@ -385,7 +387,7 @@ def remind_undecided(*, program: Program, older_than_days: int) -> int:
                     "name": enrolment.member.user.get_short_name(),
                     "partner": partner.display_name,
                     "program": program.name,
-                    "link": my_match_url(program),
+                    "link": entry_link(member=enrolment.member, path=my_match_url(program)),
                 },
                 language=enrolment.member.user.language,
             )

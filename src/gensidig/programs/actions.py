@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from gensidig.accounts import actions as account_actions
+from gensidig.accounts.actions import entry_link
 from gensidig.accounts.models import Member, Organisation, Role
 from gensidig.common.email import send_templated_email
 from gensidig.programs.models import (
@@ -354,7 +355,8 @@ def invite_to_program(
             "program": program.name,
             "organisation": program.organisation.name,
             "inviter": invited_by.user.name,
-            "link": program_link(program),
+            # Someone who has never signed in gets an activation link that goes on there.
+            "link": entry_link(member=member, path=program_link(program)),
         },
         language=member.user.language,
     )
