@@ -291,3 +291,28 @@ def test_member_from_another_organisation_stays_invisible(
         reverse("accounts:send_activation", kwargs={**ORG, "member_id": stranger.pk})
     )
     assert response.status_code == 404
+
+
+def test_join_invitation_for_an_account_never_used_lets_the_person_set_a_password(
+    client: Any, admin: Any, outsider: Any
+) -> None:
+    # Imported into another organisation and never activated, then invited here.
+    stranger = MemberFactory(
+        organisation=outsider.organisation,
+        user=UserFactory(email="dormant@example.org", name="Dorte", password=None),
+    )
+    _invitation, token = actions.invite_member(
+        organisation=admin.organisation,
+        email="dormant@example.org",
+        role="participant",
+        invited_by=admin,
+    )
+    path = actions.invitation_url(token)
+    assert 'name="password1"' in client.get(path).content.decode()
+    response = client.post(
+        path, {"name": "Dorte D", "password1": "a-long-pw-1", "password2": "a-long-pw-1"}
+    )
+    assert response.url == reverse("common:dashboard", kwargs=ORG)
+    user = User.objects.get(pk=stranger.user_id)
+    assert user.check_password("a-long-pw-1")
+    assert Member.objects.filter(organisation=admin.organisation, user=user).exists()

@@ -272,6 +272,14 @@ def accept_invitation(
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.state != Invitation.State.PENDING:
         raise InvitationError(str(invitation.state))
+    dormant = User.objects.filter(email__iexact=invitation.email).first() if user is None else None
+    if dormant is not None and not dormant.is_activated:
+        # An account that was created by an import elsewhere and never used: the link proves
+        # the address, so the person sets the password here.
+        user = dormant
+        user.name = name.strip() or invitation.name or user.name
+        user.set_password(password)
+        user.save(update_fields=["name", "password"])
     if user is None:
         try:
             with transaction.atomic():

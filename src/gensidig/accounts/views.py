@@ -170,7 +170,11 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         invitation = actions.get_usable_invitation(token=token)
     except actions.InvitationError as error:
         return invitation_problem(request, error.state)
-    has_account = User.objects.filter(email__iexact=invitation.email).exists()
+    # An account nobody ever signed in to (an import elsewhere) counts as none: the person
+    # sets their password here.
+    has_account = any(
+        account.is_activated for account in User.objects.filter(email__iexact=invitation.email)
+    )
     user = request.user if request.user.is_authenticated else None
     form = None
     if user is not None and user.email.lower() != invitation.email.lower():
