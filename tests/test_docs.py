@@ -22,7 +22,15 @@ def test_every_setting_is_in_the_configuration_table() -> None:
 
 
 def test_every_gensidig_command_is_documented() -> None:
-    for command in ("gensidig demo", "gensidig serve", "gensidig worker", "gensidig match"):
+    for command in (
+        "gensidig demo",
+        "gensidig serve",
+        "gensidig worker",
+        "gensidig scheduler",
+        "gensidig backup",
+        "gensidig restore",
+        "gensidig match",
+    ):
         assert command in README, command
 
 

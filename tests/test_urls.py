@@ -25,6 +25,7 @@ from tests.factories import (
 PUBLIC = {
     "common:home",  # the landing page
     "common:healthz",  # for load balancers
+    "ops:readyz",  # for load balancers; checks and figures only
     "common:set_language",  # the language switcher works before login too
     "accounts:login",
     "accounts:logout",

@@ -1,8 +1,10 @@
 """The `gensidig` command: Django's management commands under one name, plus
 
 gensidig demo [--no-serve] [--port N]   load the demo organisation and serve it
-gensidig serve [--port N]               serve the app on 127.0.0.1
-gensidig worker                          run background tasks (django-tasks-db's db_worker)
+gensidig serve [--port N]               serve the app with gunicorn
+gensidig worker                          run background tasks (db_worker with a heartbeat)
+gensidig scheduler                       enqueue the daily jobs once a day
+gensidig backup PATH / restore PATH      back up or restore the database
 gensidig match INPUT -o OUTPUT           run the matching engine on a file, without Django
 """
 
@@ -10,8 +12,6 @@ from __future__ import annotations
 
 import os
 import sys
-
-ALIASES = {"worker": "db_worker"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,8 +21,6 @@ def main(argv: list[str] | None = None) -> int:
         from gensidig.engine.cli import main as match
 
         return match(args[2:])
-    if len(args) > 1:
-        args[1] = ALIASES.get(args[1], args[1])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gensidig.settings")
     from django.core.management import execute_from_command_line
 

@@ -8,6 +8,7 @@ tasks run in process, email printed to the console.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -98,6 +99,7 @@ INSTALLED_APPS = [
     "gensidig.meetings",
     "gensidig.insights",
     "gensidig.demo",
+    "gensidig.ops",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -109,6 +111,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every response (static files and redirects too) gets a request id, an access-log
+    # line and its metrics.
+    "gensidig.ops.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -231,6 +236,24 @@ TASKS = {
 # An email task that fails is tried again this many times before it is reported.
 GENSIDIG_EMAIL_ATTEMPTS = int(env("GENSIDIG_EMAIL_ATTEMPTS", "4"))
 
+# Operations (gensidig.ops; docs/deploy.md). A worker writes a heartbeat every few seconds;
+# a task whose worker has not been seen for the lease is tried again, up to the attempts.
+GENSIDIG_WORKER_HEARTBEAT = float(env("GENSIDIG_WORKER_HEARTBEAT", "10"))
+GENSIDIG_WORKER_LEASE = float(env("GENSIDIG_WORKER_LEASE", "60"))
+GENSIDIG_TASK_ATTEMPTS = int(env("GENSIDIG_TASK_ATTEMPTS", "3"))
+# /readyz answers 503 when the oldest task ready to run has waited longer than this.
+GENSIDIG_READY_QUEUE_AGE = int(env("GENSIDIG_READY_QUEUE_AGE", "300"))
+# The local time (TIME_ZONE) at which the scheduler enqueues the daily jobs.
+GENSIDIG_DAILY_AT = env("GENSIDIG_DAILY_AT", "06:00")
+# Who may read /metrics: a bearer token, or clients in these networks (comma-separated CIDR).
+GENSIDIG_METRICS_TOKEN = env("GENSIDIG_METRICS_TOKEN")
+GENSIDIG_METRICS_NETWORKS = [
+    ipaddress.ip_network(item, strict=False) for item in env_list("GENSIDIG_METRICS_NETWORKS", "")
+]
+# `gensidig serve`: processes and threads (0 = from the machine's cores).
+GENSIDIG_WEB_WORKERS = int(env("GENSIDIG_WEB_WORKERS", "0"))
+GENSIDIG_WEB_THREADS = int(env("GENSIDIG_WEB_THREADS", "4"))
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
@@ -263,12 +286,23 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
+# GENSIDIG_LOG_FORMAT=json: one JSON object a line with the request id, user id and
+# organisation (gensidig.ops.logging); "plain" is for a person reading a terminal.
+LOG_FORMAT = env("GENSIDIG_LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "filters": {"request": {"()": "gensidig.ops.logging.RequestContext"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
+        "json": {"()": "gensidig.ops.logging.JsonFormatter"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request"],
+        },
         "mail_admins": {"class": "django.utils.log.AdminEmailHandler", "level": "ERROR"},
     },
     "root": {"handlers": ["console"], "level": env("GENSIDIG_LOG_LEVEL", "INFO")},

@@ -2,6 +2,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("gensidig.common.urls")),
+    path("", include("gensidig.ops.urls")),
     path("", include("gensidig.accounts.urls")),
     path("", include("gensidig.programs.urls")),
     path("", include("gensidig.matching.urls")),

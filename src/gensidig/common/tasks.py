@@ -37,9 +37,13 @@ def send_email(
     )
     if attachment:
         message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
+    from gensidig.ops.metrics import EMAILS_FAILED, EMAILS_SENT
+    from gensidig.ops.models import Counter
+
     try:
-        return message.send()
+        sent = message.send()
     except Exception:
+        Counter.add(EMAILS_FAILED)
         if attempt >= settings.GENSIDIG_EMAIL_ATTEMPTS:
             raise
         retry = send_email
@@ -48,11 +52,17 @@ def send_email(
             # A queue can wait; the in-process backend tries again at once.
             delay = timedelta(minutes=2 ** (attempt - 1))
             retry = send_email.using(run_after=timezone.now() + delay)
+        # No address or subject in the log: the log is not a place for personal data.
         logger.warning(
-            "Email %r to %s failed (attempt %d); trying again in %s.", subject, to, attempt, delay
+            "Email task %s failed (attempt %d); trying again in %s.",
+            context.task_result.id,
+            attempt,
+            delay,
         )
         retry.enqueue(to=to, subject=subject, body=body, attachment=attachment, attempt=attempt + 1)
         return 0
+    Counter.add(EMAILS_SENT, sent)
+    return sent
 
 
 @receiver(task_finished)
