@@ -10,6 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from gensidig.accounts.models import ImportJob, Role
+from gensidig.api import actions as api_actions
 from gensidig.discoveries.models import Discovery, Scout
 from gensidig.matching.models import Pair, Proposal, Round
 from gensidig.meetings.models import Goal, Meeting
@@ -36,7 +37,13 @@ PUBLIC = {
     "accounts:accept_invitation",  # the one-time token is the permission
     "common:email_opt_out",  # the signed link in an email is the permission
     "meetings:feed",  # the secret calendar token is the permission
+    "api:openapi-json",  # the API's schema: documentation, no data
+    "api:openapi-view",  # the API's docs page
+    "api:api-root",  # /api/v1/ itself, which holds no data
 }
+
+# The API answers 401 (JSON) to a call without a token, where pages redirect to log in.
+API_NAMESPACE = "api:"
 
 
 def patterns() -> list[tuple[str, URLPattern]]:
@@ -74,6 +81,8 @@ def test_url_anonymous_is_refused_unless_public(
         response = getattr(client, method)(url)
         if name in PUBLIC:
             assert response.status_code < 500, (name, method)
+        elif name.startswith(API_NAMESPACE):
+            assert response.status_code in {401, 404, 405}, (name, method, response.status_code)
         else:
             assert response.status_code in {302, 403, 404, 405}, (
                 name,
@@ -121,7 +130,17 @@ def objects_of(organisation: Any) -> dict[str, Any]:
         "scout_id": Scout.objects.create(
             organisation=organisation, member=MemberFactory(organisation=organisation)
         ).pk,
+        **api_objects(organisation),
     }
+
+
+def api_objects(organisation: Any) -> dict[str, Any]:
+    owner = MemberFactory(organisation=organisation, role=Role.OWNER)
+    token, _raw = api_actions.create_token(by=owner, name="BI", scopes=["read"])
+    subscription = api_actions.subscribe_webhook(
+        by=owner, url="https://hooks.example.org/gensidig", events=["pair.formed"]
+    )
+    return {"token_id": token.pk, "subscription_id": subscription.pk}
 
 
 def meeting_objects(program: Any) -> dict[str, Any]:

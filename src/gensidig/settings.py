@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "gensidig.discoveries",
     "gensidig.meetings",
     "gensidig.insights",
+    "gensidig.api",
     "gensidig.demo",
     "gensidig.ops",
     "django.contrib.auth",
@@ -108,6 +109,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_tasks_db",
+    # Only so that the API's docs page serves Swagger UI from our static files, not a CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -253,6 +256,13 @@ GENSIDIG_METRICS_NETWORKS = [
 # `gensidig serve`: processes and threads (0 = from the machine's cores).
 GENSIDIG_WEB_WORKERS = int(env("GENSIDIG_WEB_WORKERS", "0"))
 GENSIDIG_WEB_THREADS = int(env("GENSIDIG_WEB_THREADS", "4"))
+# The public API (gensidig.api): calls a minute per token (0 switches the limit off), and
+# whether webhooks may go to http://127.0.0.1 (development and tests only).
+GENSIDIG_API_RATE_LIMIT = int(env("GENSIDIG_API_RATE_LIMIT", "600"))
+GENSIDIG_WEBHOOK_ALLOW_LOCAL_HTTP = env_bool("GENSIDIG_WEBHOOK_ALLOW_LOCAL_HTTP", DEBUG)
+# Attempts per webhook delivery, and failed deliveries in a row that pause a subscription.
+GENSIDIG_WEBHOOK_ATTEMPTS = int(env("GENSIDIG_WEBHOOK_ATTEMPTS", "5"))
+GENSIDIG_WEBHOOK_PAUSE_AFTER = int(env("GENSIDIG_WEBHOOK_PAUSE_AFTER", "3"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,5 +1,7 @@
 from django.urls import include, path
 
+from gensidig.api.urls import api_urls
+
 urlpatterns = [
     path("", include("gensidig.common.urls")),
     path("", include("gensidig.ops.urls")),
@@ -9,6 +11,8 @@ urlpatterns = [
     path("", include("gensidig.meetings.urls")),
     path("", include("gensidig.discoveries.urls")),
     path("", include("gensidig.insights.urls")),
+    path("", include("gensidig.api.urls")),
+    *api_urls,
 ]
 
 handler403 = "gensidig.common.views.error_403"

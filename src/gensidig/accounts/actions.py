@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -340,6 +341,35 @@ def change_role(*, member: Member, role: str) -> Member:
             raise LastOwnerError
     member.role = role
     member.save(update_fields=["role"])
+    return member
+
+
+@transaction.atomic
+def deactivate_member(
+    *, member: Member, by: Member | None = None, request: object = None
+) -> Member:
+    """Switch a member off in their organisation (the account stays). The last active owner
+    cannot be switched off."""
+    from gensidig.accounts.security import log_security_event
+    from gensidig.common.events import emit
+
+    if member.role == Role.OWNER:
+        owners = Member.objects.select_for_update().filter(
+            organisation=member.organisation, role=Role.OWNER, is_active=True
+        )
+        if owners.exclude(pk=member.pk).count() == 0:
+            raise LastOwnerError
+    if member.is_active:
+        member.is_active = False
+        member.save(update_fields=["is_active"])
+        log_security_event(
+            kind="removed",
+            organisation=member.organisation,
+            actor_id=by.user_id if by else None,
+            subject_id=member.user_id,
+            request=request,
+        )
+        emit("member.left", organisation_id=member.organisation_id, member_id=member.pk)
     return member
 
 
