@@ -346,7 +346,7 @@ def change_role(*, member: Member, role: str) -> Member:
 
 @transaction.atomic
 def deactivate_member(
-    *, member: Member, by: Member | None = None, request: object = None
+    *, member: Member, by: Member | None = None, request: HttpRequest | None = None
 ) -> Member:
     """Switch a member off in their organisation (the account stays). The last active owner
     cannot be switched off."""
