@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from gensidig.accounts.models import Invitation, Member, Organisation, User
 from gensidig.common.models import EmailOptOut
@@ -52,16 +53,37 @@ def with_access_state(members: QuerySet[Member]) -> QuerySet[Member]:
     return members.annotate(last_invited_at=Subquery(last))
 
 
-def pending_invitations(organisation: Organisation) -> list[Invitation]:
-    invitations = Invitation.objects.filter(
+def find_members(
+    organisation: Organisation, *, search: str = "", role: str = "", state: str = ""
+) -> QuerySet[Member]:
+    """The members list's rows: filtered in the database, for one page at a time."""
+    found = with_access_state(members_of(organisation))
+    if search.strip():
+        words = search.split()
+        for word in words[:5]:
+            found = found.filter(
+                Q(user__name__icontains=word)
+                | Q(user__email__icontains=word)
+                | Q(department__icontains=word)
+                | Q(title__icontains=word)
+            )
+    if role:
+        found = found.filter(role=role)
+    if state in ("active", "inactive"):
+        found = found.filter(is_active=state == "active")
+    return found
+
+
+def pending_invitations(organisation: Organisation) -> QuerySet[Invitation]:
+    """Invitations not accepted, withdrawn or expired, newest first (filtered in the
+    database: the same rule as `Invitation.state`)."""
+    return Invitation.objects.filter(
         organisation=organisation,
         accepted_at=None,
         revoked_at=None,
         kind=Invitation.Kind.JOIN,
-    ).order_by("-created_at")
-    return [
-        invitation for invitation in invitations if invitation.state == Invitation.State.PENDING
-    ]
+        expires_at__gt=timezone.now(),
+    ).order_by("-created_at", "-pk")
 
 
 def personal_data(user: User) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from gensidig.accounts.forms import (
 )
 from gensidig.accounts.models import ImportJob, Invitation, Member, Role, User, hash_token
 from gensidig.accounts.queries import (
+    find_members,
     members_of,
     not_yet_active,
     pending_invitations,
@@ -40,6 +41,7 @@ from gensidig.accounts.queries import (
     with_access_state,
 )
 from gensidig.common.exports import excel_csv
+from gensidig.common.paging import page_of, query_without_page, wants_partial
 from gensidig.common.permissions import MANAGERS, org_view
 
 login_view = auth_views.LoginView.as_view(
@@ -211,16 +213,45 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
 @org_view(roles=MANAGERS)
 @require_http_methods(["GET"])
 def members(request: HttpRequest, member: Member) -> HttpResponse:
+    """The members, one page at a time, searched and filtered in the database; with htmx
+    the search and the pager swap only the list."""
+    search = request.GET.get("q", "")[:100]
+    role = request.GET.get("role", "")
+    role = role if role in Role.values else ""
+    state = request.GET.get("state", "")
+    state = state if state in ("active", "inactive") else ""
+    page = page_of(
+        request, find_members(member.organisation, search=search, role=role, state=state)
+    )
+    context = {
+        "member": member,
+        "page": page,
+        "members": page.object_list,
+        "query": query_without_page(request),
+        "search": search,
+        "role": role,
+        "state": state,
+        "roles": Role.choices,
+    }
+    if wants_partial(request, "member-list"):
+        return render(request, "accounts/members.html#member-list", context)
+    invitations = pending_invitations(member.organisation)
+    shown = list(invitations[: INVITATIONS_SHOWN + 1])
+    count = invitations.count() if len(shown) > INVITATIONS_SHOWN else len(shown)
     return render(
         request,
         "accounts/members.html",
         {
-            "member": member,
-            "members": with_access_state(members_of(member.organisation)),
-            "invitations": pending_invitations(member.organisation),
+            **context,
+            "invitations": shown[:INVITATIONS_SHOWN],
+            "invitation_count": count,
             "not_yet_active": not_yet_active(member.organisation).count(),
         },
     )
+
+
+# Open invitations shown on the members page; the rest are counted.
+INVITATIONS_SHOWN = 20
 
 
 @org_view(roles=MANAGERS)

@@ -66,7 +66,7 @@ def dashboard(request: HttpRequest, member: Member) -> HttpResponse:
     if member.is_manager_role:
         everyone = members_of(member.organisation)
         context["member_count"] = everyone.filter(is_active=True).count()
-        context["invitation_count"] = len(pending_invitations(member.organisation))
+        context["invitation_count"] = pending_invitations(member.organisation).count()
     return render(request, "common/dashboard.html", context)
 
 

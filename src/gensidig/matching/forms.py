@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gensidig.matching.models import Proposal
@@ -19,12 +20,25 @@ class ProposalChoice(forms.ModelChoiceField):
         return f"{obj.a.display_name} + {obj.b.display_name}"
 
 
+# The most pairs a swap form offers to choose from; a search narrows a larger round.
+SWAP_CHOICES = 200
+
+
 class SwapForm(forms.Form):
-    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, program: Program, search: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        drafts = Proposal.objects.filter(
-            program=program, status=Proposal.Status.DRAFT
-        ).select_related("a__member__user", "b__member__user")
+        drafts = (
+            Proposal.objects.filter(program=program, status=Proposal.Status.DRAFT)
+            .select_related("a__member__user", "b__member__user")
+            .order_by("-score", "pk")
+        )
+        for word in search.split()[:5]:
+            drafts = drafts.filter(
+                Q(a__member__user__name__icontains=word) | Q(b__member__user__name__icontains=word)
+            )
+        if not self.is_bound:
+            # Only shown, never validated against: the choice offered stays small.
+            drafts = drafts[:SWAP_CHOICES]
         self.fields["first"] = ProposalChoice(queryset=drafts, label=_("First pair"))
         self.fields["second"] = ProposalChoice(queryset=drafts, label=_("Second pair"))
 

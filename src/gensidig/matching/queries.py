@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -42,15 +43,37 @@ def proposals_for(enrolment: Enrolment) -> QuerySet[Proposal]:
     )
 
 
+def round_proposals(program: Program, *, search: str = "", status: str = "") -> QuerySet[Proposal]:
+    """The round page's proposals, searched by a partner's name and filtered by status in
+    the database, for one page at a time."""
+    found = current_proposals(program)
+    for word in search.split()[:5]:
+        found = found.filter(
+            Q(a__member__user__name__icontains=word)
+            | Q(b__member__user__name__icontains=word)
+            | Q(a__invited_email__icontains=word)
+            | Q(b__invited_email__icontains=word)
+        )
+    if status in Proposal.Status.values:
+        found = found.filter(status=status)
+    return found
+
+
+def topic_names(organisation_id: int, slugs: Iterable[str], language: str) -> dict[str, str]:
+    """The catalogue's names of these topic slugs in the reader's language, in one query;
+    a slug the catalogue does not know stays as it is."""
+    wanted = set(slugs)
+    names = {slug: slug for slug in wanted}
+    for slug, name_da, name_en in Topic.objects.filter(
+        organisation_id=organisation_id, slug__in=wanted
+    ).values_list("slug", "name_da", "name_en"):
+        names[slug] = name_en if language == "en" else name_da
+    return names
+
+
 def topic_labels(program: Program, slugs: list[str], language: str) -> list[str]:
-    topics = {
-        t.slug: t for t in Topic.objects.filter(organisation=program.organisation, slug__in=slugs)
-    }
-    labels = []
-    for slug in slugs:
-        topic = topics.get(slug)
-        labels.append((topic.name_en if language == "en" else topic.name_da) if topic else slug)
-    return labels
+    names = topic_names(program.organisation_id, slugs, language)
+    return [names[slug] for slug in slugs]
 
 
 # The engine's names for the parts of a score, in words a program owner reads.
@@ -68,21 +91,42 @@ def score_parts(proposal: Proposal) -> list[tuple[str, float]]:
     return [(str(PART_LABELS.get(name, name)), value) for name, value in proposal.parts.items()]
 
 
-def explained(proposal: Proposal, language: str) -> dict[str, Any]:
+# A whole word of a reason, where a topic's slug may stand (slugs are made of word
+# characters and hyphens); compiled once, not per proposal.
+WORD = re.compile(r"(?<![\w-])[\w-]+(?![\w-])")
+
+
+def slugs_of(proposal: Proposal) -> list[str]:
+    return [*proposal.teaches_a_to_b, *proposal.teaches_b_to_a]
+
+
+def explained(
+    proposal: Proposal, language: str, names: dict[str, str] | None = None
+) -> dict[str, Any]:
     """The two-sided explanation in the reader's language. The engine names topics by
-    their short names (slugs); the reader gets the catalogue's names instead."""
-    slugs = [*proposal.teaches_a_to_b, *proposal.teaches_b_to_a]
-    names = dict(zip(slugs, topic_labels(proposal.program, slugs, language), strict=True))
+    their short names (slugs); the reader gets the catalogue's names instead. A page of
+    proposals passes `names` for all of them (one query); alone, it looks them up."""
+    slugs = slugs_of(proposal)
+    if names is None:
+        names = topic_names(proposal.program.organisation_id, slugs, language)
+    own = {slug: names.get(slug, slug) for slug in slugs}
     reasons = proposal.reasons_en if language == "en" else proposal.reasons_da
-    if names:
-        pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, names)) + r")(?![\w-])")
-        reasons = pattern.sub(lambda match: names[match.group(1)], reasons)
+    if own:
+        reasons = WORD.sub(lambda match: own.get(match.group(0), match.group(0)), reasons)
+    names = own
     return {
         "a_to_b": [names[slug] for slug in proposal.teaches_a_to_b],
         "b_to_a": [names[slug] for slug in proposal.teaches_b_to_a],
         "reasons": reasons,
         "parts": score_parts(proposal),
     }
+
+
+def explained_page(proposals: Iterable[Proposal], program: Program, language: str) -> list[Any]:
+    """(proposal, explanation) for a page of proposals: one topic query for the page."""
+    rows = list(proposals)
+    names = topic_names(program.organisation_id, (s for p in rows for s in slugs_of(p)), language)
+    return [(proposal, explained(proposal, language, names)) for proposal in rows]
 
 
 def round_figures(matching_round: Round) -> dict[str, Any]:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gensidig.accounts.models import Member
+from gensidig.common.paging import page_of, query_without_page, wants_partial
 from gensidig.common.permissions import MANAGERS, org_view
 from gensidig.matching import actions, queries
 from gensidig.matching.forms import AnswerForm, ManualPairForm, SwapForm
@@ -27,32 +30,52 @@ def back_to_round(program: Program) -> HttpResponse:
     return redirect("matching:rounds", org=program.organisation.slug, program_id=program.pk)
 
 
+# Up to this many draft proposals, the round page carries the swap form itself; with more,
+# the form has its own page where the choice is narrowed by a search.
+SWAP_INLINE = 30
+
+
 @org_view(roles=MANAGERS)
 @require_http_methods(["GET"])
 def rounds(request: HttpRequest, member: Member, program_id: int) -> HttpResponse:
     """The admin's matching page: the latest round's proposals with their two-sided
-    explanations, the unmatched with their reasons, the figures, and every adjustment."""
+    explanations (one page at a time, searched and filtered in the database), the unmatched
+    with their reasons, the figures, and every adjustment."""
     program = program_of(member, program_id)
-    latest = queries.rounds_of(program).first()
     lang = language()
-    proposals = list(queries.current_proposals(program))
-    return render(
-        request,
-        "matching/rounds.html",
+    search = request.GET.get("q", "")[:100]
+    status = request.GET.get("status", "")
+    status = status if status in Proposal.Status.values else ""
+    page = page_of(request, queries.round_proposals(program, search=search, status=status))
+    context: dict[str, Any] = {
+        "member": member,
+        "program": program,
+        "page": page,
+        "proposals": queries.explained_page(page.object_list, program, lang),
+        "query": query_without_page(request),
+        "search": search,
+        "status": status,
+        "statuses": [
+            choice for choice in Proposal.Status.choices if choice[0] != Proposal.Status.SUPERSEDED
+        ],
+        "can_match": program.state == State.MATCHING,
+    }
+    if wants_partial(request, "proposal-list"):
+        return render(request, "matching/rounds.html#proposal-list", context)
+    all_rounds = list(queries.rounds_of(program))
+    latest = all_rounds[0] if all_rounds else None
+    drafts = queries.current_proposals(program).filter(status=Proposal.Status.DRAFT).count()
+    context.update(
         {
-            "member": member,
-            "program": program,
             "latest": latest,
-            "rounds": queries.rounds_of(program),
+            "rounds": all_rounds,
             "figures": queries.round_figures(latest) if latest else None,
             "unmatched": queries.unmatched_rows(latest, lang) if latest else [],
-            "proposals": [(p, queries.explained(p, lang)) for p in proposals],
-            "drafts": [p for p in proposals if p.status == Proposal.Status.DRAFT],
-            "can_match": program.state == State.MATCHING,
-            "swap_form": SwapForm(program=program),
-            "manual_form": ManualPairForm(program=program),
-        },
+            "drafts": drafts,
+            "swap_form": (SwapForm(program=program) if 1 < drafts <= SWAP_INLINE else None),
+        }
     )
+    return render(request, "matching/rounds.html", context)
 
 
 @org_view(roles=MANAGERS)
@@ -123,9 +146,23 @@ def change_proposal(
 
 
 @org_view(roles=MANAGERS)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def swap(request: HttpRequest, member: Member, program_id: int) -> HttpResponse:
+    """Swap the partners of two draft proposals. The page (for rounds too large to carry
+    the form inline) narrows the choice of pairs by a search on a partner's name."""
     program = program_of(member, program_id)
+    if request.method == "GET":
+        search = request.GET.get("q", "")[:100]
+        return render(
+            request,
+            "matching/swap.html",
+            {
+                "member": member,
+                "program": program,
+                "search": search,
+                "form": SwapForm(program=program, search=search),
+            },
+        )
     form = SwapForm(request.POST, program=program)
     if form.is_valid():
         try:

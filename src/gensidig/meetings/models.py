@@ -13,6 +13,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -24,6 +25,10 @@ from django.utils.translation import pgettext_lazy
 from gensidig.accounts.models import Member
 from gensidig.matching.models import Pair
 from gensidig.programs.models import Enrolment, Topic
+
+
+def ends_of(starts_at: datetime, minutes: int) -> datetime:
+    return starts_at + timedelta(minutes=minutes)
 
 
 def new_feed_token() -> str:
@@ -46,6 +51,9 @@ class Meeting(models.Model):
     minutes = models.PositiveSmallIntegerField(
         _("length in minutes"), validators=[MinValueValidator(10), MaxValueValidator(480)]
     )
+    # starts_at + minutes, stored (set by save()) so that "held" (confirmed and over) and a
+    # pair's health can be computed in the database for a whole program at once.
+    ends_at = models.DateTimeField(_("ends"), editable=False)
     place = models.CharField(_("place"), max_length=200, blank=True)
     video_url = models.URLField(_("video link"), blank=True)
     status = models.CharField(
@@ -71,17 +79,24 @@ class Meeting(models.Model):
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
         ordering = ["-starts_at"]
+        indexes = [
+            models.Index(fields=["pair", "status", "starts_at"], name="meeting_pair_status_start"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.pair} {self.starts_at:%Y-%m-%d %H:%M}"
 
-    @property
-    def ends_at(self) -> datetime:
-        return self.starts_at + timedelta(minutes=self.minutes)
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.ends_at = ends_of(self.starts_at, self.minutes)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"starts_at", "minutes"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "ends_at"}
+        super().save(*args, **kwargs)
 
     def is_held(self, now: datetime | None = None) -> bool:
         """A confirmed meeting counts as held once its time is over."""
-        return self.status == self.Status.CONFIRMED and self.ends_at <= (now or timezone.now())
+        ends_at = ends_of(self.starts_at, self.minutes)  # not the stored copy: may be unsaved
+        return self.status == self.Status.CONFIRMED and ends_at <= (now or timezone.now())
 
 
 class Goal(models.Model):

@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import (
+    Case,
+    CharField,
+    IntegerField,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gensidig.accounts.models import Member
 from gensidig.matching.models import Pair
-from gensidig.meetings.health import Health, pair_health
+from gensidig.meetings.health import ORDER, Health, HealthState, pair_health
 from gensidig.meetings.models import (
     Assessment,
     ClosingAnswer,
@@ -58,10 +70,14 @@ class PairStatus:
     held: int
 
 
-def status_of(pair: Pair, now: datetime | None = None) -> PairStatus:
-    """Health, last and next meeting, from the pair's meetings (prefetched or not)."""
+def status_of(
+    pair: Pair, now: datetime | None = None, meetings: list[Meeting] | None = None
+) -> PairStatus:
+    """Health, last and next meeting of one pair, from its meetings (given, prefetched or
+    looked up)."""
     now = now or timezone.now()
-    meetings = list(pair.meetings.all())
+    if meetings is None:
+        meetings = list(pair.meetings.all())
     held = [m for m in meetings if m.is_held(now)]
     ahead = sorted(
         (m for m in meetings if m.status != Meeting.Status.CANCELLED and m.starts_at > now),
@@ -86,22 +102,108 @@ def status_of(pair: Pair, now: datetime | None = None) -> PairStatus:
     )
 
 
-def program_pairs(program: Program, now: datetime | None = None) -> list[PairStatus]:
-    """Every pair of a program, the ones that need help first."""
-    pairs = (
-        Pair.objects.filter(program=program)
-        .select_related("program", "a__member__user", "b__member__user")
-        .prefetch_related("meetings")
+def with_meeting_dates(pairs: QuerySet[Pair], now: datetime) -> QuerySet[Pair]:
+    """Each pair's last held meeting, next meeting (any, and the next confirmed one) and
+    the start its health is counted from, aggregated in the database."""
+    held = Q(meetings__status=Meeting.Status.CONFIRMED, meetings__ends_at__lte=now)
+    ahead = Q(
+        meetings__starts_at__gt=now,
+        meetings__status__in=[Meeting.Status.PROPOSED, Meeting.Status.CONFIRMED],
     )
-    rows = [status_of(pair, now) for pair in pairs]
-    return sorted(
-        rows,
-        key=lambda row: (
-            row.health.rank,
-            row.last_met_at or row.pair.created_at,
-            row.pair.pk,
+    return pairs.annotate(
+        last_met_at=Max("meetings__starts_at", filter=held),
+        next_meeting_at=Min("meetings__starts_at", filter=ahead),
+        next_confirmed_at=Min(
+            "meetings__starts_at", filter=ahead & Q(meetings__status=Meeting.Status.CONFIRMED)
+        ),
+    ).annotate(since=Coalesce("last_met_at", "created_at"))
+
+
+def with_health(pairs: QuerySet[Pair], program: Program, now: datetime) -> QuerySet[Pair]:
+    """`health` (the state) and `health_rank` (the order the admin reads in) computed in the
+    database by the rule of `health.pair_health`, for the pairs of one program (one cadence)."""
+    cadence = timedelta(weeks=max(program.cadence_weeks, 1))
+    rules = [
+        (Q(ended_at__lte=now), HealthState.ENDED),
+        (Q(next_meeting_at__isnull=False), HealthState.ON_TRACK),
+        (Q(since__lte=now - 2 * cadence), HealthState.STALLED),
+        (Q(since__lte=now - cadence), HealthState.OVERDUE),
+        (Q(since__lte=now - cadence * 3 / 4), HealthState.DUE),
+    ]
+    return with_meeting_dates(pairs, now).annotate(
+        health=Case(
+            *(When(rule, then=Value(str(state))) for rule, state in rules),
+            default=Value(str(HealthState.ON_TRACK)),
+            output_field=CharField(),
+        ),
+        health_rank=Case(
+            *(When(rule, then=Value(ORDER.index(state))) for rule, state in rules),
+            default=Value(ORDER.index(HealthState.ON_TRACK)),
+            output_field=IntegerField(),
         ),
     )
+
+
+@dataclass(frozen=True)
+class PairRow:
+    """One row of the admin's pairs by health: dates only, never content."""
+
+    pair: Pair
+    health: Health
+    last_met_at: datetime | None
+    next_meeting_at: datetime | None
+
+
+def program_pairs(
+    program: Program, now: datetime | None = None, *, search: str = "", health: str = ""
+) -> QuerySet[Pair]:
+    """The pairs of a program, the ones that need help first, with their health computed
+    in the database; searched by a partner's name and filtered by health."""
+    now = now or timezone.now()
+    pairs = with_health(
+        Pair.objects.filter(program=program).select_related(
+            "program", "a__member__user", "b__member__user"
+        ),
+        program,
+        now,
+    )
+    for word in search.split()[:5]:
+        pairs = pairs.filter(
+            Q(a__member__user__name__icontains=word) | Q(b__member__user__name__icontains=word)
+        )
+    if health in HealthState.values:
+        pairs = pairs.filter(health=health)  # type: ignore[misc]
+    return pairs.order_by("health_rank", "since", "pk")  # type: ignore[misc]
+
+
+def health_counts(program: Program, now: datetime | None = None) -> dict[str, int]:
+    """How many pairs of the program are in each state, in one query."""
+    now = now or timezone.now()
+    pairs = with_health(Pair.objects.filter(program=program), program, now)
+    states = pairs.values_list("health", flat=True)  # type: ignore[misc]
+    counts = Counter(states)
+    return {str(state): counts.get(str(state), 0) for state in ORDER}
+
+
+def pair_rows(pairs: Iterable[Pair], now: datetime | None = None) -> list[PairRow]:
+    """The rows of one page of `program_pairs`, with each pair's health and its reason."""
+    now = now or timezone.now()
+    return [
+        PairRow(
+            pair=pair,
+            health=pair_health(
+                now=now,
+                cadence_weeks=pair.program.cadence_weeks,
+                started_at=pair.created_at,
+                last_met_at=pair.last_met_at,  # type: ignore[attr-defined]
+                next_meeting_at=pair.next_meeting_at,  # type: ignore[attr-defined]
+                ended_at=pair.ended_at,
+            ),
+            last_met_at=pair.last_met_at,  # type: ignore[attr-defined]
+            next_meeting_at=pair.next_confirmed_at or pair.next_meeting_at,  # type: ignore[attr-defined]
+        )
+        for pair in pairs
+    ]
 
 
 def meetings_of(pair: Pair) -> QuerySet[Meeting]:

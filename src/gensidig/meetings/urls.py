@@ -30,4 +30,9 @@ urlpatterns = [
         views.check_in,
         name="check_in",
     ),
+    path(
+        "o/<slug:org>/programs/<int:program_id>/pairs/<int:pair_id>/end/",
+        views.end_form,
+        name="end_form",
+    ),
 ]

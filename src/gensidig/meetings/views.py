@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gensidig.accounts.models import Member
+from gensidig.common.paging import page_of, query_without_page, wants_partial
 from gensidig.common.permissions import MANAGERS, org_view
 from gensidig.matching.models import Pair
 from gensidig.meetings import actions, ics, queries
@@ -24,6 +25,7 @@ from gensidig.meetings.forms import (
     ReflectionForm,
     assessment_form,
 )
+from gensidig.meetings.health import ORDER, HealthState
 from gensidig.meetings.models import Assessment, CalendarFeed, ClosingAnswer, Goal, Meeting
 from gensidig.programs.models import Enrolment, Program
 
@@ -404,26 +406,63 @@ def managed_program(member: Member, program_id: int) -> Program:
 @org_view(roles=MANAGERS)
 @require_GET
 def program_pairs(request: HttpRequest, member: Member, program_id: int) -> HttpResponse:
-    """The admin's view of a program's pairs by health: status and dates, never content."""
+    """The admin's view of a program's pairs by health: status and dates, never content.
+    One page at a time, health computed in the database; a row's actions (write to the
+    pair, end it) fetch their form when opened."""
     program = managed_program(member, program_id)
-    return render(
+    now = timezone.now()
+    search = request.GET.get("q", "")[:100]
+    health = request.GET.get("health", "")
+    health = health if health in HealthState.values else ""
+    counts = queries.health_counts(program, now)
+    known = None if search else (counts[health] if health else sum(counts.values()))
+    page = page_of(
         request,
-        "meetings/program_pairs.html",
-        {
-            "member": member,
-            "program": program,
-            "rows": queries.program_pairs(program),
-            "form": CheckInForm(),
-            "end_form": EndForm(),
-        },
+        queries.program_pairs(program, now, search=search, health=health),
+        count=known,
+    )
+    context = {
+        "member": member,
+        "program": program,
+        "page": page,
+        "rows": queries.pair_rows(page.object_list, now),
+        "query": query_without_page(request),
+        "search": search,
+        "health": health,
+        "states": [(state, state.label, counts[str(state)]) for state in ORDER],
+    }
+    if wants_partial(request, "pair-list"):
+        return render(request, "meetings/program_pairs.html#pair-list", context)
+    return render(request, "meetings/program_pairs.html", context)
+
+
+def pair_action(
+    request: HttpRequest, member: Member, program: Program, pair: Pair, action: str, form: Any
+) -> HttpResponse:
+    """A row action's form: the fragment for htmx (opened inside the row), else a page."""
+    context = {"member": member, "program": program, "pair": pair, "action": action, "form": form}
+    if wants_partial(request, f"actions-{pair.pk}"):
+        return render(request, "meetings/pair_action.html#action-form", context)
+    return render(request, "meetings/pair_action.html", context, status=400 if form.errors else 200)
+
+
+def managed_pair_of(program: Program, pair_id: int) -> Pair:
+    return get_object_or_404(
+        Pair.objects.select_related("a__member__user", "b__member__user"),
+        pk=pair_id,
+        program=program,
     )
 
 
 @org_view(roles=MANAGERS)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def check_in(request: HttpRequest, member: Member, program_id: int, pair_id: int) -> HttpResponse:
+    """Write to both partners of a pair (GET: the form, for the row or as a page)."""
     program = managed_program(member, program_id)
-    pair = get_object_or_404(Pair, pk=pair_id, program=program)
+    pair = managed_pair_of(program, pair_id)
+    if request.method == "GET":
+        form = CheckInForm(auto_id=f"id_pair{pair.pk}_%s")
+        return pair_action(request, member, program, pair, "check_in", form)
     form = CheckInForm(request.POST)
     if form.is_valid():
         try:
@@ -434,3 +473,14 @@ def check_in(request: HttpRequest, member: Member, program_id: int, pair_id: int
     else:
         messages.error(request, _("Write a message."))
     return redirect("meetings:program_pairs", org=member.organisation.slug, program_id=program.pk)
+
+
+@org_view(roles=MANAGERS)
+@require_GET
+def end_form(request: HttpRequest, member: Member, program_id: int, pair_id: int) -> HttpResponse:
+    """The form to end a pair, for the row of pairs by health or as a page; it posts to
+    the pair's end (the same action its partners use)."""
+    program = managed_program(member, program_id)
+    pair = managed_pair_of(program, pair_id)
+    form = EndForm(auto_id=f"id_pair{pair.pk}_%s")
+    return pair_action(request, member, program, pair, "end", form)
