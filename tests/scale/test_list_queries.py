@@ -34,7 +34,7 @@ def pairs_url(program: Any) -> str:
 # The queries: session, user, member, memberships (the menu), the page's own reads, and the
 # session's write of the organisation last used.
 PAGES = {
-    "members": (members_url, '<tr>\n      <td><a href="/o/', 10, "member-list"),
+    "members": (members_url, '<tr>\n      <td><a href="/o/', 11, "member-list"),
     "round": (round_url, 'class="proposal card"', 15, "proposal-list"),
     "pairs": (pairs_url, 'class="pair-row', 10, "pair-list"),
 }
