@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gensidig.accounts.models import Member, Organisation
+from gensidig.common.forms import IdsChoiceField
 from gensidig.common.numbers import LocalDecimalField
 from gensidig.discoveries.models import Discovery, Kind, Stage
 from gensidig.matching.models import Pair
@@ -30,6 +31,7 @@ class DiscoveryForm(forms.ModelForm[Discovery]):
 
     class Meta:
         model = Discovery
+        field_classes = {"topics": IdsChoiceField}
         fields = ["title", "kind", "smarter_work", "link", "topics", "pair"]
         widgets = {
             "kind": forms.RadioSelect,
@@ -67,6 +69,12 @@ def models_q_member(member: Member) -> Any:
     from django.db.models import Q
 
     return Q(a__member=member) | Q(b__member=member)
+
+
+class BoardFilterForm(forms.Form):
+    """The board's topic filter as an id (`str.isdigit` takes "²", which `int` refuses)."""
+
+    tag = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
 
 
 class TryForm(forms.Form):

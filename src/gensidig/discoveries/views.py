@@ -18,6 +18,7 @@ from gensidig.common.permissions import MANAGERS, org_view
 from gensidig.discoveries import actions, queries, rules
 from gensidig.discoveries.forms import (
     MOVE_FORMS,
+    BoardFilterForm,
     CommentForm,
     DiscoveryForm,
     EffectForm,
@@ -51,7 +52,8 @@ def board_context(member: Member, params: QueryDict | dict[str, list[str]]) -> d
 
     sort = param("sort") if param("sort") in queries.SORTS else "support"
     stage = param("stage") if param("stage") in Stage.values else ""
-    tag = int(param("tag")) if param("tag").isdigit() else None
+    filters = BoardFilterForm({"tag": param("tag")})
+    tag = filters.cleaned_data["tag"] if filters.is_valid() else None
     today = timezone.localdate()
     period_from = parse_date(param("from"), today - timedelta(days=365))
     period_to = parse_date(param("to"), today)

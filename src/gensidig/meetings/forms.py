@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gensidig.common.forms import IdsChoiceField
 from gensidig.meetings.models import ClosingAnswer, GoalMark
 from gensidig.programs.models import Topic
 
@@ -40,7 +41,7 @@ class GoalMarkForm(forms.Form):
     )
 
 
-class TopicChoices(forms.ModelMultipleChoiceField):
+class TopicChoices(IdsChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, obj: Any) -> str:

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gensidig.accounts.models import Member
+from gensidig.common.forms import IdsChoiceField
 from gensidig.programs.actions import Charter
 from gensidig.programs.models import (
     LANGUAGE_CHOICES,
@@ -38,6 +40,10 @@ class ProgramForm(forms.ModelForm[Program]):
 
     class Meta:
         model = Program
+        field_classes = {
+            "themes_young_to_experienced": IdsChoiceField,
+            "themes_experienced_to_young": IdsChoiceField,
+        }
         fields = [
             "name",
             "purpose",
@@ -158,7 +164,7 @@ class MergeTopicForm(forms.Form):
 
 
 class InviteMembersForm(forms.Form):
-    members = forms.ModelMultipleChoiceField(
+    members = IdsChoiceField(
         label=_("Members of the organisation"),
         queryset=Member.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -238,6 +244,46 @@ class OwnWordsForm(forms.Form):
     )
 
 
+class IdListField(forms.Field):
+    """Several ids from one name (`getlist`), each a whole number written in ASCII digits."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"invalid": _("Enter a whole number.")}
+
+    def to_python(self, value: Any) -> list[int]:
+        if not value:
+            return []
+        values = value if isinstance(value, (list, tuple)) else [value]
+        if not all(isinstance(v, str) and v.isascii() and v.isdigit() for v in values):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return [int(v) for v in values if len(v) <= 18]
+
+
+class TopicChoicesForm(forms.Form):
+    """What the topic step's buttons send, read as ids (never `int()` on raw text: "²" is a
+    digit to `str.isdigit` and no number to `int`): a level per chosen topic, the topics to
+    remove and one to add. Not rendered; the step's template draws its own controls."""
+
+    add = forms.IntegerField(required=False, min_value=1)
+    # Ids of topics no longer chosen (from a page open in another tab) are ignored.
+    remove = IdListField(required=False)
+
+    def __init__(self, *args: Any, chosen: Iterable[int], kind: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        levels = [(str(value), str(value)) for value, _label in levels_for(kind)]
+        for pk in chosen:
+            self.fields[f"level-{pk}"] = forms.TypedChoiceField(
+                required=False, choices=[("", ""), *levels], coerce=int, empty_value=None
+            )
+
+    def levels(self) -> dict[int, int]:
+        return {
+            int(name.removeprefix("level-")): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("level-") and value is not None
+        }
+
+
 class PracticalForm(forms.Form):
     languages = forms.MultipleChoiceField(
         label=_("Languages you can meet in"),
@@ -253,13 +299,13 @@ class PracticalForm(forms.Form):
 
 
 class WishesForm(forms.Form):
-    wishes = forms.ModelMultipleChoiceField(
+    wishes = IdsChoiceField(
         label=_("People you would like as a partner (up to three)"),
         queryset=Enrolment.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    blocks = forms.ModelMultipleChoiceField(
+    blocks = IdsChoiceField(
         label=_("People you would rather not be paired with"),
         queryset=Enrolment.objects.none(),
         required=False,

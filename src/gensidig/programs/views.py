@@ -22,6 +22,7 @@ from gensidig.programs.forms import (
     OwnWordsForm,
     PracticalForm,
     ProgramForm,
+    TopicChoicesForm,
     TopicForm,
     WishesForm,
     levels_for,
@@ -501,18 +502,19 @@ def topics_step(kind: str) -> Any:
         context["form"] = form
         if request.method != "POST":
             return None
+        choices = TopicChoicesForm(request.POST, chosen=chosen_ids, kind=kind)
+        if not choices.is_valid():
+            # Only a tampered or stale page sends a level, a removal or a topic not on it.
+            messages.error(request, _("The page was out of date: nothing was saved. Try again."))
+            return render(request, "programs/profile_step.html", context, status=400)
         if not form.is_valid():
             return render(request, "programs/profile_step.html", context)
-        levels = {}
-        for row in chosen:
-            value = request.POST.get(f"level-{row.topic_id}", "")
-            if value.isdigit():
-                levels[row.topic_id] = int(value)
-        removed = [int(v) for v in request.POST.getlist("remove") if v.isdigit()]
-        add = request.POST.get("add")
+        levels = choices.levels()
+        removed = choices.cleaned_data["remove"]
+        add = choices.cleaned_data["add"]
         if add:
             # An "add" button belongs to the same form, so what was typed is kept too.
-            topic = Topic.objects.filter(pk=add if add.isdigit() else 0).first()
+            topic = Topic.objects.filter(pk=add).first()
             if topic is None or topic.organisation_id != organisation_id or not topic.is_active:
                 raise Http404
             if "other" in request.POST:
