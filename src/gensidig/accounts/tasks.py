@@ -1,11 +1,21 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import connection, connections
+from django.dispatch import receiver
 from django.tasks import task
+from django.tasks.base import TaskResultStatus
+from django.tasks.signals import task_finished
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from gensidig.accounts.imports import UnreadableFile, check_rows, read_rows, save_people
 from gensidig.accounts.models import ImportJob
+
+IMPORT_STOPPED = gettext_noop(
+    "The import stopped before it finished, so nothing was saved. Please upload the file again."
+)
 
 
 @task()
@@ -68,3 +78,23 @@ def run_import(*, job_id: int) -> dict[str, int]:
     job.finished_at = timezone.now()
     job.save()
     return {"created": job.created_count, "updated": job.updated_count}
+
+
+@receiver(task_finished)
+def fail_import_of_failed_task(sender: Any, task_result: Any, **kwargs: Any) -> None:
+    """An import whose task failed outside its own checks (an error, or its worker died on
+    every attempt: see gensidig.ops.workers) would say "running" for good; say instead that
+    it stopped. Its one transaction was rolled back, so nothing was saved."""
+    if task_result.status != TaskResultStatus.FAILED:
+        return
+    if task_result.task.module_path != run_import.module_path:
+        return
+    ImportJob.objects.filter(
+        pk=task_result.kwargs.get("job_id"),
+        status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING],
+    ).update(
+        status=ImportJob.Status.FAILED,
+        problems=[{"row": 0, "column": "", "message": gettext(IMPORT_STOPPED)}],
+        data=None,
+        finished_at=timezone.now(),
+    )
