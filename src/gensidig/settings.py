@@ -238,6 +238,11 @@ TASKS = {
 }
 # An email task that fails is tried again this many times before it is reported.
 GENSIDIG_EMAIL_ATTEMPTS = int(env("GENSIDIG_EMAIL_ATTEMPTS", "4"))
+# Task payloads that carry personal content (emails) are sealed with a key derived from this,
+# or from SECRET_KEY when empty (see gensidig.common.sealed). The fallbacks still open
+# payloads sealed with an older key, so a rotation loses no queued email.
+GENSIDIG_TASK_KEY = env("GENSIDIG_TASK_KEY")
+GENSIDIG_TASK_KEY_FALLBACKS = env_list("GENSIDIG_TASK_KEY_FALLBACKS", "")
 
 # Operations (gensidig.ops; docs/deploy.md). A worker writes a heartbeat every few seconds;
 # a task whose worker has not been seen for the lease is tried again, up to the attempts.

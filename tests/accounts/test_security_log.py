@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import RequestFactory
+from django.utils import translation
 
 from gensidig.accounts.models import SecurityEvent
 from gensidig.accounts.security import log_security_event
@@ -26,7 +27,8 @@ def test_log_security_event_records_actor_ip_and_details() -> None:
     event.refresh_from_db()
     assert (event.actor_id, event.subject_id, event.ip) == (member.user.pk, 41, "127.0.0.9")
     assert event.details == {"old": "participant", "new": "admin"}
-    assert event.get_kind_display() == "Role changed"
+    with translation.override("en"):
+        assert event.get_kind_display() == "Role changed"
 
 
 def test_log_security_event_refuses_a_secret_in_details() -> None:

@@ -12,7 +12,7 @@ from django.core import mail
 
 from gensidig.accounts import actions
 from gensidig.accounts.models import Role
-from gensidig.common.tasks import send_email
+from gensidig.common.tasks import queue_email
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +69,7 @@ def test_invitation_goes_through_real_smtp_server(
     assert "/invitation/" in text
 
 
-def test_send_email_failure_is_retried_then_reported(
+def test_queue_email_failure_is_retried_then_reported(
     settings: Any, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings.GENSIDIG_EMAIL_ATTEMPTS = 3
@@ -81,7 +81,7 @@ def test_send_email_failure_is_retried_then_reported(
 
     monkeypatch.setattr("django.core.mail.EmailMessage.send", broken_send)
     with caplog.at_level(logging.WARNING, logger="gensidig.tasks"):
-        send_email.enqueue(to=["x@example.org"], subject="Hej", body="Hej")
+        queue_email(to=["x@example.org"], subject="Hej", body="Hej")
     assert len(calls) == 3
     errors = [
         r for r in caplog.records if r.name == "gensidig.tasks" and r.levelno == logging.ERROR
@@ -90,13 +90,13 @@ def test_send_email_failure_is_retried_then_reported(
     assert "ConnectionRefusedError" in errors[0].getMessage()
 
 
-def test_send_email_success_returns_count() -> None:
-    result = send_email.enqueue(to=["x@example.org"], subject="Hej", body="Tekst")
+def test_queue_email_success_returns_count() -> None:
+    result = queue_email(to=["x@example.org"], subject="Hej", body="Tekst")
     assert result.return_value == 1
     assert mail.outbox[0].subject == "Hej"
 
 
-def test_send_email_retry_keeps_the_attachment(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_queue_email_retry_keeps_the_attachment(monkeypatch: pytest.MonkeyPatch) -> None:
     sent: list[list[tuple[str, str, str]]] = []
 
     def flaky_send(self: Any, fail_silently: bool = False) -> int:
@@ -107,6 +107,6 @@ def test_send_email_retry_keeps_the_attachment(monkeypatch: pytest.MonkeyPatch) 
 
     monkeypatch.setattr("django.core.mail.EmailMessage.send", flaky_send)
     invite = {"filename": "meeting.ics", "content": "BEGIN:VCALENDAR", "mimetype": "text/calendar"}
-    send_email.enqueue(to=["x@example.org"], subject="Møde", body="Hej", attachment=invite)
+    queue_email(to=["x@example.org"], subject="Møde", body="Hej", attachment=invite)
     assert [len(attachments) for attachments in sent] == [1, 1]
     assert sent[1][0][0] == "meeting.ics"

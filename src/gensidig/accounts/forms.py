@@ -5,11 +5,11 @@ from typing import Any
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from gensidig.accounts.models import Member, Role
-from gensidig.common.tasks import send_email
+from gensidig.common.email import html_part, render_text
+from gensidig.common.tasks import queue_email
 
 
 class LoginForm(AuthenticationForm):
@@ -57,9 +57,11 @@ class TaskPasswordResetForm(PasswordResetForm):
         to_email: str,
         html_email_template_name: str | None = None,
     ) -> None:
-        subject = " ".join(render_to_string(subject_template_name, context).split())
-        body = render_to_string(email_template_name, context)
-        send_email.enqueue(to=[to_email], subject=subject, body=body)
+        subject = " ".join(render_text(subject_template_name, context).split())
+        body = render_text(email_template_name, context)
+        queue_email(
+            to=[to_email], subject=subject, body=body, html=html_part(subject=subject, body=body)
+        )
 
 
 class InviteForm(forms.Form):
