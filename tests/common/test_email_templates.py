@@ -25,6 +25,13 @@ MEETING = {**PERSON, "when": WHEN, "minutes": 45, "where": NAME}
 
 # template: context (every name is NAME; dates and counts of the types the callers pass)
 CASES: dict[str, dict[str, Any]] = {
+    "accounts/email/activation": {
+        "name": NAME,
+        "organisation": NAME,
+        "inviter": NAME,
+        "link": "/invitation/abc/",
+        "expires_at": WHEN,
+    },
     "accounts/email/invitation": {
         "organisation": NAME,
         "inviter": NAME,
