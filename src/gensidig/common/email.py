@@ -106,6 +106,8 @@ def html_part(*, subject: str, body: str) -> str:
 
 def paragraphs(text: str) -> SafeString:
     """Plain text as escaped HTML paragraphs with its web addresses as links."""
+    if not text.strip():
+        return mark_safe("")
     return mark_safe(linebreaks(urlize(text.strip(), autoescape=True), autoescape=False))
 
 
