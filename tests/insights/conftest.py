@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,11 +14,14 @@ from gensidig.programs.models import Side
 from tests.factories import EnrolmentFactory, ProgramFactory, TopicFactory
 
 
-def build_pairs(program: Any, count: int, *, start: int = 0) -> list[Pair]:
+def build_pairs(
+    program: Any, count: int, *, start: int = 0, now: datetime | None = None
+) -> list[Pair]:
     """`count` pairs begun 70 days ago. Even-numbered pairs (by position) met 7 days ago and
     learned both ways; odd ones met 40 days ago and only the experienced partner learned
-    (two topics). Every young partner has one reached goal and rated it 2 before, 4 after."""
-    now = timezone.now()
+    (two topics). Every young partner has one reached goal and rated it 2 before, 4 after.
+    `now` (default: the clock) is what "ago" counts from."""
+    now = now or timezone.now()
     ai, strategy, customers = (
         TopicFactory(
             organisation=program.organisation, name_da=f"{n} {start}", name_en=f"{n} {start}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -28,10 +29,19 @@ from gensidig.insights.series import (
     micro,
     points,
 )
+from gensidig.insights.snapshots import backfill_health_snapshots
 from gensidig.matching.models import Pair
 from gensidig.meetings.health import pair_health
 from gensidig.meetings.models import Meeting
 from tests.insights.conftest import build_pairs
+
+# "Now" for the series tests: local noon, with no change of summer time in the 70 days
+# before it, so each weekly point falls on a daily snapshot's moment (local noon).
+NOW = datetime(2026, 3, 20, 12, tzinfo=ZoneInfo("Europe/Copenhagen"))
+
+
+def snapshots(program: Any) -> None:
+    backfill_health_snapshots(program=program, until=NOW.date())
 
 
 def counts_of(point: queries.Table) -> tuple[Any, ...]:
@@ -46,12 +56,13 @@ def test_health_over_time_known_pairs_gives_exact_counts(program: Any) -> None:
     # Six pairs begun 70 days ago, a meeting every four weeks expected. Even ones met 63
     # days in, odd ones 30 days in (build_pairs); three more pairs began 20 days in and met
     # 45 days in.
-    pairs = build_pairs(program, 6)
+    pairs = build_pairs(program, 6, now=NOW)
     began = pairs[0].created_at
     now = began + timedelta(days=70)
-    late = build_pairs(program, 3, start=6)
+    late = build_pairs(program, 3, start=6, now=NOW)
     Pair.objects.filter(pk__in=[p.pk for p in late]).update(created_at=began + timedelta(days=20))
     Meeting.objects.filter(pair__in=late).update(starts_at=began + timedelta(days=45))
+    snapshots(program)
     with translation.override("en"):
         board = queries.dashboard(program, now=now)
     series = board.series
@@ -84,7 +95,7 @@ def test_health_over_time_known_pairs_gives_exact_counts(program: Any) -> None:
 
 @pytest.mark.django_db
 def test_health_over_time_small_counts_are_withheld(program: Any) -> None:
-    pairs = build_pairs(program, 7)
+    pairs = build_pairs(program, 7, now=NOW)
     began = pairs[0].created_at
     now = began + timedelta(days=70)
     # One pair ended on day 50: from then on a group of two people in 'ended'.
@@ -101,6 +112,7 @@ def test_health_over_time_small_counts_are_withheld(program: Any) -> None:
         status=Meeting.Status.CANCELLED,
         cancelled_at=began + timedelta(days=38),
     )
+    snapshots(program)
     board = queries.dashboard(program, now=now)
     assert board.series is not None
     counts = [counts_of(p) for p in board.series.points]
@@ -127,7 +139,7 @@ def test_health_over_time_small_counts_are_withheld(program: Any) -> None:
 
 @pytest.mark.django_db
 def test_health_over_time_booked_meeting_counts_only_while_booked(program: Any) -> None:
-    pairs = build_pairs(program, 6)
+    pairs = build_pairs(program, 6, now=NOW)
     began = pairs[0].created_at
     # Every pair booked on day 15 a meeting for day 60: on track until then.
     for pair in pairs:
@@ -139,6 +151,7 @@ def test_health_over_time_booked_meeting_counts_only_while_booked(program: Any) 
             minutes=60,
             status=Meeting.Status.PROPOSED,
         )
+    snapshots(program)
     board = queries.dashboard(program, now=began + timedelta(days=70))
     assert board.series is not None
     on_track = [p.rows[0].value for p in board.series.points]
@@ -282,6 +295,7 @@ def test_current_states_follow_pair_health(
 @pytest.mark.django_db
 def test_health_over_time_page_chart_table_and_csv(login: Any, admin: Any, program: Any) -> None:
     build_pairs(program, 6)
+    backfill_health_snapshots(program=program)
     client = login(admin)
     kwargs = {"org": admin.organisation.slug, "program_id": program.pk}
     page = client.get(

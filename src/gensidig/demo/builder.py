@@ -615,4 +615,8 @@ def build_demo() -> dict[str, Organisation]:
     from gensidig.insights.demo import build_pulses
 
     build_pulses(running)
+    from gensidig.insights.snapshots import backfill_health_snapshots
+
+    # The dashboard's health over time reads daily snapshots: write the demo's history.
+    backfill_health_snapshots(program=running)
     return {"company": company, "network": network}

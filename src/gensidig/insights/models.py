@@ -46,3 +46,26 @@ class PulseAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.point} {self.question}={self.value}"
+
+
+class HealthSnapshot(models.Model):
+    """How many of a program's pairs were in one health state on one day: what the
+    dashboard's "pair health over time" reads, so that a year of meetings is not walked on
+    every page view. Written by the daily run (`gensidig nudge`) and back-filled for the
+    past by `gensidig backfill_health`. Counts only: no person is in it."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="health_snapshots")
+    day = models.DateField(_("day"))
+    state = models.CharField(_("state"), max_length=12)
+    pairs = models.PositiveIntegerField(_("pairs"))
+    taken_at = models.DateTimeField(_("taken"), default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "day", "state"], name="health_snapshot_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program_id} {self.day} {self.state}={self.pairs}"

@@ -1,54 +1,47 @@
-"""Every figure of a program's dashboard, aggregated in the database: the number of queries
-does not grow with the number of pairs. Figures over too few people are withheld by the rule
-in suppress.py; each figure says whether it is shown."""
+"""Every figure of a program's dashboard, counted by the database: each table is one or a
+few aggregate queries (GROUP BY, conditional counts) that return only the rows the table
+shows, so the web process never reads a row per meeting, reflection or person, and the
+number of queries does not grow with the program. Pair health week by week is read from the
+daily snapshots (insights.snapshots); today's health is computed live. Figures over too few
+people are withheld by the rule in suppress.py; each figure says whether it is shown."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import numpy as np
 from django.conf import settings
-from django.db import connections
 from django.db.models import (
-    Aggregate,
-    BigIntegerField,
     Case,
+    CharField,
     Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
     F,
-    Func,
     IntegerField,
+    Max,
+    Min,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
-    TextField,
     Value,
     When,
 )
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from gensidig.accounts.models import Member
 from gensidig.discoveries.models import Discovery, Stage, StageChange
-from gensidig.insights.models import PulseAnswer, PulseInvite
+from gensidig.insights.models import HealthSnapshot, PulseAnswer, PulseInvite
 from gensidig.insights.pulses import POINTS, QUESTIONS, net_promoter_score
-from gensidig.insights.series import (
-    NONE,
-    NOT_BEGUN,
-    STATES,
-    Meetings,
-    Pairs,
-    cadence_micros,
-    count_states,
-    current_states,
-    from_micro,
-    micro,
-    points,
-)
+from gensidig.insights.series import NOT_BEGUN, STATES, points
 from gensidig.insights.suppress import (
     Breakdown,
     Cell,
@@ -61,7 +54,7 @@ from gensidig.insights.suppress import (
 from gensidig.matching.models import Pair, Proposal
 from gensidig.meetings.health import HealthState
 from gensidig.meetings.models import Assessment, Goal, GoalMark, Meeting, Reflection
-from gensidig.programs.models import Enrolment, EnrolmentStatus, Program, Side, Topic
+from gensidig.programs.models import Enrolment, EnrolmentStatus, Program, Side
 
 
 def min_group() -> int:
@@ -234,11 +227,20 @@ DIRECTION_LABELS = {
 }
 
 
-def enrolment_tables(program: Program, roster: People, found: History) -> list[Table]:
-    own = roster.statuses != ELSEWHERE
-    tally = np.bincount(roster.statuses[own] + 1, minlength=len(ENROLMENT_STATUSES) + 1)
-    status = {s: int(tally[i + 1]) for i, s in enumerate(ENROLMENT_STATUSES)}
-    matched = int(np.isin(roster.pks[own], found.partners).sum())
+SIDES = (Side.YOUNG, Side.EXPERIENCED)
+
+
+def enrolment_tables(program: Program) -> list[Table]:
+    in_a_pair = Exists(Pair.objects.filter(program=program, a=OuterRef("pk"))) | Exists(
+        Pair.objects.filter(program=program, b=OuterRef("pk"))
+    )
+    tally = Enrolment.objects.filter(program=program).aggregate(
+        invited=Count("pk", filter=Q(status=EnrolmentStatus.INVITED)),
+        enrolled=Count("pk", filter=Q(status=EnrolmentStatus.ENROLLED)),
+        withdrawn=Count("pk", filter=Q(status=EnrolmentStatus.WITHDRAWN)),
+        # Anyone of the program who is or was a partner, whatever their status now.
+        matched=Count("pk", filter=in_a_pair),
+    )
     proposals = dict(
         Proposal.objects.filter(program=program)
         .exclude(status=Proposal.Status.SUPERSEDED)
@@ -253,9 +255,8 @@ def enrolment_tables(program: Program, roster: People, found: History) -> list[T
         .values_list("decline_reason", "n")
         .order_by("-n", "decline_reason")
     )
-    invited = status.get(EnrolmentStatus.INVITED, 0)
-    enrolled = status.get(EnrolmentStatus.ENROLLED, 0)
-    withdrawn = status.get(EnrolmentStatus.WITHDRAWN, 0)
+    invited, enrolled = tally["invited"], tally["enrolled"]
+    withdrawn, matched = tally["withdrawn"], tally["matched"]
     unmatched = max(enrolled - matched, 0)
     # One breakdown, not two: a separate "enrolled" figure would give away a withheld cell
     # by subtraction from the total.
@@ -289,308 +290,104 @@ def enrolment_tables(program: Program, roster: People, found: History) -> list[T
         fixed=frozenset({0}),
         keys={1: "declined"},
     )
-    declined = breakdown(
+    return [enrolment, answers, decline_table(reasons)]
+
+
+def decline_table(reasons: list[tuple[str, int]]) -> Table:
+    """Declines by reason. A reason is free text that a person wrote: it is printed only
+    when enough people gave it; the rest are counted together under a label that quotes
+    nobody (and that count is withheld in turn if it is too small)."""
+    k = min_group()
+    quoted: list[tuple[str, int, int]] = []
+    unquoted = 0
+    for reason, n in reasons:
+        if shown_figure(2 * n, threshold=k):
+            quoted.append(((reason.strip() or str(_("No reason given"))), n, 2 * n))
+        else:
+            unquoted += n
+    if unquoted:
+        quoted.append((str(_("Reasons given by too few people to quote")), unquoted, 2 * unquoted))
+    return breakdown(
         "declines",
         str(_("Why proposals were declined")),
-        [((reason.strip() or str(_("No reason given"))), n, 2 * n) for reason, n in reasons],
+        quoted,
         total_label=str(_("Declined")),
         unit=str(_("proposals")),
         total_key="declined",
     )
-    return [enrolment, answers, declined]
 
 
-class Micros(Func):
-    """A date and time as microseconds since 1970, computed by the database, so that a
-    year of meetings is read as integers rather than parsed one by one."""
-
-    output_field = BigIntegerField()
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        # Stored as UTC text, "YYYY-MM-DD HH:MM:SS[.ffffff]": whole seconds, then the
-        # microseconds as written (none when there are none).
-        sql, params = compiler.compile(self.source_expressions[0])
-        seconds = (
-            f"unixepoch({sql})"
-            if connection.Database.sqlite_version_info >= (3, 38)
-            else f"CAST(strftime('%%s', {sql}) AS INTEGER)"
-        )
-        return (
-            f"({seconds} * 1000000 + CAST(substr({sql}, 21, 6) AS INTEGER))",
-            (*params, *params),
-        )
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"(EXTRACT(EPOCH FROM {sql}) * 1000000)::bigint", params
-
-
-class Joined(Aggregate):
-    """Values joined by the database into one comma-separated text (NULLs left out)."""
-
-    function = "GROUP_CONCAT"
-    template = "%(function)s(%(expressions)s, ',')"
-    output_field = TextField()
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(
-            compiler,
-            connection,
-            function="STRING_AGG",
-            template="%(function)s((%(expressions)s)::text, ',')",
-            **extra,
-        )
-
-
-class Present(Func):
-    """Which of the expressions are not NULL, as bits: 1 for the first, 2 for the second."""
-
-    output_field = IntegerField()
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        parts, params = [], []
-        for i, expression in enumerate(self.get_source_expressions()):
-            sql, found = compiler.compile(expression)
-            parts.append(f"CASE WHEN {sql} IS NULL THEN 0 ELSE {1 << i} END")
-            params.extend(found)
-        return "(" + " + ".join(parts) + ")", tuple(params)
-
-    as_postgresql = as_sqlite
-
-
-WIDTH = len("YYYY-MM-DD HH:MM:SS.ffffff")
-
-
-def moments(text: str) -> np.ndarray:
-    """Microseconds since 1970 from comma-separated dates and times as SQLite stores them
-    (UTC, "YYYY-MM-DD HH:MM:SS" and ".ffffff" when there are microseconds). Read by numpy as
-    a block of fixed-width bytes, never as Python strings one by one."""
-    raw = np.frombuffer(text.encode() + b",", dtype=np.uint8)
-    if len(raw) % (WIDTH + 1) == 0 and (raw[WIDTH :: WIDTH + 1] == ord(",")).all():
-        block = raw.reshape(-1, WIDTH + 1)[:, :WIDTH]
-    else:
-        # Some without microseconds: each is given ".000000".
-        ends = np.flatnonzero(raw == ord(","))
-        starts = np.concatenate([[0], ends[:-1] + 1])
-        lengths = ends - starts
-        if not ((lengths == WIDTH) | (lengths == WIDTH - 7)).all():
-            return np.array(text.split(","), dtype="datetime64[us]").view(np.int64)
-        places = np.minimum(starts[:, None] + np.arange(WIDTH), len(raw) - 1)
-        block = raw[places]
-        block[lengths != WIDTH, WIDTH - 7 :] = np.frombuffer(b".000000", dtype=np.uint8)
-    values = np.ascontiguousarray(block).view(f"S{WIDTH}").ravel()
-    return values.astype("datetime64[us]").view(np.int64)
-
-
-def columns(
-    queryset: QuerySet[Any], nullable: Collection[str] = (), **expressions: Any
-) -> dict[str, np.ndarray]:
-    """Integer columns of a query as arrays, read as one row: the database joins each
-    column into one comma-separated text, so tens of thousands of rows never become Python
-    tuples (on a program with a year of meetings, that cost more than the rest of the
-    dashboard). The aggregates of one query read the same rows in the same order, so the
-    columns line up. A NULL is left out of the text: the columns named `nullable` come
-    with a column of bits saying which are there, and read NULL as NONE. One query, however
-    many rows."""
-    sqlite = connections[queryset.db].vendor == "sqlite"
-    prepared: dict[str, Any] = {
-        name: F(expression) if isinstance(expression, str) else expression
-        for name, expression in expressions.items()
-    }
-    # SQLite stores a date and time as text, which numpy reads faster than the database
-    # turns it into a number.
-    as_text = {name for name, e in prepared.items() if sqlite and isinstance(e, Micros)}
-    aggregates = {
-        name: Joined(*expression.get_source_expressions() if name in as_text else (expression,))
-        for name, expression in prepared.items()
-    }
-    sparse = [name for name in expressions if name in nullable]
-    if sparse:
-        aggregates["present"] = Joined(Present(*(prepared[name] for name in sparse)))
-    # Named apart from the fields, which an aggregate of the same name would hide.
-    found = {
-        name[1:]: text
-        for name, text in queryset.order_by()
-        .aggregate(**{f"_{name}": aggregate for name, aggregate in aggregates.items()})
-        .items()
-    }
-    arrays = {
-        name: np.zeros(0, dtype=np.int64)
-        if not found[name]
-        else moments(found[name])
-        if name in as_text
-        else np.fromstring(found[name], dtype=np.int64, sep=",")
-        for name in aggregates
-    }
-    if sparse:
-        present = arrays.pop("present")
-        for bit, name in enumerate(sparse):
-            there = (present >> bit) & 1 == 1
-            if int(there.sum()) != len(arrays[name]):
-                raise ValueError(f"column {name} does not line up")
-            full = np.full(len(present), NONE, dtype=np.int64)
-            full[there] = arrays[name]
-            arrays[name] = full
-    if len({len(array) for array in arrays.values()}) > 1:
-        raise ValueError("columns of different lengths: a NULL in a column not `nullable`")
-    return arrays
-
-
-def code_of(value: str, values: Sequence[str]) -> int:
-    """The position of `value` in `values` (-1 for any other), as `code` has it."""
-    return values.index(value) if value in values else -1
-
-
-def code(field: str, values: Sequence[str]) -> Case:
-    """A text field as the position of its value in `values` (-1 for any other)."""
-    return Case(
-        *(When(**{field: value}, then=Value(i)) for i, value in enumerate(values)),
-        default=Value(-1),
-        output_field=IntegerField(),
+def held(program: Program, now: datetime) -> QuerySet[Meeting]:
+    """The program's meetings held by `now`: confirmed and begun."""
+    return Meeting.objects.filter(
+        pair__program=program, status=Meeting.Status.CONFIRMED, starts_at__lte=now
     )
 
 
-SIDES = (Side.YOUNG, Side.EXPERIENCED)
-ENROLMENT_STATUSES = tuple(EnrolmentStatus)
-MEETING_STATUSES = (Meeting.Status.CONFIRMED, Meeting.Status.CANCELLED)
-
-
-ELSEWHERE = -2  # the status of an enrolment in another program (People.index_of)
-
-
-@dataclass
-class People:
-    """The program's enrolments (by pk, ascending) with their side and status as positions
-    in SIDES and ENROLMENT_STATUSES, so that figures by side need no join."""
-
-    pks: np.ndarray
-    sides: np.ndarray
-    statuses: np.ndarray
-
-    def side_of(self, ids: np.ndarray) -> np.ndarray:
-        """The side of each enrolment in `ids` (-1 for none of SIDES)."""
-        return self.sides[self.index_of(ids)]
-
-    def distinct(self, ids: np.ndarray) -> int:
-        """How many different enrolments there are in `ids`."""
-        return int(np.count_nonzero(np.bincount(self.index_of(ids), minlength=len(self.pks))))
-
-    def index_of(self, ids: np.ndarray) -> np.ndarray:
-        """The position of each enrolment in `ids`. Pairs, goals and reflections are the
-        program's own enrolments'; any other is looked up, once."""
-        missing = ids[~np.isin(ids, self.pks)]
-        if len(missing):
-            others = dict(
-                Enrolment.objects.filter(pk__in=np.unique(missing).tolist()).values_list(
-                    "pk", "side"
-                )
+def health_states(program: Program, now: datetime) -> QuerySet[Pair]:
+    """The program's pairs, each annotated with `state`, its health at `now` by the rule of
+    meetings.health.pair_health, worked out by the database: the last meeting held and
+    whether one not cancelled lies ahead, against the program's cadence."""
+    cadence = timedelta(weeks=max(program.cadence_weeks, 1))
+    last_met = Subquery(
+        held(program, now)
+        .filter(pair=OuterRef("pk"))
+        .order_by()
+        .values("pair")
+        .annotate(last=Max("starts_at"))
+        .values("last")
+    )
+    booked = Exists(
+        Meeting.objects.filter(pair=OuterRef("pk"), starts_at__gt=now).exclude(
+            status=Meeting.Status.CANCELLED
+        )
+    )
+    return (
+        Pair.objects.filter(program=program)
+        .annotate(since=Coalesce(last_met, F("created_at")), booked=booked)
+        .annotate(
+            state=Case(
+                When(ended_at__lte=now, then=Value(HealthState.ENDED.value)),
+                When(booked=True, then=Value(HealthState.ON_TRACK.value)),
+                When(since__lte=now - 2 * cadence, then=Value(HealthState.STALLED.value)),
+                When(since__lte=now - cadence, then=Value(HealthState.OVERDUE.value)),
+                When(since__lte=now - cadence * 3 / 4, then=Value(HealthState.DUE.value)),
+                default=Value(HealthState.ON_TRACK.value),
+                output_field=CharField(),
             )
-            pks = np.array(list(others), dtype=np.int64)
-            sides = np.array([code_of(others[pk], SIDES) for pk in others], dtype=np.int64)
-            order = np.argsort(np.concatenate([self.pks, pks]), kind="stable")
-            self.pks = np.concatenate([self.pks, pks])[order]
-            self.sides = np.concatenate([self.sides, sides])[order]
-            statuses = np.full(len(pks), ELSEWHERE)
-            self.statuses = np.concatenate([self.statuses, statuses])[order]
-        return np.searchsorted(self.pks, ids)
-
-
-def unique(values: np.ndarray, below: int | None = None) -> np.ndarray:
-    """The distinct values, ascending, of non-negative integers: counted in an array when
-    they are small (ids of a catalogue, positions), else sorted."""
-    if below is None:
-        below = int(values.max(initial=-1)) + 1
-    if below <= 1 << 22:
-        return np.flatnonzero(np.bincount(values, minlength=below))
-    return np.unique(values)
-
-
-def people(program: Program) -> People:
-    found = columns(
-        Enrolment.objects.filter(program=program),
-        pk="pk",
-        side=code("side", SIDES),
-        status=code("status", ENROLMENT_STATUSES),
-    )
-    order = np.argsort(found["pk"], kind="stable")
-    return People(
-        pks=found["pk"][order], sides=found["side"][order], statuses=found["status"][order]
+        )
     )
 
 
-@dataclass(frozen=True)
-class History:
-    """A program's pairs (by pk, ascending, with their two enrolments) and all their
-    meetings (and who cancelled them), as arrays: what pair health now and over time and
-    the cancellations are counted from, in two queries."""
-
-    pks: np.ndarray
-    partners: np.ndarray
-    pairs: Pairs
-    meetings: Meetings
-    cancelled_by: np.ndarray
-
-
-def meeting_columns(program: Program) -> dict[str, np.ndarray]:
-    """Every meeting of the program as columns: its pair, start, when it was proposed, its
-    status (a position in MEETING_STATUSES), when and by whom it was cancelled (NONE for
-    none)."""
-    return columns(
-        Meeting.objects.filter(pair__program=program),
-        nullable={"withdrawn", "cancelled_by"},
-        pair="pair",
-        starts=Micros("starts_at"),
-        proposed=Micros("created_at"),
-        status=code("status", MEETING_STATUSES),
-        withdrawn=Micros("cancelled_at"),
-        cancelled_by="cancelled_by",
+def health_counts_now(program: Program, now: datetime) -> dict[str, int]:
+    """How many of the program's pairs are in each health state at `now` (one query)."""
+    found = dict(
+        health_states(program, now)
+        .order_by()
+        .values_list("state")
+        .annotate(n=Count("pk"))
+        .values_list("state", "n")
     )
+    return {state: found.get(state, 0) for state in HealthState}
 
 
-def history(program: Program) -> History:
-    pairs = columns(
-        Pair.objects.filter(program=program),
-        nullable={"ended"},
-        pk="pk",
-        a="a",
-        b="b",
-        created=Micros("created_at"),
-        ended=Micros("ended_at"),
+def expected_meetings(program: Program, now: datetime) -> float:
+    """Meetings the program's rhythm asked for by `now`: per pair, the cadences from its
+    start to its end (or `now`), summed by the database."""
+    until = Least(Coalesce(F("ended_at"), Value(now)), Value(now))
+    total = (
+        Pair.objects.filter(program=program, created_at__lte=now)
+        .annotate(span=ExpressionWrapper(until - F("created_at"), output_field=DurationField()))
+        .aggregate(total=Sum("span", filter=Q(span__gt=timedelta(0))))["total"]
     )
-    order = np.argsort(pairs["pk"], kind="stable")
-    pks = pairs["pk"][order]
-    found = meeting_columns(program)
-    return History(
-        pks=pks,
-        partners=np.concatenate([pairs["a"], pairs["b"]]),
-        pairs=Pairs(created=pairs["created"][order], ended=pairs["ended"][order]),
-        meetings=Meetings(
-            pair=np.searchsorted(pks, found["pair"]),
-            starts=found["starts"],
-            created=found["proposed"],
-            confirmed=found["status"] == 0,
-            cancelled=found["status"] == 1,
-            cancelled_at=found["withdrawn"],
-        ),
-        cancelled_by=found["cancelled_by"],
-    )
+    if not total:
+        return 0.0
+    return total / timedelta(weeks=max(program.cadence_weeks, 1))
 
 
-def health_tables(program: Program, found: History, now: datetime) -> tuple[Table, Row]:
-    """Pair health now, by the meetings app's rule (meetings.health.pair_health), and the
-    meetings held against the cadence. A meeting counts as held once it has begun."""
-    at = micro(now)
-    current = current_states(found.pairs, found.meetings, at, cadence_weeks=program.cadence_weeks)
-    tally = np.bincount(current.states, minlength=len(STATES))
-    counts = {state: int(tally[STATES.index(state)]) for state in HealthState}
-    cadence = cadence_micros(program.cadence_weeks)
-    ended = found.pairs.ended
-    until = np.where((ended != NONE) & (ended < at), ended, at)
-    expected = 0.0
-    # Added one by one, as the figure always was, so it is the same to the last digit.
-    for share_of_cadence in ((until - found.pairs.created) / cadence).tolist():
-        expected += max(share_of_cadence, 0)
-    held = int(current.held.sum())
+def health_tables(program: Program, now: datetime, counts: dict[str, int]) -> tuple[Table, Row]:
+    """Pair health now (`counts`, by health_counts_now), and the meetings held against the
+    cadence. A meeting counts as held once it has begun."""
     health = breakdown(
         "health",
         str(_("Pair health")),
@@ -601,113 +398,122 @@ def health_tables(program: Program, found: History, now: datetime) -> tuple[Tabl
         total_key="pairs",
         total_fixed=True,
     )
-    people = 2 * len(found.pks)
-    share = round(100 * held / expected) if expected else None
+    expected = expected_meetings(program, now)
+    meetings = held(program, now).count()
+    people = 2 * sum(counts.values())
+    share = round(100 * meetings / expected) if expected else None
     cadence_row = Row(
         str(_("Meetings held against the rhythm")),
-        {"held": held, "expected": int(expected), "share": share},
+        {"held": meetings, "expected": int(expected), "share": share},
         people,
         shown_figure(people, threshold=min_group()) and share is not None,
     )
     return health, cadence_row
 
 
-def health_over_time(program: Program, found: History, now: datetime) -> Series:
-    """How many pairs were on track, due, overdue, stalled or ended at each week (or every
-    few weeks) since the first pair began, from the meetings' history."""
+def health_over_time(program: Program, now: datetime, current: dict[str, int]) -> Series:
+    """How many pairs were on track, due, overdue, stalled, ended or not begun yet at each
+    week (or every few weeks) since the first pair began, read from the daily snapshots
+    (insights.snapshots); the last point is now: `current`, the figures of the health table.
+    Every pair is counted at every point: those a snapshot does not know had not begun. A
+    week with no snapshot (before the daily run or the back-fill) is left out."""
     labels = {str(state): str(state.label) for state in HealthState}
     labels[NOT_BEGUN] = str(_("Not begun yet"))
     title = str(_("Pair health over time"))
-    if not len(found.pks):
-        return Series("health_over_time", title, [labels[s] for s in STATES], [])
-    moments = points(from_micro(int(found.pairs.created.min())), now)
-    counts = count_states(
-        found.pairs,
-        found.meetings,
-        [micro(moment) for moment in moments],
-        cadence_weeks=program.cadence_weeks,
-    )
+    columns = [labels[s] for s in STATES]
+    first = Pair.objects.filter(program=program).aggregate(first=Min("created_at"))["first"]
+    if first is None:
+        return Series("health_over_time", title, columns, [])
+    moments = points(first, now)
+    days = [timezone.localdate(moment) for moment in moments[:-1]]
+    kept: dict[date, dict[str, int]] = defaultdict(dict)
+    for day, state, pairs in HealthSnapshot.objects.filter(
+        program=program, day__in=days
+    ).values_list("day", "state", "pairs"):
+        kept[day][state] = pairs
+    total = sum(current.values())
+    found = [(i, day, kept[day]) for i, day in enumerate(days) if day in kept]
     tables = []
-    for i, (moment, count) in enumerate(zip(moments, counts, strict=True)):
-        # The last point is now: the same figures as the current health, the same keys.
-        prefix = "health" if moment == now else f"health@{i}"
-        tables.append(
-            breakdown(
-                f"health_over_time.{i}",
-                formats.date_format(timezone.localtime(moment), "SHORT_DATE_FORMAT"),
-                [(labels[state], count[state], 2 * count[state]) for state in STATES],
-                total_label=str(_("Pairs")),
-                unit=str(_("pairs")),
-                keys={j: f"{prefix}.{state}" for j, state in enumerate(STATES)},
-                total_key="pairs",
-                total_fixed=True,
-            )
+    for i, day, count in found:
+        title = formats.date_format(day, "SHORT_DATE_FORMAT")
+        tables.append(health_point(len(tables), f"health@{i}", title, count, total))
+    # The last point is now: the same figures as the current health, the same keys.
+    tables.append(
+        health_point(
+            len(tables),
+            "health",
+            formats.date_format(timezone.localtime(now), "SHORT_DATE_FORMAT"),
+            current,
+            total,
         )
-    return Series(
-        "health_over_time", title, [labels[s] for s in STATES], tables, unit=str(_("pairs"))
+    )
+    return Series("health_over_time", title, columns, tables, unit=str(_("pairs")))
+
+
+def health_point(
+    position: int, prefix: str, title: str, count: dict[str, int], total: int
+) -> Table:
+    """One point of the health series: its cells are named `prefix`.state across the page
+    ("health" for now, which the current health table shows too)."""
+    labels = {str(state): str(state.label) for state in HealthState}
+    labels[NOT_BEGUN] = str(_("Not begun yet"))
+    values = {state: count.get(state, 0) for state in HealthState}
+    values[NOT_BEGUN] = max(total - sum(values.values()), 0)
+    return breakdown(
+        f"health_over_time.{position}",
+        title,
+        [(labels[state], values[state], 2 * values[state]) for state in STATES],
+        total_label=str(_("Pairs")),
+        unit=str(_("pairs")),
+        keys={j: f"{prefix}.{state}" for j, state in enumerate(STATES)},
+        total_key="pairs",
+        total_fixed=True,
     )
 
 
-def cancellation_table(enrolled: People, found: History) -> Table:
-    by = found.cancelled_by[found.meetings.cancelled & (found.cancelled_by != NONE)]
-    sides = enrolled.side_of(by)
-    rows = {
-        side: (int((sides == i).sum()), enrolled.distinct(by[sides == i]))
-        for i, side in enumerate(SIDES)
+def cancellation_table(program: Program) -> Table:
+    cancelled = Meeting.objects.filter(
+        pair__program=program, status=Meeting.Status.CANCELLED, cancelled_by__isnull=False
+    )
+    by_side = {
+        side: (n, who)
+        for side, n, who in cancelled.order_by()
+        .values_list("cancelled_by__side")
+        .annotate(n=Count("pk"), who=Count("cancelled_by", distinct=True))
+        .values_list("cancelled_by__side", "n", "who")
     }
     return breakdown(
         "cancellations",
         str(_("Meetings cancelled, by side")),
-        [(str(SIDE_LABELS[side]), *rows[side]) for side in SIDES],
+        [(str(SIDE_LABELS[side]), *by_side.get(side, (0, 0))) for side in SIDES],
         total_label=str(_("Cancelled")),
-        # Each person has one side: the people behind all cancellations, of any side.
-        total_people=enrolled.distinct(by),
+        # Each person has one side: the people behind all cancellations are those of each
+        # side added up.
+        total_people=sum(by_side.get(side, (0, 0))[1] for side in SIDES),
         unit=str(_("meetings")),
     )
 
 
-def learning_tables(
-    program: Program, enrolled: People, pairs: np.ndarray
-) -> tuple[list[Table], Row, Counter[str]]:
-    """Topics learned per direction, the two-way balance over the program's pairs (`pairs`,
-    their pks in ascending order) and for the program, from every topic written down in a
-    reflection, read in one query (and the topic names in another); also the number learned
-    per side, for the comparison."""
-    through = Reflection.learned.through
-    found = columns(
-        through.objects.filter(reflection__meeting__pair__program=program),
-        pair="reflection__meeting__pair",
-        author="reflection__author",
-        topic="topic",
+def learning_tables(program: Program) -> tuple[list[Table], Row, Counter[str]]:
+    """Topics learned per direction (counted by the topic's name, as shown, with the people
+    who wrote each down), the two-way balance over the program's pairs and for the program;
+    also the number learned per side, for the comparison. Three aggregate queries."""
+    written = Reflection.learned.through.objects.filter(
+        reflection__meeting__pair__program=program, reflection__author__side__in=SIDES
     )
-    author = enrolled.index_of(found["author"])
-    found["side"] = enrolled.sides[author]
-    topic_ids = unique(found["topic"])
-    names = {
-        pk: (name_da, name_en)
-        for pk, name_da, name_en in Topic.objects.filter(
-            Q(organisation=program.organisation_id) | Q(pk__in=topic_ids.tolist())
-        ).values_list("pk", "name_da", "name_en")
-    }
-    # Topics are counted by name, as they are shown; the same name twice is one row.
-    named = sorted({names[pk] for pk in topic_ids.tolist()})
-    by_name = np.array([named.index(names[pk]) for pk in topic_ids.tolist()], dtype=np.int64)
-    name_of = by_name[np.searchsorted(topic_ids, found["topic"])]
     english = (translation.get_language() or "da").startswith("en")
-    per_direction: dict[str, list[tuple[str, int, int]]] = {}
-    for i, side in enumerate(SIDES):
-        mine = found["side"] == i
-        n = np.bincount(name_of[mine], minlength=len(named))
-        # People: the distinct authors who wrote the topic down.
-        span = len(enrolled.pks)
-        written = unique(name_of[mine] * span + author[mine], below=len(named) * span)
-        writers = np.bincount(written // span, minlength=len(named))
-        rows = [(named[j], int(n[j]), int(writers[j])) for j in range(len(named)) if n[j] > 0]
-        rows.sort(key=lambda row: (-row[1], row[0][1], row[0][0]))
-        per_direction[side] = [
-            (((name_en or name_da) if english else (name_da or name_en)), count, who)
-            for (name_da, name_en), count, who in rows
-        ]
+    per_direction: dict[str, list[tuple[str, int, int]]] = {side: [] for side in SIDES}
+    totals: Counter[str] = Counter()
+    found = (
+        written.order_by()
+        .values_list("reflection__author__side", "topic__name_da", "topic__name_en")
+        .annotate(n=Count("pk"), who=Count("reflection__author", distinct=True))
+        .values_list("reflection__author__side", "topic__name_da", "topic__name_en", "n", "who")
+    )
+    for side, name_da, name_en, n, who in sorted(found, key=lambda r: (-r[3], r[2], r[1])):
+        name = (name_en or name_da) if english else (name_da or name_en)
+        per_direction[side].append((name, n, who))
+        totals[side] += n
     tables = [
         listing(
             f"learned_{side}",
@@ -717,22 +523,7 @@ def learning_tables(
         )
         for side in (Side.EXPERIENCED, Side.YOUNG)
     ]
-    # Two-way balance: per pair, the smaller direction's learning over the larger one's.
-    pair_of = np.searchsorted(pairs, found["pair"])
-    learning = np.bincount(pair_of, minlength=len(pairs)) > 0
-    young = np.bincount(pair_of[found["side"] == 0], minlength=len(pairs))[learning]
-    experienced = np.bincount(pair_of[found["side"] == 1], minlength=len(pairs))[learning]
-    learning_pairs = int(learning.sum())
-    totals: Counter[str] = Counter(
-        {Side.YOUNG: int(young.sum()), Side.EXPERIENCED: int(experienced.sum())}
-    )
-    # Pairs with the same counts fall in the same bucket: each pair of counts is judged once.
-    span = int(experienced.max(initial=0)) + 1
-    both, times = np.unique(young * span + experienced, return_counts=True)
-    buckets: Counter[str] = Counter()
-    for key, n in zip(both.tolist(), times.tolist(), strict=True):
-        buckets[balance_bucket(key // span, key % span)] += n
-    buckets["none"] += len(pairs) - learning_pairs
+    buckets = balance_buckets(program)
     labels = {
         "none": _("No learning written down yet"),
         "one_way": _("One way only"),
@@ -751,7 +542,7 @@ def learning_tables(
         )
     )
     balance = two_way_balance(totals[Side.YOUNG], totals[Side.EXPERIENCED])
-    people = 2 * learning_pairs
+    people = 2 * (sum(buckets.values()) - buckets["none"])
     figure = Row(
         str(_("Two-way balance")),
         balance,
@@ -759,6 +550,31 @@ def learning_tables(
         balance is not None and shown_figure(people, threshold=min_group()),
     )
     return tables, figure, totals
+
+
+def balance_buckets(program: Program) -> dict[str, int]:
+    """How many pairs learned both ways, mostly one way, one way only or not yet, by
+    balance_bucket's rule, counted by the database: each pair's topics learned by either
+    side in an inner query, the buckets in the outer one."""
+    topics = "meetings__reflections__learned"
+    side = "meetings__reflections__author__side"
+    per_pair = Pair.objects.filter(program=program).annotate(
+        young=Count(topics, filter=Q(**{side: Side.YOUNG})),
+        experienced=Count(topics, filter=Q(**{side: Side.EXPERIENCED})),
+    )
+    per_pair = per_pair.annotate(
+        low=Least("young", "experienced"), high=Greatest("young", "experienced")
+    )
+    # balance_bucket rounds low / high to two decimals: 0 is one way only, under 0.5 mostly
+    # one way. In whole numbers: low / high < 0.005 is one way only, and up to 0.495 (the
+    # float nearest 99 / 200 lies just below it, so Python rounds it down) mostly one way.
+    per_pair = per_pair.annotate(low200=F("low") * 200, high99=F("high") * 99)
+    return per_pair.aggregate(
+        none=Count("pk", filter=Q(high=0)),
+        one_way=Count("pk", filter=Q(high__gt=0, low200__lt=F("high"))),
+        uneven=Count("pk", filter=Q(high__gt=0, low200__gte=F("high"), low200__lte=F("high99"))),
+        two_way=Count("pk", filter=Q(high__gt=0, low200__gt=F("high99"))),
+    )
 
 
 def two_way_balance(young_learned: int, experienced_learned: int) -> float | None:
@@ -779,77 +595,82 @@ def balance_bucket(young_learned: int, experienced_learned: int) -> str:
     return "uneven" if balance < 0.5 else "two_way"
 
 
-def goal_tables(program: Program, enrolled: People) -> list[Table]:
-    """Goals per direction by their latest mark (not begun without one), each over the
-    learners behind it."""
-    goals = columns(Goal.objects.filter(pair__program=program), pk="pk", learner="learner")
-    marks = columns(
-        GoalMark.objects.filter(goal__pair__program=program),
-        goal="goal",
-        progress="progress",
-        at=Micros("created_at"),
-        pk="pk",
+GOAL_DIRECTIONS = (Side.EXPERIENCED, Side.YOUNG)
+
+
+def goal_tables(program: Program) -> list[Table]:
+    """Goals per direction by their latest mark (not started without one), each over the
+    learners behind it: two aggregate queries."""
+    latest = Subquery(
+        GoalMark.objects.filter(goal=OuterRef("pk"))
+        .order_by("-created_at", "-pk")
+        .values("progress")[:1]
     )
-    # The latest mark of a goal: the last by time, then by pk.
-    order = np.lexsort((marks["pk"], marks["at"], marks["goal"]))
-    marked = marks["goal"][order]
-    last = np.ones(len(marked), dtype=bool)
-    last[:-1] = marked[:-1] != marked[1:]
-    latest_goal, latest = marked[last], marks["progress"][order][last]
-    has_mark = np.isin(goals["pk"], latest_goal)
-    progress = np.zeros(len(goals["pk"]), dtype=np.int64)
-    progress[has_mark] = latest[np.searchsorted(latest_goal, goals["pk"][has_mark])]
-    sides = enrolled.side_of(goals["learner"])
-    tables = []
-    for side in (Side.EXPERIENCED, Side.YOUNG):
-        mine = sides == SIDES.index(side)
-        cells = []
-        for value, label in GoalMark.Progress.choices:
-            here = mine & (progress == int(value))
-            cells.append((str(label), int(here.sum()), enrolled.distinct(goals["learner"][here])))
-        tables.append(
-            breakdown(
-                f"goals_{side}",
-                str(_("Goals %(direction)s, by progress")) % {"direction": DIRECTION_LABELS[side]},
-                cells,
-                total_label=str(_("Goals")),
-                total_people=enrolled.distinct(goals["learner"][mine]),
-                unit=str(_("goals")),
-            )
+    goals = Goal.objects.filter(pair__program=program, learner__side__in=SIDES)
+    cells = {
+        (side, progress): (n, who)
+        for side, progress, n, who in goals.annotate(
+            progress=Coalesce(latest, Value(GoalMark.Progress.NOT_STARTED.value))
         )
-    return tables
+        .order_by()
+        .values_list("learner__side", "progress")
+        .annotate(n=Count("pk"), who=Count("learner", distinct=True))
+        .values_list("learner__side", "progress", "n", "who")
+    }
+    learners = dict(
+        goals.order_by()
+        .values_list("learner__side")
+        .annotate(who=Count("learner", distinct=True))
+        .values_list("learner__side", "who")
+    )
+    return [
+        breakdown(
+            f"goals_{side}",
+            str(_("Goals %(direction)s, by progress")) % {"direction": DIRECTION_LABELS[side]},
+            [
+                (str(label), *cells.get((side, int(value)), (0, 0)))
+                for value, label in GoalMark.Progress.choices
+            ],
+            total_label=str(_("Goals")),
+            total_people=learners.get(side, 0),
+            unit=str(_("goals")),
+        )
+        for side in GOAL_DIRECTIONS
+    ]
 
 
-def assessment_table(program: Program, enrolled: People) -> Table:
+def assessment_table(program: Program) -> Table:
     """Self-assessment before and after, per direction, over the topics a learner rated
-    both before and after (one rating per pair, learner, topic and phase)."""
-    found = columns(
-        Assessment.objects.filter(pair__program=program),
-        pair="pair",
-        learner="learner",
-        topic="topic",
-        phase=code("phase", (Assessment.Phase.PRE, Assessment.Phase.POST)),
-        level="level",
+    both before and after (one rating per pair, learner, topic and phase): one query."""
+    before = Subquery(
+        Assessment.objects.filter(
+            pair=OuterRef("pair"),
+            learner=OuterRef("learner"),
+            topic=OuterRef("topic"),
+            phase=Assessment.Phase.PRE,
+        ).values("level")[:1],
+        output_field=IntegerField(),
     )
-    # Each rating after next to the one before of the same pair, learner and topic.
-    order = np.lexsort((found["phase"], found["topic"], found["learner"], found["pair"]))
-    key = {name: found[name][order] for name in found}
-    same = (
-        (key["pair"][1:] == key["pair"][:-1])
-        & (key["learner"][1:] == key["learner"][:-1])
-        & (key["topic"][1:] == key["topic"][:-1])
-    )
-    matched = same & (key["phase"][:-1] == 0) & (key["phase"][1:] == 1)
-    pre_level = key["level"][:-1][matched]
-    post_level = key["level"][1:][matched]
-    learners = key["learner"][1:][matched]
-    sides = enrolled.side_of(learners)
-    table_rows = []
-    for side in (Side.EXPERIENCED, Side.YOUNG):
-        mine = sides == SIDES.index(side)
-        n = int(mine.sum())
-        pre_sum, post_sum = int(pre_level[mine].sum()), int(post_level[mine].sum())
-        people = enrolled.distinct(learners[mine])
+    found = {
+        side: (n, pre, post, who)
+        for side, n, pre, post, who in Assessment.objects.filter(
+            pair__program=program, phase=Assessment.Phase.POST, learner__side__in=SIDES
+        )
+        .annotate(before=before)
+        .filter(before__isnull=False)
+        .order_by()
+        .values_list("learner__side")
+        .annotate(
+            n=Count("pk"),
+            pre=Sum("before"),
+            post=Sum("level"),
+            who=Count("learner", distinct=True),
+        )
+        .values_list("learner__side", "n", "pre", "post", "who")
+    }
+    rows = []
+    for side in GOAL_DIRECTIONS:
+        n, pre_sum, post_sum, people = found.get(side, (0, 0, 0, 0))
         value = (
             {
                 "before": round(pre_sum / n, 1),
@@ -859,7 +680,7 @@ def assessment_table(program: Program, enrolled: People) -> Table:
             if n
             else None
         )
-        table_rows.append(
+        rows.append(
             Row(
                 str(DIRECTION_LABELS[side]),
                 value,
@@ -867,9 +688,7 @@ def assessment_table(program: Program, enrolled: People) -> Table:
                 value is not None and shown_figure(people, threshold=min_group()),
             )
         )
-    return Table(
-        key="assessments", title=str(_("Self-assessment before and after")), rows=table_rows
-    )
+    return Table(key="assessments", title=str(_("Self-assessment before and after")), rows=rows)
 
 
 def discovery_table(program: Program) -> tuple[Table, dict[str, Any]]:
@@ -954,28 +773,34 @@ class Comparison:
     nps_shown: bool
 
 
-def comparison(program: Program, learned_here: Counter[str] | None = None) -> list[Comparison]:
-    """The organisation's programs side by side: pairs, two-way balance and the recommend
-    score over all their pulses; a program with too few people is withheld. The dashboard
-    has counted this program's learning already (`learned_here`, per side)."""
-    org = program.organisation
+def visible_programs(viewer: Member | None, program: Program) -> QuerySet[Program]:
+    """The organisation's programs (not drafts) that `viewer` may open a dashboard of:
+    all for administrators, only those they sponsor for a sponsor (see may_see)."""
+    programs = Program.objects.filter(organisation=program.organisation_id).exclude(state="draft")
+    if viewer is not None and not viewer.is_manager_role:
+        programs = programs.filter(Q(sponsor=viewer) | Q(pk=program.pk))
+    return programs
+
+
+def comparison(
+    program: Program, viewer: Member | None = None, learned_here: Counter[str] | None = None
+) -> list[Comparison]:
+    """The programs `viewer` may open, side by side: pairs, two-way balance and the
+    recommend score over all their pulses; a program with too few people is withheld. The
+    dashboard has counted this program's learning already (`learned_here`, per side)."""
     k = min_group()
     programs = list(
-        Program.objects.filter(organisation=org)
-        .exclude(state="draft")
-        .order_by("starts_on", "pk")
-        .values_list("pk", "name")
+        visible_programs(viewer, program).order_by("starts_on", "pk").values_list("pk", "name")
     )
+    ids = [pk for pk, _name in programs]
     pairs = dict(
-        Pair.objects.filter(program__organisation=org)
+        Pair.objects.filter(program__in=ids)
         .values_list("program")
         .annotate(n=Count("pk"))
         .values_list("program", "n")
     )
     learned: dict[int, Counter[str]] = defaultdict(Counter)
-    others = Reflection.learned.through.objects.filter(
-        reflection__meeting__pair__program__organisation=org
-    )
+    others = Reflection.learned.through.objects.filter(reflection__meeting__pair__program__in=ids)
     if learned_here is not None:
         learned[program.pk].update(learned_here)
         others = others.exclude(reflection__meeting__pair__program=program)
@@ -988,7 +813,7 @@ def comparison(program: Program, learned_here: Counter[str] | None = None) -> li
     scores = {
         program_id: (n, promoters, detractors)
         for program_id, n, promoters, detractors in PulseAnswer.objects.filter(
-            program__organisation=org, question="recommend"
+            program__in=ids, question="recommend"
         )
         .values_list("program")
         .annotate(
@@ -1018,26 +843,29 @@ def comparison(program: Program, learned_here: Counter[str] | None = None) -> li
     return rows
 
 
-def dashboard(program: Program, now: datetime | None = None) -> Dashboard:
+def dashboard(
+    program: Program, now: datetime | None = None, *, viewer: Member | None = None
+) -> Dashboard:
+    """Every table of the program's dashboard. `viewer` limits the side-by-side comparison
+    to the programs they may open (None: all, as for the PDF an administrator asks for)."""
     now = now or timezone.now()
     board = Dashboard(program=program, threshold=min_group())
-    enrolled = people(program)
-    found = history(program)
-    board.tables.extend(enrolment_tables(program, enrolled, found))
-    health, cadence = health_tables(program, found, now)
+    board.tables.extend(enrolment_tables(program))
+    current = health_counts_now(program, now)
+    health, cadence = health_tables(program, now, current)
     board.tables.append(health)
     board.figures["cadence"] = cadence
-    board.series = health_over_time(program, found, now)
-    board.tables.append(cancellation_table(enrolled, found))
-    learning, balance, learned = learning_tables(program, enrolled, found.pks)
+    board.series = health_over_time(program, now, current)
+    board.tables.append(cancellation_table(program))
+    learning, balance, learned = learning_tables(program)
     board.tables.extend(learning)
     board.figures["balance"] = balance
-    board.tables.extend(goal_tables(program, enrolled))
-    board.tables.append(assessment_table(program, enrolled))
+    board.tables.extend(goal_tables(program))
+    board.tables.append(assessment_table(program))
     discoveries, effect = discovery_table(program)
     board.tables.append(discoveries)
     board.tables.append(pulse_table(program))
-    board.comparison = comparison(program, learned)
+    board.comparison = comparison(program, viewer, learned)
     board.figures["effect"] = Row(str(_("Summed effect of what was adopted")), effect, 0)
     hidden = link([*board.tables, *board.series.points])
     # The number of pairs is in the side-by-side comparison too.

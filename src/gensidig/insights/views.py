@@ -35,7 +35,7 @@ def program_for(member: Member, program_id: int) -> Program:
 @require_GET
 def dashboard(request: HttpRequest, member: Member, program_id: int) -> HttpResponse:
     program = program_for(member, program_id)
-    board = queries.dashboard(program)
+    board = queries.dashboard(program, viewer=member)
     return render(request, "insights/dashboard.html", {"member": member, "board": board})
 
 
@@ -45,7 +45,7 @@ def export(request: HttpRequest, member: Member, program_id: int) -> HttpRespons
     """One table of the dashboard as CSV for Excel (semicolons, UTF-8 with BOM); withheld
     figures stay withheld."""
     program = program_for(member, program_id)
-    board = queries.dashboard(program)
+    board = queries.dashboard(program, viewer=member)
     key = request.GET.get("table", "")
     if board.series is not None and key == board.series.key:
         return series_csv(board.series)
@@ -111,7 +111,7 @@ def series_csv(series: queries.Series) -> HttpResponse:
 def report_pdf(request: HttpRequest, member: Member, program_id: int) -> HttpResponse:
     """The dashboard as a PDF report for the sponsor, in the language of the page."""
     program = program_for(member, program_id)
-    body = report.render(queries.dashboard(program))
+    body = report.render(queries.dashboard(program, viewer=member))
     response = HttpResponse(body, content_type="application/pdf")
     name = slugify(program.name.translate(DANISH_LETTERS)) or "program"
     response["Content-Disposition"] = f'attachment; filename="{name}-insights.pdf"'

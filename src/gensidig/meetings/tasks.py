@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from django.dispatch import Signal
 from django.tasks import task
 from django.utils import timezone
+
+# Sent at the end of the daily run with `now`, so apps above this one (insights records
+# its health snapshots) join the daily run without the meetings app knowing them.
+daily_run_done = Signal()
 
 
 @task()
@@ -16,4 +21,6 @@ def send_nudges_task(*, now: str = "") -> dict[str, int]:
 
     moment = datetime.fromisoformat(now) if now else timezone.now()
     ended = end_pairs_at_program_end(now=moment)
-    return {**send_nudges(now=moment), "ended": ended}
+    sent = send_nudges(now=moment)
+    daily_run_done.send(sender=send_nudges_task, now=moment)
+    return {**sent, "ended": ended}
