@@ -8,31 +8,26 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import numpy as np
 import pytest
 from django.urls import reverse
 from django.utils import translation
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gensidig.insights import queries
 from gensidig.insights.series import (
     MAX_POINTS,
-    NONE,
-    STATES,
     MeetingDates,
-    Meetings,
     PairDates,
-    Pairs,
-    current_states,
     health_counts,
-    micro,
     points,
 )
 from gensidig.insights.snapshots import backfill_health_snapshots
 from gensidig.matching.models import Pair
-from gensidig.meetings.health import pair_health
+from gensidig.meetings.health import HealthState, pair_health
 from gensidig.meetings.models import Meeting
+from gensidig.programs.models import Program
+from tests.factories import EnrolmentFactory
 from tests.insights.conftest import build_pairs
 
 # "Now" for the series tests: local noon, with no change of summer time in the 70 days
@@ -239,11 +234,21 @@ def test_health_counts_follow_the_meetings_rule(
     assert state == str(expected)
 
 
+@pytest.mark.django_db
+@settings(
+    max_examples=40,
+    deadline=None,
+    # The program is reset by hand at each example (its pairs deleted, its cadence set).
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(
-    meetings=st.lists(st.tuples(days, st.sampled_from(["proposed", "confirmed", "cancelled"]))),
+    meetings=st.lists(
+        st.tuples(days, st.sampled_from(["proposed", "confirmed", "cancelled"])), max_size=4
+    ),
     **TIMELINE,
 )
-def test_current_states_follow_pair_health(
+def test_health_now_in_the_database_follows_pair_health(
+    program: Any,
     created: int,
     ended: int | None,
     meetings: list[tuple[int, str]],
@@ -251,28 +256,25 @@ def test_current_states_follow_pair_health(
     hours: int,
     cadence: int,
 ) -> None:
-    """The pair's state now is pair_health's from the last meeting held (confirmed and
-    begun) and the next one ahead that is not cancelled, as the meetings app sees it."""
+    """The state the database gives a pair now is pair_health's from the last meeting held
+    (confirmed and begun) and the next one ahead that is not cancelled, as the meetings app
+    sees it."""
+    Pair.objects.all().delete()
+    Program.objects.filter(pk=program.pk).update(cadence_weeks=cadence)
+    program.refresh_from_db()
     now = ORIGIN + timedelta(days=at, hours=hours)
     started = ORIGIN + timedelta(days=created)
     ended_at = None if ended is None else ORIGIN + timedelta(days=ended)
-    starts = [ORIGIN + timedelta(days=day) for day, _status in meetings]
-    found = current_states(
-        Pairs(
-            created=np.array([micro(started)], dtype=np.int64),
-            ended=np.array([micro(ended_at)], dtype=np.int64),
-        ),
-        Meetings(
-            pair=np.zeros(len(meetings), dtype=np.int64),
-            starts=np.array([micro(s) for s in starts], dtype=np.int64),
-            created=np.array([micro(s) for s in starts], dtype=np.int64),
-            confirmed=np.array([status == "confirmed" for _d, status in meetings], dtype=bool),
-            cancelled=np.array([status == "cancelled" for _d, status in meetings], dtype=bool),
-            cancelled_at=np.full(len(meetings), NONE, dtype=np.int64),
-        ),
-        micro(now),
-        cadence_weeks=cadence,
+    young = EnrolmentFactory(program=program, side="young")
+    old = EnrolmentFactory(program=program, side="experienced")
+    pair = Pair.objects.create(
+        program=program, a=young, b=old, created_at=started, ended_at=ended_at
     )
+    starts = [ORIGIN + timedelta(days=day) for day, _status in meetings]
+    for start, (_day, status) in zip(starts, meetings, strict=True):
+        Meeting.objects.create(
+            pair=pair, proposed_by=young, starts_at=start, minutes=60, status=status
+        )
     held = [s for s, (_d, status) in zip(starts, meetings, strict=True) if status == "confirmed"]
     held = [s for s in held if s <= now]
     ahead = [
@@ -288,8 +290,9 @@ def test_current_states_follow_pair_health(
         next_meeting_at=min(ahead, default=None),
         ended_at=ended_at,
     ).state
-    assert STATES[int(found.states[0])] == str(expected)
-    assert int(found.held[0]) == len(held)
+    counts = queries.health_counts_now(program, now)
+    assert counts == {state: int(state == expected) for state in HealthState}
+    assert queries.held(program, now).count() == len(held)
 
 
 @pytest.mark.django_db

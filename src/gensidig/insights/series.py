@@ -187,27 +187,3 @@ def count_states(
         tally = np.bincount(state, minlength=len(STATES))
         result.append({name: int(tally[i]) for i, name in enumerate(STATES)})
     return result
-
-
-@dataclass(frozen=True)
-class Current:
-    """Every pair's state now (a position in STATES) and how many meetings it has held."""
-
-    states: np.ndarray
-    held: np.ndarray
-
-
-def current_states(pairs: Pairs, meetings: Meetings, now: int, *, cadence_weeks: int) -> Current:
-    """The state of every pair at `now` by pair_health, from what the meetings app's pair
-    list knows: the last meeting held (confirmed and begun) and whether one that is not
-    cancelled lies ahead. (count_states reconstructs what was known at a past moment; at
-    `now` the two agree on real data, this one is the meetings app's rule to the letter.)"""
-    count = len(pairs.created)
-    held_now = meetings.confirmed & (meetings.starts <= now)
-    held = np.bincount(meetings.pair[held_now], minlength=count)
-    last = np.full(count, NONE, dtype=np.int64)
-    np.maximum.at(last, meetings.pair[held_now], meetings.starts[held_now])
-    has_next = np.zeros(count, dtype=bool)
-    has_next[meetings.pair[(meetings.starts > now) & ~meetings.cancelled]] = True
-    states = states_at(pairs, last, has_next, now, cadence_micros(cadence_weeks))
-    return Current(states=states, held=held)

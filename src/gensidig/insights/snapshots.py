@@ -19,13 +19,13 @@ from gensidig.insights.series import Meetings, Pairs, count_states, micro
 from gensidig.matching.models import Pair
 from gensidig.meetings.health import HealthState
 from gensidig.meetings.models import Meeting
-from gensidig.programs.models import Program
+from gensidig.programs.models import Program, State
 
 
 def programs_with_pairs() -> list[Program]:
     return list(
         Program.objects.filter(pairs__isnull=False)
-        .exclude(state=Program.State.DRAFT)
+        .exclude(state=State.DRAFT)
         .distinct()
         .order_by("pk")
     )
@@ -59,6 +59,7 @@ def noon(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(12)))
 
 
+@transaction.atomic
 def backfill_health_snapshots(*, program: Program, until: date | None = None) -> int:
     """Write the snapshots of `program` for every day from its first pair's until the day
     before `until` (default: today) that has none yet, from the meetings' history. Returns
@@ -103,11 +104,14 @@ def backfill_health_snapshots(*, program: Program, until: date | None = None) ->
         [micro(noon(day)) for day in days],
         cadence_weeks=program.cadence_weeks,
     )
-    for day, count in zip(days, counts, strict=True):
-        save_counts(
-            program=program,
-            day=day,
-            counts={state: count[state] for state in HealthState},
-            at=noon(day),
-        )
+    HealthSnapshot.objects.bulk_create(
+        (
+            HealthSnapshot(
+                program=program, day=day, state=state, pairs=count[state], taken_at=noon(day)
+            )
+            for day, count in zip(days, counts, strict=True)
+            for state in HealthState
+        ),
+        batch_size=5000,
+    )
     return len(days)
