@@ -17,7 +17,12 @@ def test_database_from_url_postgres_has_persistent_health_checked_connections() 
     assert (config["HOST"], config["PORT"]) == ("db.internal", "6432")
     assert config["CONN_MAX_AGE"] == 60
     assert config["CONN_HEALTH_CHECKS"] is True
-    assert config["OPTIONS"] == {"sslmode": "require"}
+    assert config["OPTIONS"] == {"sslmode": "require", "options": "-c jit=off"}
+
+
+def test_database_from_url_postgres_turns_jit_off_unless_the_url_says() -> None:
+    own = database_from_url("postgres://gs@db/gensidig?options=-c%20jit%3Don")
+    assert own["OPTIONS"] == {"options": "-c jit=on"}
 
 
 def test_database_from_url_sqlite_absolute_and_relative() -> None:

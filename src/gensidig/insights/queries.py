@@ -15,8 +15,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import (
-    Case,
-    CharField,
     Count,
     DurationField,
     Exists,
@@ -31,7 +29,6 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import formats, timezone, translation
@@ -324,51 +321,38 @@ def held(program: Program, now: datetime) -> QuerySet[Meeting]:
     )
 
 
-def health_states(program: Program, now: datetime) -> QuerySet[Pair]:
-    """The program's pairs, each annotated with `state`, its health at `now` by the rule of
-    meetings.health.pair_health, worked out by the database: the last meeting held and
-    whether one not cancelled lies ahead, against the program's cadence."""
-    cadence = timedelta(weeks=max(program.cadence_weeks, 1))
-    last_met = Subquery(
-        held(program, now)
-        .filter(pair=OuterRef("pk"))
-        .order_by()
-        .values("pair")
-        .annotate(last=Max("starts_at"))
-        .values("last")
-    )
-    booked = Exists(
-        Meeting.objects.filter(pair=OuterRef("pk"), starts_at__gt=now).exclude(
-            status=Meeting.Status.CANCELLED
-        )
-    )
-    return (
-        Pair.objects.filter(program=program)
-        .annotate(since=Coalesce(last_met, F("created_at")), booked=booked)
-        .annotate(
-            state=Case(
-                When(ended_at__lte=now, then=Value(HealthState.ENDED.value)),
-                When(booked=True, then=Value(HealthState.ON_TRACK.value)),
-                When(since__lte=now - 2 * cadence, then=Value(HealthState.STALLED.value)),
-                When(since__lte=now - cadence, then=Value(HealthState.OVERDUE.value)),
-                When(since__lte=now - cadence * 3 / 4, then=Value(HealthState.DUE.value)),
-                default=Value(HealthState.ON_TRACK.value),
-                output_field=CharField(),
-            )
-        )
-    )
-
-
 def health_counts_now(program: Program, now: datetime) -> dict[str, int]:
-    """How many of the program's pairs are in each health state at `now` (one query)."""
-    found = dict(
-        health_states(program, now)
-        .order_by()
-        .values_list("state")
-        .annotate(n=Count("pk"))
-        .values_list("state", "n")
+    """How many of the program's pairs are in each health state at `now`, by the rule of
+    meetings.health.pair_health, counted by the database in one query: per pair (inner
+    query, one pass over its meetings) the last meeting held and whether one that is not
+    cancelled lies ahead; the states by conditional counts over those (outer query)."""
+    cadence = timedelta(weeks=max(program.cadence_weeks, 1))
+    per_pair = Pair.objects.filter(program=program).annotate(
+        last=Max(
+            "meetings__starts_at",
+            filter=Q(meetings__status=Meeting.Status.CONFIRMED, meetings__starts_at__lte=now),
+        ),
+        ahead=Count(
+            "meetings",
+            filter=Q(meetings__starts_at__gt=now) & ~Q(meetings__status=Meeting.Status.CANCELLED),
+        ),
     )
-    return {state: found.get(state, 0) for state in HealthState}
+    per_pair = per_pair.annotate(since=Coalesce("last", "created_at"))
+    ended = Q(ended_at__lte=now)
+    booked = ~ended & Q(ahead__gt=0)
+    waiting = ~ended & Q(ahead=0)
+    found = per_pair.aggregate(
+        ended=Count("pk", filter=ended),
+        stalled=Count("pk", filter=waiting & Q(since__lte=now - 2 * cadence)),
+        overdue=Count(
+            "pk", filter=waiting & Q(since__gt=now - 2 * cadence, since__lte=now - cadence)
+        ),
+        due=Count(
+            "pk", filter=waiting & Q(since__gt=now - cadence, since__lte=now - cadence * 3 / 4)
+        ),
+        on_track=Count("pk", filter=booked | (waiting & Q(since__gt=now - cadence * 3 / 4))),
+    )
+    return {state: found[state.value] for state in HealthState}
 
 
 def expected_meetings(program: Program, now: datetime) -> float:
