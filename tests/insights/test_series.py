@@ -62,6 +62,7 @@ def test_health_over_time_known_pairs_gives_exact_counts(program: Any) -> None:
         board = queries.dashboard(program, now=now)
     series = board.series
     assert series is not None
+    assert series.title == "Pair health over time"
     assert series.columns == ["On track", "Due", "Overdue", "Stalled", "Ended", "Not begun yet"]
     # A point a week after the first pair began, then weekly; the last one is now.
     assert len(series.points) == 10

@@ -417,10 +417,10 @@ def health_over_time(program: Program, now: datetime, current: dict[str, int]) -
         kept[day][state] = pairs
     total = sum(current.values())
     found = [(i, day, kept[day]) for i, day in enumerate(days) if day in kept]
-    tables = []
+    tables: list[Table] = []
     for i, day, count in found:
-        title = formats.date_format(day, "SHORT_DATE_FORMAT")
-        tables.append(health_point(len(tables), f"health@{i}", title, count, total))
+        when = formats.date_format(day, "SHORT_DATE_FORMAT")
+        tables.append(health_point(len(tables), f"health@{i}", when, count, total))
     # The last point is now: the same figures as the current health, the same keys.
     tables.append(
         health_point(
@@ -441,7 +441,7 @@ def health_point(
     ("health" for now, which the current health table shows too)."""
     labels = {str(state): str(state.label) for state in HealthState}
     labels[NOT_BEGUN] = str(_("Not begun yet"))
-    values = {state: count.get(state, 0) for state in HealthState}
+    values: dict[str, int] = {state: count.get(state, 0) for state in HealthState}
     values[NOT_BEGUN] = max(total - sum(values.values()), 0)
     return breakdown(
         f"health_over_time.{position}",
@@ -492,7 +492,7 @@ def learning_tables(program: Program) -> tuple[list[Table], Row, Counter[str]]:
         written.order_by()
         .values_list("reflection__author__side", "topic__name_da", "topic__name_en")
         .annotate(n=Count("pk"), who=Count("reflection__author", distinct=True))
-        .values_list("reflection__author__side", "topic__name_da", "topic__name_en", "n", "who")
+        .values_list("reflection__author__side", "topic__name_da", "topic__name_en", "n", "who")  # type: ignore[misc]
     )
     for side, name_da, name_en, n, who in sorted(found, key=lambda r: (-r[3], r[2], r[1])):
         name = (name_en or name_da) if english else (name_da or name_en)
@@ -594,12 +594,12 @@ def goal_tables(program: Program) -> list[Table]:
     cells = {
         (side, progress): (n, who)
         for side, progress, n, who in goals.annotate(
-            progress=Coalesce(latest, Value(GoalMark.Progress.NOT_STARTED.value))
+            latest=Coalesce(latest, Value(GoalMark.Progress.NOT_STARTED.value))
         )
         .order_by()
-        .values_list("learner__side", "progress")
+        .values_list("learner__side", "latest")
         .annotate(n=Count("pk"), who=Count("learner", distinct=True))
-        .values_list("learner__side", "progress", "n", "who")
+        .values_list("learner__side", "latest", "n", "who")
     }
     learners = dict(
         goals.order_by()
