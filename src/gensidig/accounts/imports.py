@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from secrets import token_hex
+from typing import Any
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
@@ -20,6 +21,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -40,6 +42,16 @@ __all__ = ["safe_cell"]  # kept importable here for the callers that know it fro
 # A file larger than this is imported by a background task with its progress shown.
 BACKGROUND_ROWS = 500
 MAX_BYTES = 20 * 1024 * 1024
+# Bounds checked while reading, before anything is parsed further: a small file can hold
+# millions of rows (an .xlsx is compressed) and a page of millions of problems.
+MAX_ROWS = 50_000
+MAX_COLUMNS = 50
+# An .xlsx unpacks to many times its size; more than this is refused before reading.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+# Rows read past the last person (empty, formatted rows of a spreadsheet) before giving up.
+MAX_EMPTY_ROWS = 10_000
+# The page and an import job list at most this many problems, with a count of the rest.
+MAX_PROBLEMS = 100
 
 # The columns, and the headings (Danish and English, any case) that name them.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -85,6 +97,47 @@ class RowProblem:
     row: int  # as a spreadsheet shows it: the heading is row 1
     column: str
     message: str
+    person: str = ""  # the name (or email) on the row, so the administrator knows who
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+            "person": self.person,
+        }
+
+
+class Problems(list[RowProblem]):
+    """A file's problems, bounded: every problem is counted (`total`), only the first
+    MAX_PROBLEMS by row are kept, so 200,000 bad rows make a short page and a small job row."""
+
+    def __init__(self, items: Iterable[RowProblem] = ()) -> None:
+        super().__init__()
+        self.total = 0
+        for item in items:
+            self.append(item)
+
+    def append(self, problem: RowProblem) -> None:
+        self.total += 1
+        super().append(problem)
+        if len(self) >= 4 * MAX_PROBLEMS:
+            self.trim()
+
+    def insert(self, index: Any, problem: RowProblem) -> None:
+        self.total += 1
+        super().insert(index, problem)
+
+    def trim(self) -> Problems:
+        """Keep the first MAX_PROBLEMS by row and column; returns itself."""
+        self.sort(key=lambda p: (p.row, p.column))
+        del self[MAX_PROBLEMS:]
+        return self
+
+    @property
+    def more(self) -> int:
+        """How many problems are not listed."""
+        return max(0, self.total - len(self))
 
 
 @dataclass(frozen=True)
@@ -102,7 +155,7 @@ class PersonRow:
 @dataclass
 class CheckedFile:
     people: list[PersonRow] = field(default_factory=list)
-    problems: list[RowProblem] = field(default_factory=list)
+    problems: Problems = field(default_factory=Problems)
 
     @property
     def ok(self) -> bool:
@@ -113,8 +166,26 @@ class UnreadableFile(Exception):
     """The file is not a CSV or Excel file we can read; the message says why."""
 
 
+def too_many_rows() -> UnreadableFile:
+    return UnreadableFile(
+        _(
+            "The file has more than %(count)s rows of people. Split it into files of at most "
+            "%(count)s rows and import them one after the other."
+        )
+        % {"count": number_format(MAX_ROWS, force_grouping=True)}
+    )
+
+
+def too_many_columns() -> UnreadableFile:
+    return UnreadableFile(
+        _("The file has more than %(count)s columns. Keep only the columns the import reads.")
+        % {"count": MAX_COLUMNS}
+    )
+
+
 def read_rows(data: bytes, filename: str) -> list[dict[str, str]]:
-    """The file's rows as dicts keyed by the original headings."""
+    """The file's rows as dicts keyed by the original headings; at most MAX_ROWS rows and
+    MAX_COLUMNS columns, checked while reading (a bigger file is refused, not read)."""
     if len(data) > MAX_BYTES:
         raise UnreadableFile(_("The file is larger than 20 MB."))
     if filename.lower().endswith(".xlsx"):
@@ -132,32 +203,173 @@ def read_csv(data: bytes) -> list[dict[str, str]]:
     first_line = text.split("\n", 1)[0]
     # Danish Excel separates with semicolons (the comma is the decimal mark).
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    result: list[dict[str, str]] = []
     try:
-        return [{k or "": (v or "") for k, v in row.items()} for row in reader]
+        headings = next(reader, [])
+        if len(headings) > MAX_COLUMNS:
+            raise too_many_columns()
+        for cells in reader:
+            if not any(cell.strip() for cell in cells):
+                continue  # an empty line, or one of only separators
+            if len(result) >= MAX_ROWS:
+                raise too_many_rows()
+            if len(cells) > MAX_COLUMNS:
+                raise too_many_columns()
+            result.append(row_dict(headings, cells))
     except csv.Error as error:
         raise UnreadableFile(
             _("The CSV file could not be read: %(error)s") % {"error": error}
         ) from error
+    return result
+
+
+def row_dict(headings: list[str], cells: list[str]) -> dict[str, str]:
+    """A row keyed by heading; missing cells are empty (as csv.DictReader gives them)."""
+    row = dict(zip(headings, cells, strict=False))
+    for heading in headings[len(cells) :]:
+        row.setdefault(heading, "")
+    return row
+
+
+XLSX_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+XLSX_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+XLSX_DOC_RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+CELL_REF = re.compile(r"^([A-Z]+)")
+
+
+def column_index(reference: str, fallback: int) -> int:
+    match = CELL_REF.match(reference or "")
+    if not match:
+        return fallback
+    index = 0
+    for letter in match.group(1):
+        index = index * 26 + (ord(letter) - 64)
+    return index - 1
 
 
 def read_xlsx(data: bytes) -> list[dict[str, str]]:
-    from openpyxl import load_workbook
+    """Stream the first sheet row by row and stop at the first row past the bounds: a
+    600 KB file of two million rows is refused after reading MAX_ROWS of them.
 
+    Read with the standard library's streaming XML parser rather than openpyxl, whose
+    read-only mode parses the whole sheet once just to learn its size when the file does
+    not say it (that took minutes on such a file)."""
+    import zipfile
+    from xml.etree.ElementTree import ParseError, iterparse
+
+    unreadable = UnreadableFile(_("The Excel file could not be read."))
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:
-        raise UnreadableFile(_("The Excel file could not be read.")) from error
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    headings = [str(cell or "").strip() for cell in next(rows, ())]
-    result = []
-    for values in rows:
-        cells = ["" if value is None else str(value) for value in values]
-        if any(cell.strip() for cell in cells):
-            result.append(dict(zip(headings, cells, strict=False)))
-    workbook.close()
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError) as error:
+        raise unreadable from error
+    with archive:
+        names = set(archive.namelist())
+        if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
+            raise UnreadableFile(_("The Excel file is too large once unpacked."))
+        try:
+            sheet_path = first_sheet_path(archive)
+            if sheet_path is None or sheet_path not in names:
+                raise UnreadableFile(
+                    _("The Excel file has no sheet with rows. Put the people on the first sheet.")
+                )
+            shared = (
+                shared_strings(archive, "xl/sharedStrings.xml")
+                if "xl/sharedStrings.xml" in names
+                else []
+            )
+            rows = sheet_rows(archive, sheet_path, shared, iterparse)
+            headings = [cell.strip() for cell in next(rows, [])]
+            if len(headings) > MAX_COLUMNS:
+                raise too_many_columns()
+            result: list[dict[str, str]] = []
+            empty_run = 0
+            for cells in rows:
+                if not any(cell.strip() for cell in cells):
+                    empty_run += 1
+                    if empty_run > MAX_EMPTY_ROWS:
+                        break  # formatting far below the last person; nothing more to read
+                    continue
+                empty_run = 0
+                if len(result) >= MAX_ROWS:
+                    raise too_many_rows()
+                if len(cells) > MAX_COLUMNS:
+                    raise too_many_columns()
+                result.append(row_dict(headings, cells))
+        except (ParseError, KeyError, ValueError, zipfile.BadZipFile, OSError) as error:
+            raise unreadable from error
     return result
+
+
+def first_sheet_path(archive: Any) -> str | None:
+    """The path inside the archive of the workbook's first sheet, or None if it has none."""
+    from xml.etree.ElementTree import fromstring
+
+    workbook = fromstring(archive.read("xl/workbook.xml"))
+    sheets = workbook.find(f"{XLSX_MAIN}sheets")
+    first = sheets.find(f"{XLSX_MAIN}sheet") if sheets is not None else None
+    if first is None:
+        return None
+    relation = first.get(f"{XLSX_DOC_RELS}id")
+    relations = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    for item in relations.iter(f"{XLSX_RELS}Relationship"):
+        if item.get("Id") == relation and item.get("Type", "").endswith("/worksheet"):
+            target = item.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return None
+
+
+def shared_strings(archive: Any, path: str) -> list[str]:
+    from xml.etree.ElementTree import iterparse
+
+    strings: list[str] = []
+    with archive.open(path) as stream:
+        for _event, element in iterparse(stream, events=("end",)):
+            if element.tag == f"{XLSX_MAIN}si":
+                strings.append("".join(t.text or "" for t in element.iter(f"{XLSX_MAIN}t")))
+                element.clear()
+    return strings
+
+
+def sheet_rows(archive: Any, path: str, shared: list[str], iterparse: Any) -> Any:
+    """Each row of the sheet as a list of cell texts (gaps filled with empty strings)."""
+    with archive.open(path) as stream:
+        sheet_data = None
+        for event, element in iterparse(stream, events=("start", "end")):
+            if event == "start":
+                if element.tag == f"{XLSX_MAIN}sheetData":
+                    sheet_data = element
+                continue
+            if element.tag != f"{XLSX_MAIN}row":
+                continue
+            cells: list[str] = []
+            for cell in element.iter(f"{XLSX_MAIN}c"):
+                index = column_index(cell.get("r", ""), len(cells))
+                if index >= MAX_COLUMNS:
+                    if cell_text(cell, shared).strip():
+                        raise too_many_columns()
+                    continue
+                while len(cells) < index:
+                    cells.append("")
+                cells.append(cell_text(cell, shared))
+            # Keep memory flat: no row read stays in the tree.
+            (sheet_data if sheet_data is not None else element).clear()
+            yield cells
+
+
+def cell_text(cell: Any, shared: list[str]) -> str:
+    kind = cell.get("t", "n")
+    if kind == "inlineStr":
+        return "".join(t.text or "" for t in cell.iter(f"{XLSX_MAIN}t"))
+    value = cell.find(f"{XLSX_MAIN}v")
+    text = value.text if value is not None and value.text else ""
+    if kind == "s" and text:
+        return shared[int(text)]
+    if kind == "b":
+        return "TRUE" if text == "1" else "FALSE"
+    if kind == "n" and text.endswith(".0"):
+        return text[:-2]  # Excel stores 3 as 3.0 at times; the import wants 3
+    return text
 
 
 def map_headings(headings: Iterable[str]) -> dict[str, str]:
@@ -194,12 +406,16 @@ def check_rows(rows: list[dict[str, str]], *, organisation: Organisation) -> Che
 
     seen: dict[str, int] = {}
     for index, row in enumerate(rows, start=2):
-        problems_before = len(result.problems)
-
-        def problem(column: str, message: str, index: int = index) -> None:
-            result.problems.append(RowProblem(index, str(COLUMN_LABELS[column]), message))
-
+        problems_before = result.problems.total
         name, email = cell(row, "name"), cell(row, "email").lower()
+
+        def problem(
+            column: str, message: str, index: int = index, person: str = name or email
+        ) -> None:
+            result.problems.append(
+                RowProblem(index, str(COLUMN_LABELS[column]), message, person=person)
+            )
+
         manager_email = cell(row, "manager_email").lower()
         side_text, generation = cell(row, "side").lower(), cell(row, "generation")
         languages = tuple(
@@ -250,7 +466,7 @@ def check_rows(rows: list[dict[str, str]], *, organisation: Organisation) -> Che
             )
         if manager_email and manager_email == email:
             problem("manager_email", str(_("A person cannot be their own manager.")))
-        if len(result.problems) == problems_before:
+        if result.problems.total == problems_before:
             result.people.append(
                 PersonRow(
                     row=index,
@@ -296,6 +512,7 @@ def check_managers(
                         _("The manager “%(value)s” is neither in the file nor a member.")
                         % {"value": person.manager_email}
                     ),
+                    person=person.name,
                 )
             )
     reported: set[str] = set()
@@ -322,9 +539,10 @@ def check_managers(
                         _("The reporting lines go round in a circle: %(path)s.")
                         % {"path": " → ".join([*path, person.email])}
                     ),
+                    person=person.name,
                 )
             )
-    result.problems.sort(key=lambda p: (p.row, p.column))
+    result.problems.trim()
 
 
 @dataclass(frozen=True)

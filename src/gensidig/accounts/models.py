@@ -295,7 +295,9 @@ class ImportJob(models.Model):
     processed = models.PositiveIntegerField(_("rows done"), default=0)
     created_count = models.PositiveIntegerField(_("new people"), default=0)
     updated_count = models.PositiveIntegerField(_("updated people"), default=0)
+    # The first problems only (imports.MAX_PROBLEMS) and how many there were in all.
     problems = models.JSONField(_("problems"), default=list, blank=True)
+    problem_count = models.PositiveIntegerField(_("number of problems"), default=0)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
@@ -310,6 +312,10 @@ class ImportJob(models.Model):
     @property
     def percent(self) -> int:
         return round(100 * self.processed / self.total) if self.total else 0
+
+    @property
+    def problems_not_listed(self) -> int:
+        return max(0, self.problem_count - len(self.problems))
 
 
 class SecurityEvent(models.Model):

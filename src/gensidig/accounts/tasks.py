@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection, connections
@@ -10,12 +11,27 @@ from django.tasks.signals import task_finished
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from gensidig.accounts.imports import UnreadableFile, check_rows, read_rows, save_people
+from gensidig.accounts.imports import (
+    Problems,
+    RowProblem,
+    UnreadableFile,
+    check_rows,
+    read_rows,
+    save_people,
+)
 from gensidig.accounts.models import ImportJob
 
 IMPORT_STOPPED = gettext_noop(
     "The import stopped before it finished, so nothing was saved. Please upload the file again."
 )
+
+
+def keep_problems(job: ImportJob, problems: Iterable[RowProblem]) -> None:
+    """The job row keeps the first MAX_PROBLEMS problems and the count of all, never the
+    whole file's list."""
+    bounded = problems if isinstance(problems, Problems) else Problems(problems)
+    job.problems = [problem.as_dict() for problem in bounded.trim()]
+    job.problem_count = bounded.total
 
 
 @task()
@@ -56,20 +72,16 @@ def run_import(*, job_id: int) -> dict[str, int]:
                     progress=progress,
                 )
         if outcome is None:
-            job.problems = [
-                {"row": p.row, "column": p.column, "message": p.message} for p in problems
-            ]
+            keep_problems(job, problems)
             job.status = ImportJob.Status.FAILED
         else:
             job.total = job.processed = len(outcome.people)
             job.created_count, job.updated_count = outcome.created, outcome.updated
             # On a finished import the list says who was invited or left out, and why.
-            job.problems = [
-                {"row": p.row, "column": p.column, "message": p.message} for p in outcome.notes()
-            ]
+            keep_problems(job, outcome.notes())
             job.status = ImportJob.Status.DONE
     except UnreadableFile as error:
-        job.problems = [{"row": 0, "column": "", "message": str(error)}]
+        keep_problems(job, [RowProblem(0, "", str(error))])
         job.status = ImportJob.Status.FAILED
     finally:
         if side is not None:

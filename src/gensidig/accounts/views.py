@@ -475,7 +475,7 @@ def handle_import(
 ) -> HttpResponse:
     """The upload page shared by the people import and the program import."""
     form = ImportForm(request.POST or None, request.FILES or None)
-    problems: list[imports.RowProblem] = []
+    problems: list[imports.RowProblem] = imports.Problems()
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -490,7 +490,7 @@ def handle_import(
                     "Save it as CSV UTF-8 or as .xlsx."
                 )
             )
-            problems = [imports.RowProblem(0, "", message)]
+            problems = imports.Problems([imports.RowProblem(0, "", message)])
         else:
             if len(rows) > imports.BACKGROUND_ROWS:
                 job = actions.start_import(

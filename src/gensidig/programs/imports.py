@@ -29,7 +29,7 @@ ITEM = re.compile(r"^(?P<name>[^:]+?)\s*(?::\s*(?P<level>\d+))?$")
 class ProgramFile:
     people: list[people_import.PersonRow] = field(default_factory=list)
     topics: dict[str, list[tuple[Topic, str, int]]] = field(default_factory=dict)  # email -> rows
-    problems: list[people_import.RowProblem] = field(default_factory=list)
+    problems: people_import.Problems = field(default_factory=people_import.Problems)
 
     @property
     def ok(self) -> bool:
@@ -50,7 +50,7 @@ def topic_lookup(program: Program) -> dict[str, Topic]:
 
 def check_file(rows: list[dict[str, str]], *, program: Program) -> ProgramFile:
     checked = people_import.check_rows(rows, organisation=program.organisation)
-    result = ProgramFile(people=checked.people, problems=list(checked.problems))
+    result = ProgramFile(people=checked.people, problems=checked.problems)
     reason = why_not(program, "invite")
     if reason is not None:
         result.problems.insert(0, people_import.RowProblem(0, "", str(reason)))
@@ -75,6 +75,7 @@ def check_file(rows: list[dict[str, str]], *, program: Program) -> ProgramFile:
                     index,
                     pgettext("import column", "side"),
                     _("Reverse mentoring needs each person's side: young or experienced."),
+                    person=person.name,
                 )
             )
         chosen: list[tuple[Topic, str, int]] = []
@@ -96,6 +97,7 @@ def check_file(rows: list[dict[str, str]], *, program: Program) -> ProgramFile:
                             index,
                             column,
                             _("“%(value)s” is not a topic in the catalogue.") % {"value": item},
+                            person=person.name,
                         )
                     )
                 elif not 1 <= level <= 3:
@@ -104,12 +106,13 @@ def check_file(rows: list[dict[str, str]], *, program: Program) -> ProgramFile:
                             index,
                             column,
                             _("The level of “%(value)s” must be 1, 2 or 3.") % {"value": item},
+                            person=person.name,
                         )
                     )
                 else:
                     chosen.append((topic, "share" if kind == "shares" else "want", level))
         result.topics[person.email] = chosen
-    result.problems.sort(key=lambda p: (p.row, p.column))
+    result.problems.trim()
     return result
 
 
