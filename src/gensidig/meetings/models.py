@@ -129,8 +129,9 @@ class Goal(models.Model):
 
     @property
     def progress(self) -> int:
-        last = self.marks.order_by("-created_at", "-pk").first()
-        return last.progress if last else 0
+        # The marks in their order (created_at, pk), prefetched by the pair's page.
+        marks = list(self.marks.all())
+        return marks[-1].progress if marks else 0
 
 
 class GoalMark(models.Model):

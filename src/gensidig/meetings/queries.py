@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import (
     Case,
     CharField,
+    Count,
     IntegerField,
     Max,
     Min,
@@ -40,7 +41,13 @@ def pairs_with(member: Member) -> QuerySet[Pair]:
     """The pairs this member is a partner in, in their organisation only."""
     return Pair.objects.filter(
         Q(a__member=member) | Q(b__member=member), program__organisation=member.organisation
-    ).select_related("program__organisation", "a__member__user", "b__member__user")
+    ).select_related(
+        "program__organisation",
+        "program__sponsor__user",
+        "a__member__user",
+        "b__member__user",
+        "proposal",
+    )
 
 
 def own_pair(member: Member, pair_id: int) -> tuple[Pair, Enrolment] | None:
@@ -68,6 +75,10 @@ class PairStatus:
     last_met_at: datetime | None
     next_meeting: Meeting | None
     held: int
+
+    @property
+    def next_meeting_at(self) -> datetime | None:
+        return self.next_meeting.starts_at if self.next_meeting else None
 
 
 def status_of(
@@ -116,6 +127,7 @@ def with_meeting_dates(pairs: QuerySet[Pair], now: datetime) -> QuerySet[Pair]:
         next_confirmed_at=Min(
             "meetings__starts_at", filter=ahead & Q(meetings__status=Meeting.Status.CONFIRMED)
         ),
+        held=Count("meetings", filter=held),
     ).annotate(since=Coalesce("last_met_at", "created_at"))
 
 
@@ -152,6 +164,7 @@ class PairRow:
     health: Health
     last_met_at: datetime | None
     next_meeting_at: datetime | None
+    held: int
 
 
 def program_pairs(
@@ -201,6 +214,7 @@ def pair_rows(pairs: Iterable[Pair], now: datetime | None = None) -> list[PairRo
             ),
             last_met_at=pair.last_met_at,  # type: ignore[attr-defined]
             next_meeting_at=pair.next_confirmed_at or pair.next_meeting_at,  # type: ignore[attr-defined]
+            held=pair.held,  # type: ignore[attr-defined]
         )
         for pair in pairs
     ]
@@ -227,34 +241,129 @@ def reflections_of(pair: Pair) -> QuerySet[Reflection]:
     )
 
 
+class PairPage:
+    """Everything a pair's home shows, read once (a fixed number of queries, however many
+    meetings, goals and reflections the pair has): the meetings, the reflections and the
+    topics each names, the goals with their marks, the self-assessments, the organisation's
+    topics (names, the goal forms' choices, the match's topics) and the program's themes."""
+
+    def __init__(self, pair: Pair, now: datetime | None = None) -> None:
+        self.pair = pair
+        self.now = now or timezone.now()
+        self.meetings = list(meetings_of(pair))
+        self.reflections = list(reflections_of(pair).prefetch_related(None))
+        by_pair = {"reflection__meeting__pair": pair}
+        kind = CharField()
+        taught = Reflection.taught.through.objects.filter(**by_pair).values_list(
+            "reflection_id", "topic_id", Value("taught", output_field=kind)
+        )
+        learned = Reflection.learned.through.objects.filter(**by_pair).values_list(
+            "reflection_id", "topic_id", Value("learned", output_field=kind)
+        )
+        self.reflection_topics: list[tuple[int, int, str]] = list(taught.union(learned, all=True))
+        self.goals = list(
+            Goal.objects.filter(pair=pair).select_related("topic").prefetch_related("marks")
+        )
+        self.assessments = list(Assessment.objects.filter(pair=pair))
+        self.topics = {
+            t.pk: t for t in Topic.objects.filter(organisation_id=pair.program.organisation_id)
+        }
+        program = pair.program
+        young = Program.themes_young_to_experienced.through.objects.filter(
+            program=program
+        ).values_list("topic_id", Value(Side.YOUNG, output_field=kind))
+        experienced = Program.themes_experienced_to_young.through.objects.filter(
+            program=program
+        ).values_list("topic_id", Value(Side.EXPERIENCED, output_field=kind))
+        themes: dict[str, list[Topic]] = {Side.YOUNG: [], Side.EXPERIENCED: []}
+        for topic_id, side in young.union(experienced, all=True):
+            themes[side].append(self.topics[topic_id])
+        # In the catalogue's order, as `program.themes_….all()` gives them.
+        self.themes = {
+            side: sorted(found, key=lambda t: (t.name_da, t.pk)) for side, found in themes.items()
+        }
+
+    def goals_of(self, learner: Enrolment) -> list[Goal]:
+        return [goal for goal in self.goals if goal.learner_id == learner.pk]
+
+    def active_topics(self) -> list[Topic]:
+        """The topics a goal may name (as `pair_topics`), in the catalogue's order."""
+        return sorted(
+            (t for t in self.topics.values() if not t.retired and t.merged_into_id is None),
+            key=lambda t: (t.name_da, t.pk),
+        )
+
+    def ledger(self, learner: Enrolment, teacher: Enrolment) -> list[dict[str, Any]]:
+        """One direction of the learning ledger: each topic that moved, how often the
+        learner said they learned it and how often the teacher said they taught it."""
+        authors = {r.pk: r.author_id for r in self.reflections}
+        learned: Counter[int] = Counter()
+        taught: Counter[int] = Counter()
+        for reflection_id, topic_id, kind in self.reflection_topics:
+            author = authors.get(reflection_id)
+            if kind == "learned" and author == learner.pk:
+                learned[topic_id] += 1
+            elif kind == "taught" and author == teacher.pk:
+                taught[topic_id] += 1
+        rows = [
+            {"topic": self.topics[pk].name, "learned": learned[pk], "taught": taught[pk]}
+            for pk in {*learned, *taught}
+        ]
+        return sorted(rows, key=lambda row: (-(row["learned"] + row["taught"]), row["topic"]))
+
+    def assessments_of(self, learner: Enrolment) -> list[dict[str, Any]]:
+        """The learner's own rating of each goal topic, before and after."""
+        rows: dict[int, dict[str, Any]] = {}
+        for row in self.assessments:
+            if row.learner_id != learner.pk:
+                continue
+            topic = self.topics[row.topic_id]
+            entry = rows.setdefault(row.topic_id, {"topic": topic.name, "pre": None, "post": None})
+            entry[row.phase] = row.level
+        return sorted(rows.values(), key=lambda entry: entry["topic"])
+
+    def guide_topics(self, teacher: Enrolment, learner: Enrolment) -> list[Topic]:
+        """What the teacher could teach, best first: the learner's goals, then what the
+        match said the teacher can teach, then the program's themes for that direction."""
+        pair = self.pair
+        found: list[Topic] = [g.topic for g in self.goals_of(learner) if g.topic is not None]
+        if pair.proposal is not None:
+            slugs = (
+                pair.proposal.teaches_a_to_b
+                if teacher.pk == pair.a_id
+                else pair.proposal.teaches_b_to_a
+            )
+            by_slug = {t.slug: t for t in self.topics.values()}
+            found += [by_slug[s] for s in slugs if s in by_slug]
+        found += self.themes[side_of(pair, teacher)]
+        unique: list[Topic] = []
+        for topic in found:
+            if topic.pk not in {t.pk for t in unique}:
+                unique.append(topic)
+        return unique
+
+    def conversation_guide(self, mine: Enrolment, held: int) -> list[dict[str, Any]]:
+        """Two prompts per direction for the coming meeting, turning with each meeting
+        held so that the guide moves through the pair's topics."""
+        pair = self.pair
+        partner = pair.b if mine.pk == pair.a_id else pair.a
+        sections = []
+        for teacher, learner in ((mine, partner), (partner, mine)):
+            topics = self.guide_topics(teacher, learner)
+            prompts = PROMPTS[Side(side_of(pair, teacher))]
+            lines = []
+            for offset in range(2):
+                if not topics:
+                    break
+                topic = topics[(held + offset) % len(topics)]
+                prompt = prompts[(held + offset) % len(prompts)]
+                lines.append(str(prompt) % {"topic": topic.name})
+            sections.append({"teacher": teacher, "learner": learner, "prompts": lines})
+        return sections
+
+
 def ledger(pair: Pair, learner: Enrolment, teacher: Enrolment) -> list[dict[str, Any]]:
-    """One direction of the learning ledger: each topic that moved, how often the learner
-    said they learned it and how often the teacher said they taught it."""
-    learned: Counter[int] = Counter()
-    taught: Counter[int] = Counter()
-    topics: dict[int, Topic] = {}
-    for reflection in reflections_of(pair):
-        if reflection.author_id == learner.pk:
-            for topic in reflection.learned.all():
-                learned[topic.pk] += 1
-                topics[topic.pk] = topic
-        elif reflection.author_id == teacher.pk:
-            for topic in reflection.taught.all():
-                taught[topic.pk] += 1
-                topics[topic.pk] = topic
-    rows = [
-        {"topic": topics[pk].name, "learned": learned[pk], "taught": taught[pk]} for pk in topics
-    ]
-    return sorted(rows, key=lambda row: (-(row["learned"] + row["taught"]), row["topic"]))
-
-
-def assessments_of(pair: Pair, learner: Enrolment) -> list[dict[str, Any]]:
-    """The learner's own rating of each goal topic, before and after."""
-    rows: dict[int, dict[str, Any]] = {}
-    for row in Assessment.objects.filter(pair=pair, learner=learner).select_related("topic"):
-        entry = rows.setdefault(row.topic_id, {"topic": row.topic.name, "pre": None, "post": None})
-        entry[row.phase] = row.level
-    return sorted(rows.values(), key=lambda entry: entry["topic"])
+    return PairPage(pair).ledger(learner, teacher)
 
 
 # Seeded prompts for the conversation guide, by the side that teaches. %(topic)s is one of the
@@ -283,51 +392,8 @@ def side_of(pair: Pair, enrolment: Enrolment) -> str:
     return Side.YOUNG if enrolment.pk == pair.a_id else Side.EXPERIENCED
 
 
-def guide_topics(pair: Pair, teacher: Enrolment, learner: Enrolment) -> list[Topic]:
-    """What the teacher could teach, best first: the learner's goals, then what the match
-    said the teacher can teach, then the program's themes for that direction."""
-    found: list[Topic] = [g.topic for g in goals_of(pair, learner) if g.topic is not None]
-    if pair.proposal is not None:
-        slugs = (
-            pair.proposal.teaches_a_to_b
-            if teacher.pk == pair.a_id
-            else pair.proposal.teaches_b_to_a
-        )
-        by_slug = {
-            t.slug: t
-            for t in Topic.objects.filter(organisation=pair.program.organisation, slug__in=slugs)
-        }
-        found += [by_slug[s] for s in slugs if s in by_slug]
-    themes = (
-        pair.program.themes_young_to_experienced
-        if side_of(pair, teacher) == Side.YOUNG
-        else pair.program.themes_experienced_to_young
-    )
-    found += list(themes.all())
-    unique: list[Topic] = []
-    for topic in found:
-        if topic.pk not in {t.pk for t in unique}:
-            unique.append(topic)
-    return unique
-
-
 def conversation_guide(pair: Pair, mine: Enrolment, held: int) -> list[dict[str, Any]]:
-    """Two prompts per direction for the coming meeting, turning with each meeting held so
-    that the guide moves through the pair's topics."""
-    partner = pair.b if mine.pk == pair.a_id else pair.a
-    sections = []
-    for teacher, learner in ((mine, partner), (partner, mine)):
-        topics = guide_topics(pair, teacher, learner)
-        prompts = PROMPTS[Side(side_of(pair, teacher))]
-        lines = []
-        for offset in range(2):
-            if not topics:
-                break
-            topic = topics[(held + offset) % len(topics)]
-            prompt = prompts[(held + offset) % len(prompts)]
-            lines.append(str(prompt) % {"topic": topic.name})
-        sections.append({"teacher": teacher, "learner": learner, "prompts": lines})
-    return sections
+    return PairPage(pair).conversation_guide(mine, held)
 
 
 def pair_topics(pair: Pair) -> QuerySet[Topic]:

@@ -27,7 +27,7 @@ from gensidig.meetings.forms import (
 )
 from gensidig.meetings.health import ORDER, HealthState
 from gensidig.meetings.models import Assessment, CalendarFeed, ClosingAnswer, Goal, Meeting
-from gensidig.programs.models import Enrolment, Program
+from gensidig.programs.models import Enrolment, Program, Side
 
 
 def own_pair(member: Member, pair_id: int) -> tuple[Pair, Enrolment]:
@@ -58,12 +58,12 @@ def pair_home(request: HttpRequest, member: Member, pair_id: int) -> HttpRespons
         )
     pair, mine = found
     partner = actions.partner_of(pair, mine)
-    status = queries.status_of(pair)
     now = timezone.now()
-    meetings = list(queries.meetings_of(pair))
-    reflections = list(queries.reflections_of(pair))
-    written = {(r.meeting_id, r.author_id) for r in reflections}
-    topics = queries.pair_topics(pair)
+    page = queries.PairPage(pair, now)
+    status = queries.status_of(pair, now, meetings=page.meetings)
+    written = {(r.meeting_id, r.author_id) for r in page.reflections}
+    topics = queries.pair_topics(pair)  # validates a goal form's POST; never read here
+    choices = page.active_topics()
     return render(
         request,
         "meetings/pair.html",
@@ -84,9 +84,9 @@ def pair_home(request: HttpRequest, member: Member, pair_id: int) -> HttpRespons
                     and m.starts_at > now,
                     "needs_reflection": m.is_held(now) and (m.pk, mine.pk) not in written,
                 }
-                for m in meetings
+                for m in page.meetings
             ],
-            "reflections": reflections,
+            "reflections": page.reflections,
             "directions": [
                 {
                     "learner": learner,
@@ -96,29 +96,32 @@ def pair_home(request: HttpRequest, member: Member, pair_id: int) -> HttpRespons
                             goal,
                             GoalForm(
                                 topics=topics,
+                                choices=choices,
                                 initial={"text": goal.text, "topic": goal.topic},
                                 prefix=f"goal-{goal.pk}",
                             ),
                         )
-                        for goal in queries.goals_of(pair, learner)
+                        for goal in page.goals_of(learner)
                     ],
-                    "ledger": queries.ledger(pair, learner, teacher),
-                    "assessments": queries.assessments_of(pair, learner),
+                    "ledger": page.ledger(learner, teacher),
+                    "assessments": page.assessments_of(learner),
                     "own": learner.pk == mine.pk,
                 }
                 for learner, teacher in ((mine, partner), (partner, mine))
             ],
-            "guide": queries.conversation_guide(pair, mine, status.held),
+            "guide": page.conversation_guide(mine, status.held),
             "closing_prompt": queries.CLOSING_PROMPT,
             "meeting_form": MeetingForm(initial={"minutes": pair.program.meeting_minutes}),
-            "goal_form": GoalForm(topics=queries.pair_topics(pair)),
+            "goal_form": GoalForm(topics=topics, choices=choices),
             "mark_form": GoalMarkForm(),
             "end_form": EndForm(),
-            "goal_count": len(queries.goals_of(pair, mine)),
+            "goal_count": len(page.goals_of(mine)),
             "max_goals": actions.MAX_GOALS,
-            "closing_done": ClosingAnswer.objects.filter(pair=pair, author=mine).exists(),
-            "themes_young": pair.program.themes_young_to_experienced.all(),
-            "themes_experienced": pair.program.themes_experienced_to_young.all(),
+            # Asked only once the pair has ended (the page shows it then).
+            "closing_done": pair.ended_at is not None
+            and ClosingAnswer.objects.filter(pair=pair, author=mine).exists(),
+            "themes_young": page.themes[Side.YOUNG],
+            "themes_experienced": page.themes[Side.EXPERIENCED],
         },
     )
 

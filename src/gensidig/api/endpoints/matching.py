@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import translation
+from django.utils import timezone, translation
 from ninja import Query, Router, Schema, Status
 
 from gensidig.api.common import PageOut, Paging, one, paged
@@ -16,7 +16,7 @@ from gensidig.api.endpoints.programs import program_of
 from gensidig.matching import actions, queries
 from gensidig.matching.models import Pair, Proposal, Round
 from gensidig.meetings.health import HealthState
-from gensidig.meetings.queries import PairStatus, program_pairs, status_of
+from gensidig.meetings.queries import PairRow, PairStatus, pair_rows, program_pairs, status_of
 from gensidig.programs.models import Enrolment
 
 router = Router(tags=["matching"])
@@ -283,7 +283,7 @@ class PairFilters(Paging):
     health: HealthState | None = None
 
 
-def pair_out(row: PairStatus) -> dict[str, Any]:
+def pair_out(row: PairStatus | PairRow) -> dict[str, Any]:
     pair = row.pair
     return {
         "id": pair.pk,
@@ -295,7 +295,7 @@ def pair_out(row: PairStatus) -> dict[str, Any]:
         "created_at": pair.created_at,
         "ended_at": pair.ended_at,
         "last_met_at": row.last_met_at,
-        "next_meeting_at": row.next_meeting.starts_at if row.next_meeting else None,
+        "next_meeting_at": row.next_meeting_at,
         "meetings_held": row.held,
     }
 
@@ -305,10 +305,14 @@ def pair_out(row: PairStatus) -> dict[str, Any]:
 )
 def list_pairs(request: HttpRequest, program_id: int, filters: Query[PairFilters]) -> Any:
     """The program's pairs, the ones that need help first, as the pairs page lists them."""
-    rows = program_pairs(program_of(request, program_id))
-    if filters.health:
-        rows = [row for row in rows if row.health.state == filters.health]
-    return paged(rows, limit=filters.limit, offset=filters.offset, render=pair_out)
+    now = timezone.now()
+    pairs = program_pairs(program_of(request, program_id), now, health=str(filters.health or ""))
+    return paged(
+        pairs,
+        limit=filters.limit,
+        offset=filters.offset,
+        render=lambda pair: pair_out(pair_rows([pair], now)[0]),
+    )
 
 
 @router.get("/pairs/{pair_id}", response={200: PairOut, **READ_ERRORS}, url_name="pair")
