@@ -4,6 +4,7 @@ organisation."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from gensidig.accounts.models import ImportJob, Role
 from gensidig.api import actions as api_actions
 from gensidig.discoveries.models import Discovery, Scout
+from gensidig.identity.models import ScimToken
 from gensidig.matching.models import Pair, Proposal, Round
 from gensidig.meetings.models import Goal, Meeting
 from tests.factories import (
@@ -40,6 +42,10 @@ PUBLIC = {
     "api:openapi-json",  # the API's schema: documentation, no data
     "api:openapi-view",  # the API's docs page
     "api:api-root",  # /api/v1/ itself, which holds no data
+    "identity:sso_page",  # an organisation's login address: public, 404 without a provider
+    "identity:sso_start",
+    "identity:sso_callback",  # state, nonce and the provider's signed answer are the permission
+    "scim:root",  # SCIM answers 401 without the organisation's bearer token
 }
 
 # The API answers 401 (JSON) to a call without a token, where pages redirect to log in.
@@ -131,6 +137,12 @@ def objects_of(organisation: Any) -> dict[str, Any]:
             organisation=organisation, member=MemberFactory(organisation=organisation)
         ).pk,
         **api_objects(organisation),
+        "scim_token_id": ScimToken.objects.create(
+            organisation=organisation,
+            name="Entra",
+            token_hash=secrets.token_hex(32),
+            prefix="gss_x",
+        ).pk,
     }
 
 

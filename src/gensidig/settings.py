@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -105,6 +106,7 @@ INSTALLED_APPS = [
     "gensidig.api",
     "gensidig.demo",
     "gensidig.ops",
+    "gensidig.identity",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -115,6 +117,10 @@ INSTALLED_APPS = [
     "django_tasks_db",
     # Only so that the API's docs page serves Swagger UI from our static files, not a CDN.
     "ninja",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -128,10 +134,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "gensidig.identity.middleware.IdentityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into our cool-off page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "gensidig.urls"
@@ -162,7 +172,11 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["gensidig.accounts.backends.EmailBackend"]
+AUTHENTICATION_BACKENDS = [
+    # django-axes refuses a locked-out account or address before any password is checked.
+    "gensidig.identity.throttle.LoginThrottleBackend",
+    "gensidig.accounts.backends.EmailBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -179,6 +193,26 @@ GENSIDIG_INVITATION_DAYS = int(env("GENSIDIG_INVITATION_DAYS", "14"))
 GENSIDIG_ACCEPT_REMINDER_DAYS = int(env("GENSIDIG_ACCEPT_REMINDER_DAYS", "3"))
 # Figures over fewer people than this are withheld from insights; never below 3.
 GENSIDIG_MIN_GROUP = max(int(env("GENSIDIG_MIN_GROUP", "5")), 3)
+
+# Login throttling (django-axes, counted in the database so it holds across processes):
+# after this many failed logins for one address, or from one IP address, within the cool-off,
+# further attempts are refused until the cool-off has passed since the last failure.
+AXES_FAILURE_LIMIT = int(env("GENSIDIG_LOGIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(env("GENSIDIG_LOCKOUT_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "gensidig.identity.throttle.login_username"
+AXES_LOCKOUT_CALLABLE = "gensidig.identity.throttle.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# Password-reset and activation requests per hour: per address (silently not sent beyond
+# it, so the page never tells) and per IP address (refused with a page beyond it).
+GENSIDIG_RESET_PER_ADDRESS = int(env("GENSIDIG_RESET_PER_ADDRESS", "3"))
+GENSIDIG_RESET_PER_IP = int(env("GENSIDIG_RESET_PER_IP", "20"))
+# The login page lists every organisation's single sign-on button; a shared, multi-tenant
+# installation turns this off and uses the per-organisation login address instead.
+GENSIDIG_SSO_BUTTONS = env_bool("GENSIDIG_SSO_BUTTONS", True)
+# Two-factor codes name this issuer in the authenticator app.
+OTP_TOTP_ISSUER = "Gensidig"
 
 LANGUAGE_CODE = "da"
 LANGUAGES = [("da", _("Danish")), ("en", _("English"))]
@@ -328,6 +362,8 @@ LOGGING = {
     "loggers": {
         # Every task start and finish at INFO drowns the console; failures still show.
         "django.tasks": {"level": "WARNING"},
+        # django-axes logs every failed login; lockouts are in our security log instead.
+        "axes": {"level": "ERROR"},
         "gensidig.tasks": {
             "handlers": ["console", "mail_admins"],
             "level": "INFO",

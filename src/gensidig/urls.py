@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("gensidig.insights.urls")),
     path("", include("gensidig.api.urls")),
     *api_urls,
+    path("", include("gensidig.identity.urls")),
+    path("scim/v2/", include("gensidig.identity.scim.urls")),
 ]
 
 handler403 = "gensidig.common.views.error_403"

@@ -1,0 +1,270 @@
+"""Writes for company sign-in: verb-first, keyword-only, one transaction each."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from gensidig.accounts.models import Member, Organisation, Role, User, hash_token
+from gensidig.accounts.security import log_security_event
+from gensidig.identity import crypto
+from gensidig.identity.models import (
+    IdentityProvider,
+    OrganisationSecurity,
+    ScimToken,
+    UnknownPeople,
+)
+from gensidig.identity.queries import email_domain
+
+
+class SignInRefused(Exception):
+    """A verified person the organisation does not let in; `reason` says why."""
+
+    def __init__(self, reason: str, user: User | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.user = user
+
+
+@dataclass(frozen=True)
+class SignIn:
+    user: User
+    member: Member
+    joined: bool
+
+
+def _claim_true(value: Any) -> bool:
+    return value is True or str(value).lower() == "true"
+
+
+@transaction.atomic
+def sign_in_with_provider(*, provider: IdentityProvider, claims: dict[str, Any]) -> SignIn:
+    """Find the member behind a provider's verified claims, or make one when the owner lets
+    unknown people of a vouched domain join. The address must be of a domain the provider
+    vouches for: that is what makes it a verified address here. An existing account that is
+    not yet a member of the organisation is refused (it joins by invitation), so a provider
+    can never take over an account that belongs to other organisations."""
+    email = str(claims.get("email") or "").strip().lower()
+    if not email or "@" not in email:
+        raise SignInRefused("no-email")
+    if "email_verified" in claims and not _claim_true(claims["email_verified"]):
+        raise SignInRefused("email-unverified")
+    if email_domain(email) not in provider.domains:
+        raise SignInRefused("domain")
+    organisation = provider.organisation
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None:
+        if not user.is_active:
+            raise SignInRefused("switched-off", user)
+        member = Member.objects.filter(organisation=organisation, user=user).first()
+        if member is None:
+            raise SignInRefused("not-member", user)
+        if not member.is_active:
+            raise SignInRefused("switched-off", user)
+        return SignIn(user=user, member=member, joined=False)
+    if provider.unknown_people != UnknownPeople.JOIN:
+        raise SignInRefused("not-member")
+    name = str(claims.get("name") or "").strip() or email.partition("@")[0]
+    user = User.objects.create_user(email=email, password=None, name=name[:150])
+    member = Member.objects.create(organisation=organisation, user=user, role=Role.PARTICIPANT)
+    return SignIn(user=user, member=member, joined=True)
+
+
+@transaction.atomic
+def configure_provider(
+    *,
+    organisation: Organisation,
+    by: Member,
+    name: str,
+    issuer: str,
+    client_id: str,
+    secret: str | None,
+    domains: Iterable[str],
+    password_login_allowed: bool,
+    unknown_people: str,
+    enforces_mfa: bool,
+    enabled: bool,
+    request: HttpRequest | None = None,
+) -> IdentityProvider:
+    """Create or change the organisation's provider. An empty `secret` keeps the stored one."""
+    provider = IdentityProvider.objects.filter(organisation=organisation).first()
+    created = provider is None
+    if provider is None:
+        provider = IdentityProvider(organisation=organisation)
+    provider.name = name
+    provider.issuer = issuer
+    provider.client_id = client_id
+    if secret:
+        provider.secret_encrypted = crypto.encrypt(secret)
+        provider.secret_hint = secret[-4:] if len(secret) >= 12 else ""
+    provider.domains = sorted({d.strip().lower() for d in domains if d.strip()})
+    provider.password_login_allowed = password_login_allowed
+    provider.unknown_people = unknown_people
+    provider.enforces_mfa = enforces_mfa
+    provider.enabled = enabled
+    provider.save()
+    log_security_event(
+        kind="sso-configured",
+        organisation=organisation,
+        actor_id=by.user_id,
+        request=request,
+        details={"created": created, "enabled": enabled, "secret_changed": bool(secret)},
+    )
+    return provider
+
+
+@transaction.atomic
+def remove_provider(
+    *, organisation: Organisation, by: Member, request: HttpRequest | None = None
+) -> None:
+    deleted, _ = IdentityProvider.objects.filter(organisation=organisation).delete()
+    if deleted:
+        log_security_event(
+            kind="sso-removed", organisation=organisation, actor_id=by.user_id, request=request
+        )
+
+
+@transaction.atomic
+def set_mfa_rule(
+    *, organisation: Organisation, by: Member, required: bool, request: HttpRequest | None = None
+) -> OrganisationSecurity:
+    rules, _ = OrganisationSecurity.objects.get_or_create(organisation=organisation)
+    if rules.require_mfa_for_managers != required:
+        rules.require_mfa_for_managers = required
+        rules.save(update_fields=["require_mfa_for_managers"])
+        log_security_event(
+            kind="mfa-rule-changed",
+            organisation=organisation,
+            actor_id=by.user_id,
+            request=request,
+            details={"required": required},
+        )
+    return rules
+
+
+SCIM_TOKEN_PREFIX = "gss_"
+
+
+@transaction.atomic
+def create_scim_token(
+    *, organisation: Organisation, by: Member, name: str, request: HttpRequest | None = None
+) -> tuple[ScimToken, str]:
+    """Returns the token row and the raw token, which is shown once and never stored."""
+    raw = SCIM_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ScimToken.objects.create(
+        organisation=organisation,
+        name=name,
+        token_hash=hash_token(raw),
+        prefix=raw[:10],
+        created_by=by,
+    )
+    log_security_event(
+        kind="scim-token-created",
+        organisation=organisation,
+        actor_id=by.user_id,
+        request=request,
+        details={"token_id": token.pk},
+    )
+    return token, raw
+
+
+@transaction.atomic
+def revoke_scim_token(*, token: ScimToken, by: Member, request: HttpRequest | None = None) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        log_security_event(
+            kind="scim-token-revoked",
+            organisation=token.organisation,
+            actor_id=by.user_id,
+            request=request,
+            details={"token_id": token.pk},
+        )
+
+
+def _log_for_each_organisation(
+    *, kind: str, user: User, request: HttpRequest | None, details: dict[str, Any] | None = None
+) -> None:
+    organisations: list[Organisation | None] = [
+        m.organisation for m in Member.objects.filter(user=user).select_related("organisation")
+    ]
+    for organisation in organisations or [None]:
+        log_security_event(
+            kind=kind,
+            organisation=organisation,
+            actor_id=user.pk,
+            subject_id=user.pk,
+            request=request,
+            details=details,
+        )
+
+
+RECOVERY_CODES = 10
+
+
+@transaction.atomic
+def start_totp(*, user: User) -> TOTPDevice:
+    """An unconfirmed authenticator-app key; it counts only once a code from it was right."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+
+
+@transaction.atomic
+def confirm_totp(*, device: TOTPDevice, request: HttpRequest | None = None) -> list[str]:
+    """Confirm the app and make ten recovery codes; returns the codes (shown once)."""
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = make_recovery_codes(user=device.user)
+    _log_for_each_organisation(kind="mfa-enabled", user=device.user, request=request)
+    return codes
+
+
+@transaction.atomic
+def make_recovery_codes(*, user: User) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    static = StaticDevice.objects.create(user=user, name="recovery codes", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=static, token=code) for code in codes)
+    return codes
+
+
+@transaction.atomic
+def turn_off_mfa(*, user: User, request: HttpRequest | None = None) -> None:
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    _log_for_each_organisation(kind="mfa-disabled", user=user, request=request)
+
+
+def log_mfa_failure(*, user: User, request: HttpRequest | None) -> None:
+    _log_for_each_organisation(kind="mfa-failed", user=user, request=request)
+
+
+def log_sso_login(*, sign_in: SignIn, provider: IdentityProvider, request: HttpRequest) -> None:
+    log_security_event(
+        kind="sso-login",
+        organisation=provider.organisation,
+        actor_id=sign_in.user.pk,
+        subject_id=sign_in.user.pk,
+        request=request,
+        details={"joined": sign_in.joined, "mfa_by_provider": provider.enforces_mfa},
+    )
+
+
+def log_sso_refused(
+    *, provider: IdentityProvider, reason: str, user: User | None, request: HttpRequest
+) -> None:
+    log_security_event(
+        kind="sso-refused",
+        organisation=provider.organisation,
+        subject_id=user.pk if user else None,
+        request=request,
+        details={"reason": reason},
+    )

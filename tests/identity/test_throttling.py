@@ -1,0 +1,207 @@
+"""Login throttling (django-axes), reset rate limits, and sessions ended at once."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from axes.models import AccessAttempt
+from django.contrib.auth import SESSION_KEY
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from gensidig.accounts.models import SecurityEvent
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "accounts:login"
+
+
+def fail(client: Client, email: str, times: int, ip: str = "10.0.0.1") -> None:
+    for n in range(times):
+        response = client.post(
+            reverse(LOGIN), {"username": email, "password": "wrong"}, REMOTE_ADDR=ip
+        )
+        # The fifth failure already answers with the cool-off page.
+        assert response.status_code == (429 if n == 4 else 200)
+
+
+def test_login_five_failures_lock_the_account_even_with_the_right_password(
+    client: Client, young: Any
+) -> None:
+    fail(client, "ung@example.org", 5)
+    response = client.post(
+        reverse(LOGIN),
+        {"username": "ung@example.org", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_ACCEPT_LANGUAGE="da",
+    )
+    assert response.status_code == 429
+    assert "Login er sat på pause" in response.content.decode()
+    assert SESSION_KEY not in client.session
+
+
+def test_login_four_failures_still_let_the_right_password_in(client: Client, young: Any) -> None:
+    fail(client, "ung@example.org", 4)
+    response = client.post(
+        reverse(LOGIN),
+        {"username": "ung@example.org", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.1",
+    )
+    assert response.status_code == 302
+    assert client.session[SESSION_KEY] == str(young.user.pk)
+
+
+def test_login_lockout_counts_the_address_in_any_letter_case_from_any_ip(
+    client: Client, young: Any
+) -> None:
+    for n, email in enumerate(["ung@example.org", "UNG@example.org", " Ung@Example.org"] * 2):
+        client.post(
+            reverse(LOGIN), {"username": email, "password": "wrong"}, REMOTE_ADDR=f"10.0.1.{n}"
+        )
+    response = client.post(
+        reverse(LOGIN),
+        {"username": "ung@example.org", "password": PASSWORD},
+        REMOTE_ADDR="10.9.9.9",
+    )
+    assert response.status_code == 429
+
+
+def test_login_lockout_per_ip_refuses_other_accounts_from_that_ip(
+    client: Client, young: Any, experienced: Any
+) -> None:
+    for n in range(5):
+        client.post(
+            reverse(LOGIN),
+            {"username": f"guess{n}@example.org", "password": "x"},
+            REMOTE_ADDR="10.0.0.7",
+        )
+    refused = client.post(
+        reverse(LOGIN),
+        {"username": "erfaren@example.org", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.7",
+    )
+    assert refused.status_code == 429
+    elsewhere = Client().post(
+        reverse(LOGIN),
+        {"username": "erfaren@example.org", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.8",
+    )
+    assert elsewhere.status_code == 302
+
+
+def test_login_lockout_ends_by_itself_after_the_cool_off(client: Client, young: Any) -> None:
+    fail(client, "ung@example.org", 5)
+    AccessAttempt.objects.update(
+        attempt_time=AccessAttempt.objects.first().attempt_time - timedelta(minutes=31)
+    )  # type: ignore[union-attr]
+    response = client.post(
+        reverse(LOGIN),
+        {"username": "ung@example.org", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.1",
+    )
+    assert response.status_code == 302
+
+
+def test_login_lockout_page_is_the_same_for_an_unknown_address(client: Client, young: Any) -> None:
+    fail(client, "ung@example.org", 5, ip="10.0.0.1")
+    fail(client, "nobody@example.org", 5, ip="10.0.0.2")
+    known = client.post(
+        reverse(LOGIN), {"username": "ung@example.org", "password": "x"}, REMOTE_ADDR="10.0.0.1"
+    )
+    unknown = client.post(
+        reverse(LOGIN), {"username": "nobody@example.org", "password": "x"}, REMOTE_ADDR="10.0.0.2"
+    )
+    assert known.status_code == unknown.status_code == 429
+    assert without_csrf(known.content) == without_csrf(unknown.content)
+
+
+def without_csrf(content: bytes) -> bytes:
+    return re.sub(rb'(nonce="|"X-CSRFToken": "|value=")[A-Za-z0-9_-]{16,}', b"", content)
+
+
+def test_login_lockout_is_in_the_security_log_of_the_persons_organisation(
+    client: Client, young: Any
+) -> None:
+    fail(client, "ung@example.org", 5)
+    client.post(
+        reverse(LOGIN),
+        {"username": "ung@example.org", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.1",
+    )
+    event = SecurityEvent.objects.filter(kind="lockout").first()
+    assert event is not None
+    assert event.organisation == young.organisation
+    assert event.subject_id == young.user.pk
+    assert event.ip == "10.0.0.1"
+
+
+def test_password_reset_per_address_stops_sending_but_answers_the_same(
+    client: Client, young: Any
+) -> None:
+    for _ in range(5):
+        response = client.post(reverse("accounts:password_reset"), {"email": "ung@example.org"})
+        assert response.status_code == 302
+        assert response.url == reverse("accounts:password_reset_done")
+    assert len(mail.outbox) == 3
+
+
+def test_password_reset_per_ip_is_refused_with_a_page(client: Client, settings: Any) -> None:
+    settings.GENSIDIG_RESET_PER_IP = 2
+    for n in range(2):
+        client.post(reverse("accounts:password_reset"), {"email": f"a{n}@example.org"})
+    response = client.post(
+        reverse("accounts:password_reset"), {"email": "b@example.org"}, HTTP_ACCEPT_LANGUAGE="da"
+    )
+    assert response.status_code == 429
+    assert "For mange forespørgsler" in response.content.decode()
+
+
+def login_twice(user: Any) -> tuple[Client, Client]:
+    first, second = Client(), Client()
+    for client in (first, second):
+        assert (
+            client.post(reverse(LOGIN), {"username": user.email, "password": PASSWORD}).status_code
+            == 302
+        )
+    return first, second
+
+
+def is_logged_in(client: Client) -> bool:
+    return client.get(reverse("accounts:account")).status_code == 200
+
+
+def test_sessions_deactivating_a_member_ends_their_sessions(young: Any) -> None:
+    first, second = login_twice(young.user)
+    young.is_active = False
+    young.save()
+    assert not is_logged_in(first)
+    assert not is_logged_in(second)
+
+
+def test_sessions_removing_the_last_membership_ends_their_sessions(young: Any) -> None:
+    first, _ = login_twice(young.user)
+    young.delete()
+    assert not is_logged_in(first)
+
+
+def test_sessions_erasing_the_account_ends_the_other_sessions(young: Any) -> None:
+    first, second = login_twice(young.user)
+    response = first.post(reverse("accounts:erase"), {"password": PASSWORD})
+    assert response.status_code == 302
+    assert not is_logged_in(second)
+    from django.contrib.sessions.models import Session
+
+    assert Session.objects.count() == 0
+
+
+def test_sessions_a_password_change_ends_the_other_sessions(young: Any) -> None:
+    first, second = login_twice(young.user)
+    young.user.set_password("another-long-password")
+    young.user.save()
+    assert not is_logged_in(second)
+    assert not is_logged_in(first)
