@@ -354,7 +354,9 @@ def test_calendar_feed_lists_confirmed_meetings_until_reset(
     assert cal.method.value == "PUBLISH"
     assert [e.uid.value for e in cal.vevent_list] == [f"{meeting.uid}@gensidig"]
     client = login(duo["ida"].member)
-    client.post(reverse("meetings:calendar_reset", kwargs={"org": "fjordlys-test"}))
+    client.post(
+        reverse("meetings:calendar_reset", kwargs={"org": "fjordlys-test"}), {"confirm": "yes"}
+    )
     assert client.get(feed_url).status_code == 404
     assert CalendarFeed.objects.get(member=duo["ida"].member).token != token
 
@@ -512,7 +514,9 @@ def test_pair_ends_by_itself_after_the_program_end_date(duo: dict[str, Any]) -> 
 
 def close_from_the_program_page(client: Any, program: Any) -> Any:
     url = reverse("programs:state", kwargs={"org": "fjordlys-test", "program_id": program.pk})
-    return client.post(url, {"step": "close_program"}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    return client.post(
+        url, {"step": "close_program", "confirm": "yes"}, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
 
 
 def test_program_close_ends_active_pairs_at_once_with_closing_questions(

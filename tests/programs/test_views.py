@@ -159,7 +159,7 @@ def test_program_state_post_moves_and_refuses_with_message(
     assert program.state == "enrolling"
     response = client.post(
         url("state", program_id=program.pk),
-        {"step": "start_matching"},
+        {"step": "start_matching", "confirm": "yes"},
         follow=True,
         HTTP_ACCEPT_LANGUAGE="en",
     )
@@ -307,7 +307,8 @@ def test_enrolments_closed_program_refuses_invites(
 def test_enrolment_withdraw_admin(login: Any, admin: Any, young_enrolment: Any) -> None:
     program = young_enrolment.program
     response = login(admin).post(
-        url("enrolment_withdraw", program_id=program.pk, enrolment_id=young_enrolment.pk)
+        url("enrolment_withdraw", program_id=program.pk, enrolment_id=young_enrolment.pk),
+        {"confirm": "yes"},
     )
     assert response.url == url("enrolments", program_id=program.pk)
     young_enrolment.refresh_from_db()
@@ -736,7 +737,8 @@ def test_signup_link_withdrawn_person_invited_again_joins_explicitly(
     program = young_enrolment.program
     person = young_enrolment.member
     login(admin).post(
-        url("enrolment_withdraw", program_id=program.pk, enrolment_id=young_enrolment.pk)
+        url("enrolment_withdraw", program_id=program.pk, enrolment_id=young_enrolment.pk),
+        {"confirm": "yes"},
     )
     login(admin).post(
         url("enrolments", program_id=program.pk), {"form": "members", "m-members": [person.pk]}

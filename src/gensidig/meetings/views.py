@@ -3,14 +3,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gensidig.accounts.models import Member
+from gensidig.common.confirm import Question, ask, confirmed
 from gensidig.common.paging import page_of, query_without_page, wants_partial
 from gensidig.common.permissions import MANAGERS, org_view
 from gensidig.matching.models import Pair
@@ -40,6 +41,28 @@ def own_pair(member: Member, pair_id: int) -> tuple[Pair, Enrolment]:
 
 def back(pair: Pair) -> HttpResponse:
     return redirect(actions.pair_url(pair))
+
+
+def cancel_question(pair: Pair, mine: Enrolment, meeting: Meeting) -> Question:
+    partner = pair.b if mine.pk == pair.a_id else pair.a
+    when = formats.date_format(timezone.localtime(meeting.starts_at), "DATETIME_FORMAT")
+    if meeting.status == Meeting.Status.CONFIRMED:
+        text = _(
+            "The meeting is cancelled for both of you: %(partner)s and you each get an email "
+            "that takes it out of your calendars. It cannot be undone, but you can propose a "
+            "new time afterwards."
+        )
+    else:
+        text = _(
+            "The proposed meeting is withdrawn and %(partner)s can no longer confirm it. It "
+            "cannot be undone, but you can propose a new time afterwards."
+        )
+    return Question(
+        title=_("Cancel the meeting on %(when)s?") % {"when": when},
+        text=text % {"partner": partner.display_name},
+        button=_("Yes, cancel the meeting"),
+        back=actions.pair_url(pair),
+    )
 
 
 @org_view()
@@ -180,13 +203,19 @@ def change(request: HttpRequest, member: Member, pair_id: int, meeting_id: int) 
 
 
 @org_view()
-@require_POST
+@require_http_methods(["GET", "POST"])
 def meeting_step(
     request: HttpRequest, member: Member, pair_id: int, meeting_id: int, verb: str
 ) -> HttpResponse:
-    """Confirm or cancel a meeting."""
+    """Confirm or cancel a meeting; a cancellation is asked first (it emails both)."""
     pair, mine = own_pair(member, pair_id)
     meeting = meeting_of(pair, meeting_id)
+    if verb not in {"confirm", "cancel"}:
+        raise Http404
+    if verb == "cancel" and not confirmed(request):
+        return ask(request, cancel_question(pair, mine, meeting), member=member)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         if verb == "confirm":
             actions.confirm_meeting(meeting=meeting, by=mine)
@@ -379,8 +408,20 @@ def calendar_page(request: HttpRequest, member: Member) -> HttpResponse:
 
 
 @org_view()
-@require_POST
+@require_http_methods(["GET", "POST"])
 def calendar_reset(request: HttpRequest, member: Member) -> HttpResponse:
+    if not confirmed(request):
+        question = Question(
+            title=_("Replace your calendar address?"),
+            text=_(
+                "The address your calendar app reads stops working at once, so your meetings "
+                "disappear from Outlook, Google Calendar or your phone until you add the new "
+                "address there again."
+            ),
+            button=_("Yes, replace the address"),
+            back=reverse("meetings:calendar", kwargs={"org": member.organisation.slug}),
+        )
+        return ask(request, question, member=member)
     actions.reset_feed(member=member)
     messages.success(request, _("Your calendar has a new address; the old one no longer works."))
     return redirect("meetings:calendar", org=member.organisation.slug)

@@ -4,13 +4,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gensidig.accounts.models import Member
+from gensidig.common.confirm import Question, ask, confirmed
 from gensidig.common.permissions import ANY_ROLE, MANAGERS, org_view
 from gensidig.programs import actions, queries
 from gensidig.programs.forms import (
@@ -135,14 +136,18 @@ def program_detail(request: HttpRequest, member: Member, program_id: int) -> Htt
 
 
 @org_view(roles=MANAGERS)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def program_state(request: HttpRequest, member: Member, program_id: int) -> HttpResponse:
     program = get_program(member, program_id)
-    step = request.POST.get("step", "")
+    step = (request.POST if request.method == "POST" else request.GET).get("step", "")
     action = actions.STATE_ACTIONS.get(step)
     if action is None:
         messages.error(request, _("That step does not exist."))
         return redirect(detail_url(program))
+    if step in ASKED_FIRST and not confirmed(request):
+        return ask(request, ASKED_FIRST[step](program), member=member)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         if step == "close_program":
             program = actions.close_program(program=program, by=member)
@@ -156,6 +161,46 @@ def program_state(request: HttpRequest, member: Member, program_id: int) -> Http
             _("The program is now: %(state)s.") % {"state": program.get_state_display()},
         )
     return redirect(detail_url(program))
+
+
+def start_matching_question(program: Program) -> Question:
+    return Question(
+        title=_("Start matching for “%(program)s”?") % {"program": program.name},
+        text=_(
+            "Enrolment closes for good: nobody can join, sign up or be invited any more, and "
+            "the mode, the partners per experienced participant and the pairing rules can no "
+            "longer be changed. This cannot be undone."
+        ),
+        button=_("Yes, start matching"),
+        back=detail_url(program),
+    )
+
+
+def close_question(program: Program) -> Question:
+    # Imported here: pairs are an app built on top of programs.
+    from gensidig.matching.models import Pair
+
+    pairs = Pair.objects.filter(program=program, ended_at=None).count()
+    return Question(
+        title=_("Close “%(program)s”?") % {"program": program.name},
+        text=_(
+            "The program ends now for everyone. Pairs still active: %(count)s; each ends at "
+            "once, its meetings ahead are cancelled and both partners get the closing "
+            "questions by email. A closed program cannot be opened again."
+        )
+        % {"count": pairs}
+        if pairs
+        else _(
+            "The program ends now for everyone: nobody can join, be matched or book meetings "
+            "in it any more. A closed program cannot be opened again."
+        ),
+        button=_("Yes, close the program"),
+        back=detail_url(program),
+    )
+
+
+# Steps that cannot be undone, asked first.
+ASKED_FIRST = {"start_matching": start_matching_question, "close_program": close_question}
 
 
 @org_view(roles=MANAGERS)
@@ -271,12 +316,28 @@ def enrolments(request: HttpRequest, member: Member, program_id: int) -> HttpRes
 
 
 @org_view(roles=MANAGERS)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def enrolment_withdraw(
     request: HttpRequest, member: Member, program_id: int, enrolment_id: int
 ) -> HttpResponse:
     program = get_program(member, program_id)
     enrolment = get_object_or_404(Enrolment, pk=enrolment_id, program=program)
+    if not confirmed(request):
+        question = Question(
+            title=_("Withdraw %(name)s from “%(program)s”?")
+            % {"name": enrolment.display_name, "program": program.name},
+            text=_(
+                "%(name)s leaves the program now and can no longer sign up through the "
+                "program's link. While enrolment is open you can invite them again."
+            )
+            % {"name": enrolment.display_name},
+            button=_("Yes, withdraw"),
+            back=reverse(
+                "programs:enrolments",
+                kwargs={"org": member.organisation.slug, "program_id": program.pk},
+            ),
+        )
+        return ask(request, question, member=member)
     actions.withdraw_enrolment(enrolment=enrolment)
     messages.success(
         request, _("%(name)s was withdrawn from the program.") % {"name": enrolment.display_name}
