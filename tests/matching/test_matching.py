@@ -56,7 +56,7 @@ def test_rounds_page_shows_explanation_figures_and_unmatched(
     # The engine's reasons name topics by their catalogue name, not their short name.
     assert "can teach Poul Erfaren TikTok and AI tools" in page
     assert "pairs learning both ways" in page
-    assert "gap to the certified best" in page
+    assert "How far from the best, at most" in page
 
 
 def test_rounds_page_before_any_round_shows_empty_state(

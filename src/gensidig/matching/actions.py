@@ -130,6 +130,8 @@ def save_round(*, matching_round: Round, data: ProgramInput, result: engine.Resu
             "code": u.code,
             "reason_da": u.reason_da,
             "reason_en": u.reason_en,
+            # The rules that ruled out partners, so the page can say it in plain words.
+            "rules": sorted(u.rules or {}),
         }
         for u in result.unmatched
     ]

@@ -147,20 +147,137 @@ def round_figures(matching_round: Round) -> dict[str, Any]:
     }
 
 
-def unmatched_rows(matching_round: Round, language: str) -> list[dict[str, Any]]:
+# What each rule means for the person left over, in words about them (no counts).
+RULE_WORDS = {
+    "reporting_line": _("some are in their reporting line"),
+    "same_manager": _("some have the same manager"),
+    "same_department": _("some work in the same department"),
+    "shared_language": _("some share no language with them"),
+    "repeat": _("some have been their partner before"),
+    "blocked": _("some have blocked them, or they blocked them"),
+    "excluded": _("an administrator excluded some pairs"),
+    "generation_gap": _("some are too close to their generation (or a generation is missing)"),
+    "nothing_to_learn": _("with the rest, neither can teach what the other wants to learn"),
+    "capacity": _("they have no place for a partner"),
+}
+
+
+def plain_reason(entry: dict[str, Any], name: str, shares: int, wants: int) -> str:
+    """Why a person was left unmatched, in plain words about them."""
+    code = entry.get("code", "")
+    if shares == 0 and wants == 0:
+        return str(
+            _(
+                "%(name)s chose no topics, neither to share nor to learn, so nobody can be "
+                "matched with them. Ask them to add topics to their profile."
+            )
+        ) % {"name": name}
+    if code == "no_feasible_partner":
+        words = [str(RULE_WORDS[rule]) for rule in entry.get("rules", []) if rule in RULE_WORDS]
+        if shares == 0 or wants == 0:
+            words.insert(
+                0,
+                str(_("they chose nothing to share"))
+                if shares == 0
+                else str(_("they chose nothing they want to learn")),
+            )
+        if words:
+            return str(_("Nobody on the other side can be paired with %(name)s: %(why)s.")) % {
+                "name": name,
+                "why": "; ".join(words),
+            }
+        return str(_("There is nobody on the other side to pair %(name)s with.")) % {"name": name}
+    if code in ("outscored", "capacity_exhausted"):
+        text = _(
+            "Everyone who could be paired with %(name)s is already paired with someone they "
+            "learn more with."
+        )
+        if code == "capacity_exhausted":
+            text = _(
+                "The other side has fewer places, and everyone who could be paired with "
+                "%(name)s is already paired with someone they learn more with."
+            )
+        return str(text) % {"name": name}
+    if code == "capacity_zero":
+        return str(_("%(name)s has no place for a partner.")) % {"name": name}
+    return str(_("No partner was found for %(name)s among those considered.")) % {"name": name}
+
+
+def topic_counts(enrolment_ids: list[int]) -> dict[int, tuple[int, int]]:
+    from django.db.models import Count
+
+    from gensidig.programs.models import ProfileTopic
+
+    counts: dict[int, list[int]] = {pk: [0, 0] for pk in enrolment_ids}
+    for row in (
+        ProfileTopic.objects.filter(enrolment_id__in=enrolment_ids)
+        .values("enrolment_id", "kind")
+        .annotate(n=Count("id"))
+    ):
+        counts[row["enrolment_id"]][0 if row["kind"] == "share" else 1] = row["n"]
+    return {pk: (shares, wants) for pk, (shares, wants) in counts.items()}
+
+
+def in_limbo(program: Program, matching_round: Round) -> list[dict[str, Any]]:
+    """Enrolled people with no proposal that counts who are not among the round's unmatched:
+    someone whose proposed partner was paired by hand with another, or whose proposal was
+    declined. They are shown as unmatched at once, with why."""
+    listed = {u["enrolment"] for u in matching_round.unmatched}
+    counted = Proposal.objects.filter(program=program).exclude(
+        status__in=[Proposal.Status.SUPERSEDED, Proposal.Status.DECLINED]
+    )
+    busy = set(counted.values_list("a_id", flat=True)) | set(counted.values_list("b_id", flat=True))
+    waiting = (
+        Enrolment.objects.filter(program=program, status="enrolled")
+        .exclude(pk__in=busy | listed)
+        .select_related("member__user")
+    )
+    rows = []
+    for enrolment in waiting:
+        mine = Proposal.objects.filter(Q(a=enrolment) | Q(b=enrolment))
+        name = enrolment.display_name
+        if mine.filter(status=Proposal.Status.DECLINED).exists():
+            reason = _(
+                "The proposal for %(name)s was declined. Run the round again or pair "
+                "%(name)s by hand."
+            )
+        elif mine.filter(round=matching_round, status=Proposal.Status.SUPERSEDED).exists():
+            reason = _(
+                "The partner proposed for %(name)s was paired by hand with someone else. Run "
+                "the round again or pair %(name)s by hand."
+            )
+        else:
+            reason = _(
+                "%(name)s was not in this round (enrolled or completed the profile after it "
+                "ran). Run the round again."
+            )
+        rows.append({"name": name, "reason": str(reason) % {"name": name}, "limbo": True})
+    return rows
+
+
+def unmatched_rows(
+    matching_round: Round, language: str, *, limbo: bool = False
+) -> list[dict[str, Any]]:
+    """The round's unmatched with a reason in plain words about the person, in the round's
+    order; with `limbo`, then anyone released since (see `in_limbo`): everyone without a
+    partner now."""
+    ids = [u["enrolment"] for u in matching_round.unmatched]
     names = {
         e.pk: e.display_name
-        for e in Enrolment.objects.filter(
-            pk__in=[u["enrolment"] for u in matching_round.unmatched]
-        ).select_related("member__user")
+        for e in Enrolment.objects.filter(pk__in=ids).select_related("member__user")
     }
-    return [
+    counts = topic_counts(ids)
+    rows = [
         {
             "name": names.get(u["enrolment"], "?"),
-            "reason": u["reason_en"] if language == "en" else u["reason_da"],
+            "reason": plain_reason(
+                u, names.get(u["enrolment"], "?"), *counts.get(u["enrolment"], (0, 0))
+            ),
+            "limbo": False,
         }
         for u in matching_round.unmatched
     ]
+    return rows + (in_limbo(matching_round.program, matching_round) if limbo else [])
 
 
 def seen_by(proposal: Proposal, enrolment: Enrolment, language: str) -> dict[str, Any]:

@@ -70,7 +70,10 @@ def rounds(request: HttpRequest, member: Member, program_id: int) -> HttpRespons
             "latest": latest,
             "rounds": all_rounds,
             "figures": queries.round_figures(latest) if latest else None,
-            "unmatched": queries.unmatched_rows(latest, lang) if latest else [],
+            "unmatched": (
+                unmatched := queries.unmatched_rows(latest, lang, limbo=True) if latest else []
+            ),
+            "in_limbo": [row for row in unmatched if row["limbo"]],
             "drafts": drafts,
             "swap_form": (SwapForm(program=program) if 1 < drafts <= SWAP_INLINE else None),
         }
@@ -233,6 +236,13 @@ def publish(request: HttpRequest, member: Member, program_id: int, round_id: int
             request,
             _("%(count)s proposals were published; both partners got an email.") % {"count": count},
         )
+        waiting = queries.in_limbo(program, matching_round)
+        if waiting:
+            messages.warning(
+                request,
+                _("Still without a partner and without a proposal: %(names)s.")
+                % {"names": ", ".join(row["name"] for row in waiting)},
+            )
     return back_to_round(program)
 
 
