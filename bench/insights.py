@@ -60,15 +60,20 @@ def write_rows(model: Any, rows: Iterable[dict[str, Any]]) -> int:
     fields = [f for f in model._meta.concrete_fields if not f.primary_key or f.attname in first]
     names = [f.column for f in fields]
 
-    # Fields left out take their default (made anew for each row: a uid is unique), or ""
-    # for text that may be blank but not NULL.
-    def default(f: Any) -> Any:
-        if f.has_default():
-            return f.get_default()
-        return "" if f.empty_strings_allowed and not f.null else None
+    # Fields left out take their default (a callable one is called for each row: a uid is
+    # unique), or "" for text that may be blank but not NULL.
+    fixed = {
+        f.attname: f.get_default()
+        if f.has_default()
+        else ("" if f.empty_strings_allowed and not f.null else None)
+        for f in fields
+        if not (f.has_default() and callable(f.default))
+    }
+    made = [f for f in fields if f.has_default() and callable(f.default)]
 
     def values(row: dict[str, Any]) -> tuple[Any, ...]:
-        return tuple(row[f.attname] if f.attname in row else default(f) for f in fields)
+        merged = {**fixed, **{f.attname: f.default() for f in made if f.attname not in row}, **row}
+        return tuple(merged[f.attname] for f in fields)
 
     table = model._meta.db_table
     count = 0
@@ -208,6 +213,7 @@ def build(participants: int, years: int, seed: int) -> dict[str, Any]:
                     "pair_id": pair,
                     "proposed_by_id": a,
                     "starts_at": starts_at,
+                    "ends_at": starts_at + timedelta(minutes=60),
                     "created_at": starts_at - timedelta(days=rng.randrange(3, 15)),
                     "minutes": 60,
                     "status": "cancelled" if cancelled else "confirmed",
