@@ -271,7 +271,8 @@ def test_health_now_in_the_database_follows_pair_health(
     pair = Pair.objects.create(
         program=program, a=young, b=old, created_at=started, ended_at=ended_at
     )
-    starts = [ORIGIN + timedelta(days=day) for day, _status in meetings]
+    # A pair's meetings begin once the pair has: each is drawn as days after its start.
+    starts = [started + timedelta(days=day) for day, _status in meetings]
     for start, (_day, status) in zip(starts, meetings, strict=True):
         Meeting.objects.create(
             pair=pair, proposed_by=young, starts_at=start, minutes=60, status=status

@@ -20,6 +20,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     IntegerField,
     Max,
     Min,
@@ -324,18 +325,26 @@ def held(program: Program, now: datetime) -> QuerySet[Meeting]:
 def health_counts_now(program: Program, now: datetime) -> dict[str, int]:
     """How many of the program's pairs are in each health state at `now`, by the rule of
     meetings.health.pair_health, counted by the database in one query: per pair (inner
-    query, one pass over its meetings) the last meeting held and whether one that is not
-    cancelled lies ahead; the states by conditional counts over those (outer query)."""
+    query, one pass over its recent meetings) the last meeting held and whether one that is
+    not cancelled lies ahead; the states by conditional counts over those (outer query)."""
     cadence = timedelta(weeks=max(program.cadence_weeks, 1))
-    per_pair = Pair.objects.filter(program=program).annotate(
-        last=Max(
-            "meetings__starts_at",
-            filter=Q(meetings__status=Meeting.Status.CONFIRMED, meetings__starts_at__lte=now),
-        ),
-        ahead=Count(
-            "meetings",
-            filter=Q(meetings__starts_at__gt=now) & ~Q(meetings__status=Meeting.Status.CANCELLED),
-        ),
+    # Only the meetings of the last two cadences and ahead are read: a pair whose last
+    # meeting held is older is stalled whichever it was (the pair began before its first
+    # meeting), so the cost follows the program's size, not the length of its history.
+    recent = FilteredRelation("meetings", condition=Q(meetings__starts_at__gt=now - 2 * cadence))
+    per_pair = (
+        Pair.objects.filter(program=program)
+        .annotate(recent=recent)
+        .annotate(
+            last=Max(
+                "recent__starts_at",
+                filter=Q(recent__status=Meeting.Status.CONFIRMED, recent__starts_at__lte=now),
+            ),
+            ahead=Count(
+                "recent",
+                filter=Q(recent__starts_at__gt=now) & ~Q(recent__status=Meeting.Status.CANCELLED),
+            ),
+        )
     )
     per_pair = per_pair.annotate(since=Coalesce("last", "created_at"))
     ended = Q(ended_at__lte=now)
