@@ -26,3 +26,17 @@ class EmailOptOut(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} / {self.kind}"
+
+
+class SubmittedForm(models.Model):
+    """A form's one-time token, claimed by the submit that did the work (common/once.py), so
+    the same form sent twice (a double click, a resend after a slow answer) does it once.
+    Holds no personal data: a random token and the path the first submit led to; rows go
+    after a day."""
+
+    token = models.CharField(max_length=64, unique=True)
+    result = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return self.token

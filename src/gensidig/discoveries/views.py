@@ -6,13 +6,16 @@ from urllib.parse import parse_qs, urlparse
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gensidig.accounts.models import Member
+from gensidig.common import once
 from gensidig.common.exports import excel_csv
 from gensidig.common.permissions import MANAGERS, org_view
 from gensidig.discoveries import actions, queries, rules
@@ -32,10 +35,15 @@ def discovery_of(member: Member, discovery_id: int) -> Discovery:
     return get_object_or_404(queries.discoveries_of(member.organisation), pk=discovery_id)
 
 
-def to_detail(discovery: Discovery) -> HttpResponse:
-    return redirect(
-        "discoveries:detail", org=discovery.organisation.slug, discovery_id=discovery.pk
+def detail_path(discovery: Discovery) -> str:
+    return reverse(
+        "discoveries:detail",
+        kwargs={"org": discovery.organisation.slug, "discovery_id": discovery.pk},
     )
+
+
+def to_detail(discovery: Discovery) -> HttpResponse:
+    return redirect(detail_path(discovery))
 
 
 def parse_date(value: str | None, default: date) -> date:
@@ -110,21 +118,32 @@ def submit(request: HttpRequest, member: Member) -> HttpResponse:
     organisation = member.organisation
     form = DiscoveryForm(request.POST or None, organisation=organisation, member=member)
     similar: list[Discovery] = []
+    if request.method == "POST" and (before := once.earlier(request)) is not None:
+        # The same form sent again (a double click): where the first one went.
+        return redirect(before or reverse("discoveries:board", kwargs={"org": organisation.slug}))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         similar = queries.similar_discoveries(organisation, data["title"])
         # A resembling title is shown once; saving then needs the "save anyway" button.
         if not similar or data["confirm_new"]:
-            discovery = actions.submit_discovery(
-                organisation=organisation,
-                by=member,
-                title=data["title"],
-                kind=data["kind"],
-                smarter_work=data["smarter_work"],
-                link=data["link"],
-                topics=data["topics"],
-                pair=data["pair"],
-            )
+            with transaction.atomic():
+                claim = once.claim(request)
+                if not claim.first:
+                    return redirect(
+                        claim.result
+                        or reverse("discoveries:board", kwargs={"org": organisation.slug})
+                    )
+                discovery = actions.submit_discovery(
+                    organisation=organisation,
+                    by=member,
+                    title=data["title"],
+                    kind=data["kind"],
+                    smarter_work=data["smarter_work"],
+                    link=data["link"],
+                    topics=data["topics"],
+                    pair=data["pair"],
+                )
+                claim.done(detail_path(discovery))
             messages.success(request, _("Thank you! Your discovery is on the board."))
             return to_detail(discovery)
     return render(
@@ -291,8 +310,11 @@ def comment(request: HttpRequest, member: Member, discovery_id: int) -> HttpResp
     discovery = discovery_of(member, discovery_id)
     form = CommentForm(request.POST)
     if form.is_valid():
-        actions.add_comment(discovery=discovery, by=member, text=form.cleaned_data["text"])
-        messages.success(request, _("Your comment is posted."))
+        with transaction.atomic():
+            # Sent twice (a double click), the comment is posted once.
+            if once.claim(request).first:
+                actions.add_comment(discovery=discovery, by=member, text=form.cleaned_data["text"])
+                messages.success(request, _("Your comment is posted."))
     else:
         messages.error(request, _("Write a comment first."))
     return to_detail(discovery)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gensidig.accounts.models import Member
+from gensidig.common import once
 from gensidig.common.confirm import Question, ask, confirmed
 from gensidig.common.paging import page_of, query_without_page, wants_partial
 from gensidig.common.permissions import MANAGERS, org_view
@@ -156,11 +158,16 @@ def propose(request: HttpRequest, member: Member, pair_id: int) -> HttpResponse:
     form = MeetingForm(request.POST or None, initial={"minutes": pair.program.meeting_minutes})
     if request.method == "POST" and form.is_valid():
         try:
-            actions.propose_meeting(pair=pair, by=mine, **form.cleaned_data)
+            with transaction.atomic():
+                # Sent twice (a double click), one meeting and one calendar invite.
+                if once.claim(request).first:
+                    actions.propose_meeting(pair=pair, by=mine, **form.cleaned_data)
+                    messages.success(
+                        request, _("The meeting is proposed. Your partner will confirm it.")
+                    )
         except actions.MeetingError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("The meeting is proposed. Your partner will confirm it."))
             return back(pair)
     return render(
         request,
