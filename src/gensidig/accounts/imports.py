@@ -88,6 +88,8 @@ SIDES = {
     "erfaren": Side.EXPERIENCED,
     "senior": Side.EXPERIENCED,
 }
+# The bands the profile wizard offers; the import takes any years written the same way.
+GENERATION_BANDS = ("1946-1964", "1965-1979", "1980-1994", "1995-2009", "2010-2024")
 GENERATION = re.compile(r"^(19|20)\d\d-((19|20)\d\d)?$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 

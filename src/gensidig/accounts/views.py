@@ -472,6 +472,7 @@ def handle_import(
     check_and_save: Callable[[list[dict[str, str]]], tuple[list[imports.RowProblem], object]],
     done_url: str,
     program: object = None,
+    extra_context: dict[str, object] | None = None,
 ) -> HttpResponse:
     """The upload page shared by the people import and the program import."""
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -515,7 +516,14 @@ def handle_import(
     return render(
         request,
         "accounts/import.html",
-        {"member": member, "form": form, "problems": problems, "program": program},
+        {
+            "member": member,
+            "form": form,
+            "problems": problems,
+            "program": program,
+            "bands": imports.GENERATION_BANDS,
+            **(extra_context or {}),
+        },
         status=400 if problems else 200,
     )
 

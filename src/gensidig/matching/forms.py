@@ -84,7 +84,7 @@ class ManualPairForm(forms.Form):
 
 class AnswerForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason (optional when you say yes)"),
+        label=_("Why do you decline, or what should a person review? (optional)"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -7,6 +7,8 @@ partners. Only when both say yes does a proposal become a pair.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -165,3 +167,14 @@ class Pair(models.Model):
 
     def __str__(self) -> str:
         return f"{self.a.display_name} + {self.b.display_name}"
+
+    @property
+    def together_from(self) -> Any:
+        """The day the pair counts from: when it was made, but never before its program
+        starts (a pair matched in advance is together from the start)."""
+        made = timezone.localdate(self.created_at)
+        return max(made, self.program.starts_on)
+
+    @property
+    def together_started(self) -> bool:
+        return bool(self.together_from <= timezone.localdate())

@@ -367,19 +367,20 @@ def ledger(pair: Pair, learner: Enrolment, teacher: Enrolment) -> list[dict[str,
 
 
 # Seeded prompts for the conversation guide, by the side that teaches. %(topic)s is one of the
-# pair's topics or the program's themes for that direction.
+# pair's topics or the program's themes for that direction. It opens each sentence, so any
+# topic name (capitalised or not, TikTok or Strategi) reads naturally in both languages.
 PROMPTS = {
     Side.YOUNG: [
-        _("Show me how you would find out what our young customers think of %(topic)s."),
-        _("Show me on your own phone how you use %(topic)s in a normal week."),
-        _("What would you try first with %(topic)s if you had my job?"),
-        _("What do people your age get wrong about %(topic)s, and what do we get wrong?"),
+        _("%(topic)s: show me how you would find out what our young customers think of it."),
+        _("%(topic)s: show me on your own phone how you use it in a normal week."),
+        _("%(topic)s: what would you try first if you had my job?"),
+        _("%(topic)s: what do people your age get wrong about it, and what do we get wrong?"),
     ],
     Side.EXPERIENCED: [
-        _("Tell me about a decision in the company's history that still shapes %(topic)s."),
-        _("What do you wish you had known about %(topic)s when you started?"),
-        _("Tell me about a customer who taught you something about %(topic)s."),
-        _("Which mistake about %(topic)s would you help me avoid?"),
+        _("%(topic)s: tell me about a decision in the company's history that still shapes it."),
+        _("%(topic)s: what do you wish you had known when you started?"),
+        _("%(topic)s: tell me about a customer who taught you something about it."),
+        _("%(topic)s: which mistake would you help me avoid?"),
     ],
 }
 CLOSING_PROMPT = _("Before you part: agree on one thing each of you will try before next time.")

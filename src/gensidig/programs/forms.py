@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gensidig.accounts.imports import GENERATION_BANDS
 from gensidig.accounts.models import Member
 from gensidig.common.forms import IdsChoiceField
 from gensidig.programs.actions import Charter
@@ -23,7 +24,7 @@ from gensidig.programs.models import (
 from gensidig.programs.queries import active_topics, themes_for
 from gensidig.programs.rules import PAIRING_RULE_FIELDS, why_not
 
-BANDS = ["1946-1964", "1965-1979", "1980-1994", "1995-2009", "2010-2024"]
+BANDS = list(GENERATION_BANDS)
 
 
 class DateInput(forms.DateInput):
@@ -214,7 +215,8 @@ class AboutForm(forms.Form):
     )
     generation = forms.ChoiceField(
         label=_("Your generation band"),
-        choices=[(band, band) for band in BANDS],
+        # No band is chosen for the person: an empty first choice they must replace.
+        choices=[("", _("Choose your band")), *((band, band) for band in BANDS)],
         help_text=_("Only the band you choose is kept, never a birth date."),
     )
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
 from gensidig.accounts.imports import RowProblem
@@ -10,7 +11,7 @@ from gensidig.accounts.models import Member
 from gensidig.accounts.views import handle_import
 from gensidig.common.permissions import MANAGERS, org_view
 from gensidig.programs import imports
-from gensidig.programs.models import Program
+from gensidig.programs.models import Program, Topic
 
 
 @org_view(roles=MANAGERS)
@@ -30,6 +31,12 @@ def import_participants(request: HttpRequest, member: Member, program_id: int) -
         member,
         check_and_save=check_and_save,
         program=program,
+        extra_context={
+            "example": imports.import_example(program, get_language() or "da"),
+            "topics": Topic.objects.filter(
+                organisation=program.organisation, retired=False, merged_into=None
+            ).order_by("name_da"),
+        },
         done_url=reverse(
             "programs:enrolments",
             kwargs={"org": member.organisation.slug, "program_id": program.pk},

@@ -16,6 +16,7 @@ from django.utils.translation import pgettext
 from gensidig.accounts import imports as people_import
 from gensidig.accounts.models import ImportJob, Member
 from gensidig.programs.models import Enrolment, EnrolmentStatus, Mode, ProfileTopic, Program, Topic
+from gensidig.programs.queries import fold
 from gensidig.programs.rules import why_not
 
 TOPIC_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -45,7 +46,27 @@ def topic_lookup(program: Program) -> dict[str, Topic]:
             living = topics[living.merged_into_id]
         for key in (topic.slug, topic.name_da, topic.name_en):
             lookup.setdefault(key.strip().lower(), living)
+            # Without accents and æøå spelled out too: "AI-værktøjer" finds ai-vaerktoejer.
+            lookup.setdefault(fold(key), living)
     return lookup
+
+
+def find_topic(lookup: dict[str, Topic], name: str) -> Topic | None:
+    return lookup.get(name.strip().lower()) or lookup.get(fold(name))
+
+
+def import_example(program: Program, language: str) -> str:
+    """The help's example of the topic columns, made of the catalogue's own first two topics
+    (levels 3 and 2), so that it imports as written."""
+    topics = list(
+        Topic.objects.filter(
+            organisation=program.organisation, retired=False, merged_into=None
+        ).order_by("pk")[:2]
+    )
+    if not topics:
+        return "TikTok:3 | Strategi:2"
+    names = [t.name_en if language == "en" else t.name_da for t in topics]
+    return " | ".join(f"{name}:{level}" for name, level in zip(names, (3, 2), strict=False))
 
 
 def check_file(rows: list[dict[str, str]], *, program: Program) -> ProgramFile:
@@ -89,7 +110,7 @@ def check_file(rows: list[dict[str, str]], *, program: Program) -> ProgramFile:
                 None, (part.strip() for part in re.split(r"[|;,]", row.get(heading) or ""))
             ):
                 match = ITEM.match(item)
-                topic = lookup.get(match.group("name").strip().lower()) if match else None
+                topic = find_topic(lookup, match.group("name")) if match else None
                 level = int(match.group("level") or 2) if match else 0
                 if topic is None or topic.retired:
                     result.problems.append(
