@@ -255,3 +255,11 @@ def test_idempotency_key_with_another_body_is_refused(api: Any) -> None:
     )
     assert (response.status_code, response.json()["code"]) == (422, "idempotency-key-reused")
     assert not Topic.objects.filter(name_da="B").exists()
+
+
+def test_nul_character_is_refused_with_the_field_named(api: Any) -> None:
+    response = api.post("/topics", {"name_da": "A\u0000", "name_en": "A"})
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["errors"]] == ["name_da"]
+    listed = api.get("/members", q="x\u0000")
+    assert [error["field"] for error in listed.json()["errors"]] == ["q"]

@@ -24,6 +24,7 @@ from gensidig.accounts.models import (
 )
 from gensidig.accounts.security import log_security_event
 from gensidig.common.email import send_templated_email
+from gensidig.common.events import emit
 
 
 class InvitationError(Exception):
@@ -317,6 +318,7 @@ def accept_invitation(
             member.save(update_fields=["languages", "side"])
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
+    emit("member.joined", organisation_id=member.organisation_id, member_id=member.pk)
     return member
 
 
@@ -351,7 +353,6 @@ def deactivate_member(
     """Switch a member off in their organisation (the account stays). The last active owner
     cannot be switched off."""
     from gensidig.accounts.security import log_security_event
-    from gensidig.common.events import emit
 
     if member.role == Role.OWNER:
         owners = Member.objects.select_for_update().filter(

@@ -363,9 +363,43 @@ def idempotent(request: HttpRequest, call: Callable[[], HttpResponseBase]) -> Ht
     return response
 
 
+def fields_with_nul(request: HttpRequest) -> list[str]:
+    """Query parameters and top-level body fields holding a NUL character, which no text
+    column can store (PostgreSQL refuses it outright)."""
+    found = [key for key, values in request.GET.lists() if any("\x00" in v for v in values)]
+    if b"\\u0000" in request.body or b"\x00" in request.body:
+        try:
+            body = json.loads(request.body)
+        except ValueError:
+            body = None
+        if isinstance(body, dict):
+            found += [key for key, value in body.items() if "\\u0000" in json.dumps(value)]
+        else:
+            found.append("body")
+    return found
+
+
+def nul_refused(fields: list[str]) -> HttpResponse:
+    message = gettext("Text may not contain the NUL character.")
+    return HttpResponse(
+        json.dumps(
+            {
+                "code": "invalid",
+                "message": gettext("Some fields are not valid."),
+                "errors": [{"field": field, "message": message} for field in fields],
+            }
+        ),
+        status=422,
+        content_type="application/json",
+    )
+
+
 def framed(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        bad = fields_with_nul(request)
+        if bad:
+            return nul_refused(bad)
         response = idempotent(request, lambda: view(request, *args, **kwargs))
         return with_etag(request, response)
 

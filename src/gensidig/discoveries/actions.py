@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from gensidig.accounts.models import Member, Organisation
 from gensidig.common.email import register_email_kind, send_templated_email
+from gensidig.common.events import emit
 from gensidig.discoveries import rules
 from gensidig.discoveries.models import (
     Comment,
@@ -99,6 +100,12 @@ def submit_discovery(
     )
     discovery.topics.set([t for t in topics if t.organisation_id == organisation.pk])
     StageChange.objects.create(discovery=discovery, to_stage=Stage.SPOTTED, by=by)
+    emit(
+        "discovery.created",
+        organisation_id=organisation.pk,
+        discovery_id=discovery.pk,
+        stage=Stage.SPOTTED,
+    )
     return discovery
 
 
@@ -204,6 +211,13 @@ def move_discovery(
     now = timezone.now()
     StageChange.objects.create(
         discovery=current, from_stage=current.stage, to_stage=to, by=by, at=now, reason=reason
+    )
+    emit(
+        "discovery.moved",
+        organisation_id=current.organisation_id,
+        discovery_id=current.pk,
+        from_stage=current.stage,
+        to_stage=to,
     )
     current.stage = to
     current.stage_changed_at = now

@@ -16,6 +16,7 @@ from gensidig import engine
 from gensidig.accounts.actions import entry_link
 from gensidig.accounts.models import Member
 from gensidig.common.email import register_email_kind, send_templated_email
+from gensidig.common.events import emit
 from gensidig.matching.adapters import ProgramInput, build_input, engine_id
 from gensidig.matching.models import Exclusion, Pair, Proposal, Round
 from gensidig.programs.models import Enrolment, Program, State
@@ -284,6 +285,13 @@ def publish_round(*, matching_round: Round) -> int:
         notify_pair(proposal, "matching/email/proposal")
     matching_round.published_at = now
     matching_round.save(update_fields=["published_at"])
+    emit(
+        "round.published",
+        organisation_id=matching_round.program.organisation_id,
+        round_id=matching_round.pk,
+        program_id=matching_round.program_id,
+        proposals=len(drafts),
+    )
     return len(drafts)
 
 
@@ -326,6 +334,13 @@ def answer_proposal(
         )
         notify_pair(proposal, "matching/email/pair_confirmed")
     proposal.save()
+    emit(
+        "proposal.answered",
+        organisation_id=proposal.program.organisation_id,
+        proposal_id=proposal.pk,
+        program_id=proposal.program_id,
+        status=proposal.status,
+    )
     return proposal
 
 

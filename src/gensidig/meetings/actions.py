@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gensidig.accounts.models import Member, Role
 from gensidig.common.email import register_email_kind, send_templated_email
+from gensidig.common.events import emit
 from gensidig.matching.models import Pair
 from gensidig.meetings import ics
 from gensidig.meetings.health import HealthState, pair_health
@@ -156,6 +157,16 @@ def notify_proposal(meeting: Meeting, partner: Enrolment) -> None:
     )
 
 
+def meeting_facts(meeting: Meeting) -> dict[str, Any]:
+    """What a meeting event tells a subscriber: ids and the time, never place or content."""
+    return {
+        "organisation_id": meeting.pair.program.organisation_id,
+        "meeting_id": meeting.pk,
+        "pair_id": meeting.pair_id,
+        "starts_at": meeting.starts_at,
+    }
+
+
 @transaction.atomic
 def confirm_meeting(*, meeting: Meeting, by: Enrolment) -> Meeting:
     meeting = Meeting.objects.select_for_update().select_related("pair").get(pk=meeting.pk)
@@ -171,6 +182,7 @@ def confirm_meeting(*, meeting: Meeting, by: Enrolment) -> Meeting:
     meeting.confirmed_at = timezone.now()
     meeting.save(update_fields=["status", "confirmed_at"])
     send_invites(meeting, "meetings/email/invite")
+    emit("meeting.booked", **meeting_facts(meeting))
     return meeting
 
 
@@ -229,6 +241,7 @@ def cancel_meeting(*, meeting: Meeting, by: Enrolment, now: datetime | None = No
     meeting.cancelled_at = now
     meeting.sequence += 1
     meeting.save()
+    emit("meeting.cancelled", **meeting_facts(meeting))
     if was_confirmed:
         send_invites(meeting, "meetings/email/cancelled")
     if previous is not None and previous.cancelled_by_id == by.pk:
@@ -370,6 +383,13 @@ def end_pair(
     pair.ended_by = by
     pair.end_reason = reason.strip()
     pair.save(update_fields=["ended_at", "ended_by", "end_reason"])
+    emit(
+        "pair.ended",
+        organisation_id=pair.program.organisation_id,
+        pair_id=pair.pk,
+        program_id=pair.program_id,
+        ended_at=now,
+    )
     for meeting in pair.meetings.filter(starts_at__gt=now).exclude(status=Meeting.Status.CANCELLED):
         was_confirmed = meeting.status == Meeting.Status.CONFIRMED
         meeting.status = Meeting.Status.CANCELLED

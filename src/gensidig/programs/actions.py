@@ -16,6 +16,7 @@ from gensidig.accounts import actions as account_actions
 from gensidig.accounts.actions import entry_link
 from gensidig.accounts.models import Member, Organisation, Role
 from gensidig.common.email import send_templated_email
+from gensidig.common.events import emit
 from gensidig.programs.models import (
     MAX_WISHES,
     PROFILE_STEPS,
@@ -316,6 +317,17 @@ def reset_signup_link(*, program: Program) -> Program:
 # --- Enrolment --------------------------------------------------------------------------
 
 
+def enrolment_facts(enrolment: Enrolment) -> dict[str, object]:
+    """What an enrolment event tells a subscriber: ids and states, no profile."""
+    return {
+        "enrolment_id": enrolment.pk,
+        "program_id": enrolment.program_id,
+        "member_id": enrolment.member_id,
+        "side": enrolment.side,
+        "status": enrolment.status,
+    }
+
+
 def program_link(program: Program) -> str:
     return reverse(
         "programs:detail", kwargs={"org": program.organisation.slug, "program_id": program.pk}
@@ -348,6 +360,7 @@ def invite_to_program(
         return enrolment
     enrolment.status = EnrolmentStatus.INVITED
     enrolment.save(update_fields=["status"])
+    emit("enrolment.changed", organisation_id=program.organisation_id, **enrolment_facts(enrolment))
     send_templated_email(
         to=member.user.email,
         template="programs/email/program_invitation",
@@ -445,6 +458,7 @@ def enrol(*, program: Program, member: Member, side: str = "") -> Enrolment:
     if side:
         enrolment.side = side
     enrolment.save()
+    emit("enrolment.changed", organisation_id=program.organisation_id, **enrolment_facts(enrolment))
     return enrolment
 
 
@@ -461,6 +475,11 @@ def enrol_with_link(*, organisation: Organisation, token: str, member: Member) -
 def withdraw_enrolment(*, enrolment: Enrolment) -> Enrolment:
     enrolment.status = EnrolmentStatus.WITHDRAWN
     enrolment.save(update_fields=["status"])
+    emit(
+        "enrolment.changed",
+        organisation_id=enrolment.program.organisation_id,
+        **enrolment_facts(enrolment),
+    )
     return enrolment
 
 
