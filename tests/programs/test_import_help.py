@@ -91,3 +91,34 @@ def test_wizard_preselects_no_generation_band(login: Any, young: Any, program: A
     assert enrolment.generation == ""
     assert '<option value="" selected>' in html
     assert 'value="1995-2009" selected' not in html
+
+
+def test_imported_people_wait_for_confirmation_with_their_topics_shown(
+    login: Any, admin: Any, program: Any
+) -> None:
+    client = login(admin)
+    text = (
+        "Navn;E-mail;Rolle i parret;Kan dele;Vil lære\n"
+        "Ida Ung;ida@example.org;ung;Sociale medier og trends:3;Strategi:1\n"
+    )
+    assert upload(client, program, text).status_code == 302
+    page = client.get(
+        reverse("programs:enrolments", kwargs={"org": "fjordlys-test", "program_id": program.pk})
+    ).content.decode()
+    assert "importeret, venter på at personen bekræfter" in page
+    assert "0 af 6 trin" not in page
+    assert "Sociale medier og trends (3)" in page and "Strategi (1)" in page
+    assert "1 deltager har aldrig logget ind" in page
+    # The person's own program page and wizard start from the file's topics.
+    ida = Enrolment.objects.get(member__user__email="ida@example.org")
+    own = login(ida.member).get(
+        reverse("programs:detail", kwargs={"org": "fjordlys-test", "program_id": program.pk})
+    )
+    assert "Din organisation har udfyldt din profil ud fra en fil" in own.content.decode()
+    share = login(ida.member).get(
+        reverse(
+            "programs:profile_step",
+            kwargs={"org": "fjordlys-test", "program_id": program.pk, "step": "share"},
+        )
+    )
+    assert "Sociale medier og trends" in share.content.decode()

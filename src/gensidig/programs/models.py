@@ -319,6 +319,23 @@ class Enrolment(models.Model):
     def profile_complete(self) -> bool:
         return self.charter_acknowledged_at is not None
 
+    def topics_text(self, kind: str) -> str:
+        """The chosen topics of one kind with their levels, e.g. "TikTok (3), Strategi (2)"
+        (reads the prefetched `topics` when there are any)."""
+        return ", ".join(
+            f"{chosen.topic.name} ({chosen.level})"
+            for chosen in self.topics.all()
+            if chosen.kind == kind
+        )
+
+    @property
+    def shares_text(self) -> str:
+        return self.topics_text("share")
+
+    @property
+    def wants_text(self) -> str:
+        return self.topics_text("want")
+
     def language_names(self) -> list[str]:
         names = dict(LANGUAGE_CHOICES)
         return [str(names.get(code, code)) for code in self.languages]

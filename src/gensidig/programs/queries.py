@@ -116,9 +116,21 @@ def enrolment_of(program: Program, member: Member) -> Enrolment | None:
 
 
 def enrolments_of(program: Program) -> QuerySet[Enrolment]:
+    """The program's enrolments with their chosen topics (an import fills these in before
+    the person has opened the wizard: the page shows them as waiting to be confirmed)."""
+    from django.db.models import Prefetch
+
+    from gensidig.programs.models import ProfileTopic
+
     return (
         Enrolment.objects.filter(program=program)
         .select_related("member__user")
+        .prefetch_related(
+            Prefetch(
+                "topics",
+                queryset=ProfileTopic.objects.select_related("topic").order_by("kind", "-level"),
+            )
+        )
         .order_by("status", "member__user__name", "invited_email")
     )
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gensidig.accounts.models import Member
+from gensidig.accounts.queries import not_yet_active
 from gensidig.common.confirm import Question, ask, confirmed
 from gensidig.common.permissions import ANY_ROLE, MANAGERS, org_view
 from gensidig.programs import actions, queries
@@ -311,6 +312,9 @@ def enrolments(request: HttpRequest, member: Member, program_id: int) -> HttpRes
             "email_form": email_form,
             "invite_reason": reason,
             "profile_steps": len(actions.PROFILE_STEPS),
+            "not_yet_active": not_yet_active(member.organisation)
+            .filter(enrolments__program=program, enrolments__status=EnrolmentStatus.ENROLLED)
+            .count(),
         },
     )
 
