@@ -10,6 +10,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from gensidig.matching.models import Pair
 from gensidig.meetings import actions
 from gensidig.meetings.models import CalendarFeed, Goal, Meeting, Reflection
 from tests.meetings.conftest import BEGAN, held
@@ -318,18 +319,52 @@ def test_private_notes_only_in_the_authors_export(duo: dict[str, Any], login: An
     assert json.loads(partner)["pairs"][0]["reflections"] == []
 
 
-def test_erasing_an_account_erases_its_pairs_content(duo: dict[str, Any], login: Any) -> None:
+def test_erasing_an_account_erases_its_text_and_keeps_the_partners(
+    duo: dict[str, Any], login: Any
+) -> None:
     from tests.factories import PASSWORD
 
     meeting = held(duo["pair"], timezone.now() - timedelta(days=2))
     actions.submit_reflection(
-        meeting=meeting, author=duo["ida"], taught=[], learned=[], learned_text="x", usefulness=3
+        meeting=meeting,
+        author=duo["ida"],
+        taught=[],
+        learned=[],
+        learned_text="Idas tekst",
+        usefulness=3,
+        private_notes="Idas note",
     )
-    actions.add_goal(pair=duo["pair"], learner=duo["ida"], text="Strategi")
+    actions.submit_reflection(
+        meeting=meeting,
+        author=duo["erik"],
+        taught=[],
+        learned=[],
+        learned_text="Eriks tekst",
+        usefulness=5,
+        private_notes="Eriks note",
+    )
+    actions.add_goal(pair=duo["pair"], learner=duo["ida"], text="Idas mål")
+    actions.add_goal(pair=duo["pair"], learner=duo["erik"], text="Eriks mål")
     login(duo["ida"].member).post(reverse("accounts:erase"), {"password": PASSWORD})
-    assert not Reflection.objects.exists()
-    assert not Goal.objects.exists()
-    assert not Meeting.objects.filter(pk=meeting.pk).exists()
+    # The partner keeps their own words; the erased person's are blanked, their numbers stay.
+    assert sorted(
+        Reflection.objects.values_list("learned_text", "private_notes", "usefulness")
+    ) == [
+        ("", "", 3),
+        ("Eriks tekst", "Eriks note", 5),
+    ]
+    assert sorted(Goal.objects.values_list("text", flat=True)) == ["", "Eriks mål"]
+    assert Meeting.objects.filter(pk=meeting.pk).exists()
+    pair = Pair.objects.get(pk=duo["pair"].pk)
+    assert (pair.a.member, pair.b.member) == (None, duo["erik"].member)
+    page = login(duo["erik"].member).get(
+        reverse("meetings:pair", kwargs={"org": "fjordlys-test", "pair_id": pair.pk}),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "a former member" in text and "Eriks note" in text
+    assert "Ida Ung" not in text and "Idas" not in text
 
 
 # Calendar feed

@@ -388,22 +388,13 @@ def update_account(*, user: User, name: str) -> User:
     return user
 
 
-@transaction.atomic
 def erase_account(*, user: User) -> None:
-    """Erase a person: their account and memberships go; an organisation they owned alone
-    keeps existing only if someone else can run it."""
-    for member in Member.objects.filter(user=user, role=Role.OWNER).select_related("organisation"):
-        others = Member.objects.filter(organisation=member.organisation, is_active=True).exclude(
-            user=user
-        )
-        if not others.exists():
-            member.organisation.delete()
-        elif not others.filter(role=Role.OWNER).exists():
-            successor = others.filter(role=Role.ADMIN).first() or others.first()
-            assert successor is not None
-            successor.role = Role.OWNER
-            successor.save(update_fields=["role"])
-    user.delete()
+    """Erase a person (see `gensidig.accounts.erasure`): what identifies them goes, what
+    belongs to others stays; an organisation they owned alone keeps existing only if
+    someone else can run it."""
+    from gensidig.accounts.erasure import erase_account as erase
+
+    erase(user=user)
 
 
 @transaction.atomic

@@ -156,6 +156,9 @@ class Member(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     joined_at = models.DateTimeField(_("joined"), default=timezone.now)
+    # When an administrator removed the person (they left); the retention job forgets a
+    # removed member after GENSIDIG_REMOVED_MEMBER_DAYS.
+    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("member")
@@ -375,3 +378,21 @@ class SecurityEvent(models.Model):
         except ValueError:
             # Kinds added by other apps (SSO, MFA, API tokens, SCIM) keep their code.
             return self.kind
+
+
+class Erasure(models.Model):
+    """The erasure log: which account (or which membership, when an organisation forgot
+    someone who left) was erased, and when. Ids and dates only, so it can be kept; after a
+    restore from backup `gensidig.accounts.erasure.reapply_erasures` erases them again."""
+
+    user_id = models.BigIntegerField(_("account"), null=True, blank=True)
+    member_id = models.BigIntegerField(_("membership"), null=True, blank=True)
+    erased_at = models.DateTimeField(_("erased"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("erasure")
+        verbose_name_plural = _("erasures")
+        ordering = ["erased_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id or ''}/{self.member_id or ''} {self.erased_at:%Y-%m-%d}"

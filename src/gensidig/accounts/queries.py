@@ -9,7 +9,6 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from gensidig.accounts.models import Invitation, Member, Organisation, User
-from gensidig.common.models import EmailOptOut
 
 
 def memberships_of(user: User) -> QuerySet[Member]:
@@ -87,38 +86,9 @@ def pending_invitations(organisation: Organisation) -> QuerySet[Invitation]:
 
 
 def personal_data(user: User) -> dict[str, Any]:
-    """Everything Gensidig stores about one person, for their own export."""
-    from gensidig.discoveries.queries import personal_data_of as discoveries_of_user
-    from gensidig.insights.queries import personal_data_of as pulses_of_user
-    from gensidig.meetings.queries import personal_data_of_user as pair_data
-    from gensidig.programs.queries import profiles_of_user
+    """Everything Gensidig stores about one person, for their own export: one section per
+    entry of the personal-data registry (`gensidig.common.personal_data`)."""
+    from gensidig.accounts.erasure import person_of
+    from gensidig.common.personal_data import export_person
 
-    return {
-        "account": {
-            "email": user.email,
-            "name": user.name,
-            "language": user.language,
-            "joined": user.date_joined.isoformat(),
-        },
-        "emails_switched_off": sorted(
-            EmailOptOut.objects.filter(user=user).values_list("kind", flat=True)
-        ),
-        "memberships": [
-            {
-                "organisation": member.organisation.name,
-                "role": member.role,
-                "title": member.title,
-                "department": member.department,
-                "manager": member.manager.user.name if member.manager else None,
-                "generation": member.generation,
-                "joined": member.joined_at.isoformat(),
-            }
-            for member in Member.objects.filter(user=user).select_related(
-                "organisation", "manager__user"
-            )
-        ],
-        "program_profiles": profiles_of_user(user.pk),
-        "pairs": pair_data(user.pk)["pairs"],
-        **discoveries_of_user(user.pk),
-        **pulses_of_user(user.pk),
-    }
+    return export_person(person_of(user))

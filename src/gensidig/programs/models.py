@@ -300,9 +300,10 @@ class Enrolment(models.Model):
                 condition=Q(member__isnull=False),
                 name="enrolment_unique_member",
             ),
+            # An erased person's enrolment keeps no member and no address.
             models.UniqueConstraint(
                 fields=["program", "invited_email"],
-                condition=Q(member__isnull=True),
+                condition=Q(member__isnull=True) & ~Q(invited_email=""),
                 name="enrolment_unique_pending_email",
             ),
         ]
@@ -313,7 +314,10 @@ class Enrolment(models.Model):
 
     @property
     def display_name(self) -> str:
-        return self.member.user.name if self.member else self.invited_email
+        if self.member:
+            return self.member.user.name
+        # No member and no address: the person was erased or forgotten.
+        return self.invited_email or str(_("a former member"))
 
     @property
     def profile_complete(self) -> bool:

@@ -1,0 +1,321 @@
+"""Personal data of accounts, memberships, invitations, imports and the security log, and of
+the plumbing every app shares (email opt-outs, queued tasks, sessions). See
+`gensidig.common.personal_data` for how the registry works."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from gensidig.accounts.models import ImportJob, Invitation, Member, SecurityEvent, User
+from gensidig.common.models import EmailOptOut
+from gensidig.common.personal_data import Person, exclude, register, register_export
+
+
+def mentions(person: Person) -> list[str]:
+    """How the person's email and name can appear inside stored text and JSON."""
+    values = [person.email]
+    if len(person.name) >= 3:
+        values.append(person.name)
+    # JSON written with ASCII escapes keeps "ø" as "\\u00f8".
+    return sorted({v for value in values for v in (value, json.dumps(value)[1:-1])})
+
+
+# Accounts ------------------------------------------------------------------------------
+
+
+def export_account(person: Person) -> dict[str, Any]:
+    user = User.objects.get(pk=person.user_id)
+    return {
+        "email": user.email,
+        "name": user.name,
+        "language": user.language,
+        "joined": user.date_joined.isoformat(),
+        "last_login": user.last_login.isoformat() if user.last_login else None,
+    }
+
+
+def erase_user(person: Person) -> None:
+    if person.whole_account:
+        # Cascades to the memberships and the email opt-outs.
+        User.objects.filter(pk=person.user_id).delete()
+
+
+register(
+    "accounts.User",
+    purpose="Log in and be reached (email), be recognised by colleagues (name), pages and "
+    "emails in the person's language.",
+    basis="Contract: the account the person or their employer opened for the program.",
+    retention="Until the person erases it, or their last organisation forgets them after "
+    "they left (GENSIDIG_REMOVED_MEMBER_DAYS).",
+    section="account",
+    exported="Email, name, language, joined and last login.",
+    erased="Deleted; what others keep of a shared pair shows 'a former member'.",
+    erase=erase_user,
+    order=100,
+)
+register_export("account", export_account)
+
+
+def export_opt_outs(person: Person) -> list[str]:
+    return sorted(EmailOptOut.objects.filter(user_id=person.user_id).values_list("kind", flat=True))
+
+
+def erase_opt_outs(person: Person) -> None:
+    if person.whole_account:
+        EmailOptOut.objects.filter(user_id=person.user_id).delete()
+
+
+register(
+    "common.EmailOptOut",
+    purpose="Respect the person's choice to switch a kind of email off.",
+    basis="Legitimate interest: not sending what the person declined.",
+    retention="Until switched on again or the account is erased.",
+    section="emails_switched_off",
+    exported="The kinds switched off.",
+    erased="Deleted with the account.",
+    erase=erase_opt_outs,
+)
+register_export("emails_switched_off", export_opt_outs)
+
+
+def export_memberships(person: Person) -> list[dict[str, Any]]:
+    return [
+        {
+            "organisation": member.organisation.name,
+            "role": member.role,
+            "title": member.title,
+            "department": member.department,
+            "manager": member.manager.user.name if member.manager else None,
+            "generation": member.generation,
+            "languages": member.languages,
+            "side": member.side,
+            "active": member.is_active,
+            "joined": member.joined_at.isoformat(),
+            "removed": member.removed_at.isoformat() if member.removed_at else None,
+        }
+        for member in Member.objects.filter(pk__in=person.member_ids).select_related(
+            "organisation", "manager__user"
+        )
+    ]
+
+
+def erase_members(person: Person) -> None:
+    # Reports keep their row; their manager becomes empty (SET_NULL).
+    Member.objects.filter(pk__in=person.member_ids).delete()
+
+
+register(
+    "accounts.Member",
+    purpose="Who belongs to an organisation with which role; department, manager, job title, "
+    "generation band, languages and usual side only to keep pairs outside reporting lines, "
+    "across generations and with a language in common.",
+    basis="Legitimate interest of the employer running the program.",
+    retention="While a member; a removed member is forgotten after GENSIDIG_REMOVED_MEMBER_DAYS.",
+    section="memberships",
+    exported="Organisation, role, title, department, manager, band, languages, side, dates.",
+    erased="Deleted (after the program data has been detached from it).",
+    erase=erase_members,
+    order=90,
+)
+register_export("memberships", export_memberships)
+
+
+def invitations_of(person: Person) -> Any:
+    found = Invitation.objects.filter(email__iexact=person.email)
+    if not person.whole_account:
+        found = found.filter(organisation_id__in=person.organisation_ids)
+    return found
+
+
+def export_invitations(person: Person) -> list[dict[str, Any]]:
+    return [
+        {
+            "organisation": invitation.organisation.name,
+            "role": invitation.role,
+            "state": str(invitation.state),
+            "sent": invitation.created_at.isoformat(),
+            "expires": invitation.expires_at.isoformat(),
+            "details": invitation.member_fields,
+        }
+        for invitation in invitations_of(person).select_related("organisation")
+    ]
+
+
+def erase_invitations(person: Person) -> None:
+    invitations_of(person).delete()
+    # An invitation to someone else that names the person as their manager.
+    for invitation in Invitation.objects.filter(member_fields__manager_email=person.email):
+        invitation.member_fields = {**invitation.member_fields, "manager_email": ""}
+        invitation.save(update_fields=["member_fields"])
+
+
+register(
+    "accounts.Invitation",
+    purpose="Let a person join an organisation through a one-time link (only its hash is kept).",
+    basis="Legitimate interest of the inviting organisation.",
+    retention="Until 30 days after it expires (purge_expired).",
+    section="invitations",
+    exported="Organisation, role, state, dates and the details an import noted.",
+    erased="Invitations to the person's address are deleted.",
+    erase=erase_invitations,
+)
+register_export("invitations", export_invitations)
+
+
+def export_imports(person: Person) -> list[dict[str, Any]]:
+    return [
+        {
+            "organisation": job.organisation.name,
+            "file": job.filename,
+            "status": job.status,
+            "started": job.created_at.isoformat(),
+        }
+        for job in ImportJob.objects.filter(created_by_id__in=person.member_ids).select_related(
+            "organisation"
+        )
+    ]
+
+
+def erase_imports(person: Person) -> None:
+    ImportJob.objects.filter(created_by_id__in=person.member_ids).delete()
+    # Someone else's import whose file or problems name the person: the file goes (it is
+    # kept only until the import has run anyway) and so do the problems about them.
+    texts = mentions(person)
+    jobs = ImportJob.objects.filter(organisation_id__in=person.organisation_ids)
+    for job in jobs.exclude(data=None).only("pk", "data"):
+        raw = bytes(job.data or b"")
+        if any(text.encode() in raw for text in texts):
+            ImportJob.objects.filter(pk=job.pk).update(data=None)
+    query = Q()
+    for text in texts:
+        query |= Q(problems_text__contains=text)
+    for job in jobs.annotate(problems_text=Cast("problems", TextField())).filter(query):
+        job.problems = [
+            p
+            for p in job.problems
+            if not any(text in json.dumps(p) or text in str(p) for text in texts)
+        ]
+        job.save(update_fields=["problems"])
+
+
+register(
+    "accounts.ImportJob",
+    purpose="Run a large import in the background and show its progress and problems.",
+    basis="Legitimate interest of the importing organisation.",
+    retention="The file until the import has run; the job 7 days after it finished.",
+    section="imports_started",
+    exported="File name, status and date of the imports the person started.",
+    erased="Imports the person started are deleted; other imports lose the file and the "
+    "problems that name them.",
+    erase=erase_imports,
+)
+register_export("imports_started", export_imports)
+
+
+def security_events_of(person: Person) -> Any:
+    found = SecurityEvent.objects.filter(Q(actor_id=person.user_id) | Q(subject_id=person.user_id))
+    if not person.whole_account:
+        found = found.filter(organisation_id__in=person.organisation_ids)
+    return found
+
+
+def export_security_events(person: Person) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": event.kind,
+            "at": event.at.isoformat(),
+            "by_me": event.actor_id == person.user_id,
+            "ip": event.ip if event.actor_id == person.user_id else None,
+        }
+        for event in security_events_of(person).order_by("at")
+    ]
+
+
+def erase_security_events(person: Person) -> None:
+    events = security_events_of(person)
+    events.filter(actor_id=person.user_id).update(actor_id=None, ip=None)
+    events.filter(subject_id=person.user_id).update(subject_id=None)
+
+
+register(
+    "accounts.SecurityEvent",
+    purpose="Let owners see who logged in, changed roles, removed, exported, erased or "
+    "imported people.",
+    basis="Legal obligation and legitimate interest: the security of the personal data held.",
+    retention="GENSIDIG_SECURITY_LOG_DAYS, then purged.",
+    section="security_log",
+    exported="The events done by or about the person (kind, time, their own IP address).",
+    erased="The entries stay for the organisation's record with the person's ids and IP "
+    "address blanked.",
+    erase=erase_security_events,
+)
+register_export("security_log", export_security_events)
+
+
+# Plumbing shared by every app ---------------------------------------------------------------
+
+
+def erase_task_rows(person: Person) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    query = Q()
+    for text in mentions(person):
+        for column in ("args", "result", "trace"):
+            query |= Q(**{f"{column}__contains": text})
+    DBTaskResult.objects.annotate(
+        args=Cast("args_kwargs", TextField()),
+        result=Cast("return_value", TextField()),
+        trace=Cast("traceback", TextField()),
+    ).filter(query).delete()
+
+
+register(
+    "django_tasks_database.DBTaskResult",
+    purpose="Queue background work (emails, imports, matching rounds) for the workers.",
+    basis="Legitimate interest: delivering what the person or their organisation asked for.",
+    retention="Finished tasks 7 days, failed ones 30 days (purge_expired).",
+    exported="Not exported: queue plumbing, not information about the person.",
+    erased="Every task whose arguments, result or error mention the person is deleted.",
+    erase=erase_task_rows,
+)
+
+
+def erase_sessions(person: Person) -> None:
+    if person.whole_account:
+        end_sessions(user_id=person.user_id)
+
+
+def end_sessions(*, user_id: int, except_key: str | None = None) -> int:
+    """Delete the logged-in sessions of one account; returns how many."""
+    from django.contrib.sessions.models import Session
+
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.session_key == except_key:
+            continue
+        if str(session.get_decoded().get("_auth_user_id")) == str(user_id):
+            session.delete()
+            ended += 1
+    return ended
+
+
+register(
+    "sessions.Session",
+    purpose="Keep a person logged in.",
+    basis="Contract: the person logged in.",
+    retention="SESSION_COOKIE_AGE; deleted at logout.",
+    exported="Not exported: a technical login token.",
+    erased="The person's sessions are deleted.",
+    erase=erase_sessions,
+)
+
+
+exclude(
+    "accounts.Organisation",
+    "A company's or network's name and short name: no person's data.",
+)

@@ -1,0 +1,123 @@
+"""Personal data of company sign-in: directory links, session keys, two-factor devices,
+SCIM tokens and the login-throttling records. See `gensidig.common.personal_data`.
+Registered by h14a when the registry landed; the identity app's owners refine it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gensidig.common.personal_data import Person, exclude, register, register_export
+from gensidig.identity.models import ScimLink, UserSession
+
+
+def export_two_factor(person: Person) -> list[dict[str, Any]]:
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return [
+        {"kind": kind, "name": device.name, "confirmed": device.confirmed}
+        for kind, model in (("authenticator app", TOTPDevice), ("recovery codes", StaticDevice))
+        for device in model.objects.filter(user_id=person.user_id)
+    ]
+
+
+def erase_two_factor(person: Person) -> None:
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if person.whole_account:
+        TOTPDevice.objects.filter(user_id=person.user_id).delete()
+        StaticDevice.objects.filter(user_id=person.user_id).delete()
+
+
+for model in ("otp_totp.TOTPDevice", "otp_static.StaticDevice"):
+    register(
+        model,
+        purpose="Two-factor authentication: an authenticator app's key or recovery codes.",
+        basis="Legal obligation and legitimate interest: securing access to personal data.",
+        retention="Until the person removes it or the account is erased.",
+        section="two_factor",
+        exported="Kind, name and whether confirmed; never the key or the codes.",
+        erased="Deleted with the account.",
+        erase=erase_two_factor,
+    )
+register_export("two_factor", export_two_factor)
+
+
+def export_scim(person: Person) -> list[dict[str, Any]]:
+    return [
+        {
+            "organisation": link.member.organisation.name,
+            "directory_id": link.external_id,
+            "directory_user_name": link.user_name,
+        }
+        for link in ScimLink.objects.filter(member_id__in=person.member_ids).select_related(
+            "member__organisation"
+        )
+    ]
+
+
+def erase_scim(person: Person) -> None:
+    ScimLink.objects.filter(member_id__in=person.member_ids).delete()
+
+
+register(
+    "identity.ScimLink",
+    purpose="What the company's directory calls the member, so provisioning finds them.",
+    basis="Legitimate interest of the employer provisioning its people.",
+    retention="While a member.",
+    section="directory_links",
+    exported="Directory id and user name per organisation.",
+    erased="Deleted.",
+    erase=erase_scim,
+    order=60,
+)
+register_export("directory_links", export_scim)
+
+
+def erase_user_sessions(person: Person) -> None:
+    if person.whole_account:
+        UserSession.objects.filter(user_id=person.user_id).delete()
+
+
+register(
+    "identity.UserSession",
+    purpose="The keys of a person's sessions, so they can all be ended at once.",
+    basis="Legitimate interest: securing the account.",
+    retention="As the session.",
+    exported="Not exported: technical keys.",
+    erased="Deleted.",
+    erase=erase_user_sessions,
+)
+register(
+    "identity.ScimToken",
+    purpose="The company directory's access to SCIM provisioning.",
+    basis="Legitimate interest of the organisation; created by an owner.",
+    retention="Until revoked.",
+    section=None,
+    exported="Not exported: the organisation's credential (its creator becomes empty on erasure).",
+    erased="Kept for the organisation with its creator empty (SET_NULL).",
+)
+exclude(
+    "identity.IdentityProvider",
+    "The organisation's OpenID Connect settings (issuer, client id, encrypted secret): no "
+    "person's data.",
+)
+
+
+def erase_login_attempts(person: Person) -> None:
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        model.objects.filter(username__iexact=person.email).delete()
+
+
+register(
+    "axes.AccessAttempt",
+    purpose="Count failed logins per address and IP address to stop password guessing.",
+    basis="Legitimate interest: securing accounts.",
+    retention="The cool-off period (AXES_COOLOFF_TIME).",
+    exported="Not exported: a security counter.",
+    erased="Rows for the person's address are deleted (also the failure and access logs).",
+    erase=erase_login_attempts,
+)
