@@ -319,3 +319,8 @@ exclude(
     "accounts.Organisation",
     "A company's or network's name and short name: no person's data.",
 )
+exclude(
+    "common.SubmittedForm",
+    "A random one-time form token and the path the first submit led to, kept a day: no "
+    "person's data.",
+)
