@@ -46,6 +46,16 @@ PUBLIC = {
     "identity:sso_start",
     "identity:sso_callback",  # state, nonce and the provider's signed answer are the permission
     "scim:root",  # SCIM answers 401 without the organisation's bearer token
+    "scim:users",
+    "scim:user",
+    "scim:search",
+    "scim:root_search",
+    "scim:unknown",
+    "scim:service_provider_config",
+    "scim:resource_types",
+    "scim:resource_type",
+    "scim:schemas",
+    "scim:schema",
 }
 
 # The API answers 401 (JSON) to a call without a token, where pages redirect to log in.

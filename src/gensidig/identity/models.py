@@ -144,7 +144,14 @@ class ScimLink(models.Model):
     )
     external_id = models.CharField(_("directory id"), max_length=200, blank=True)
     user_name = models.CharField(_("directory user name"), max_length=200)
+    # The attributes we publish in our User schema as the directory last sent them (name
+    # parts, display name, addresses), so that it reads back what it wrote.
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
+    # Set when the directory deleted the user: the member is switched off, their history
+    # stays, and SCIM answers 404 for them from then on.
+    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("directory link")
