@@ -109,7 +109,9 @@ def test_dashboard_page_query_count_bounded(
     url = reverse(
         "insights:dashboard", kwargs={"org": admin.organisation.slug, "program_id": program.pk}
     )
-    with django_assert_max_num_queries(30):
+    # 21 for the figures; the rest is the request's own (session, user, second factor,
+    # membership, the idle timeout's session write).
+    with django_assert_max_num_queries(34):
         response = client.get(url)
     assert response.status_code == 200
     assert b"<svg" in response.content

@@ -492,7 +492,10 @@ def learning_tables(program: Program) -> tuple[list[Table], Row, Counter[str]]:
     who wrote each down), the two-way balance over the program's pairs and for the program;
     also the number learned per side, for the comparison. Three aggregate queries."""
     written = Reflection.learned.through.objects.filter(
-        reflection__meeting__pair__program=program, reflection__author__side__in=SIDES
+        # The author is an enrolment of the pair's program: filtering on it spares the
+        # joins through the meeting and the pair.
+        reflection__author__program=program,
+        reflection__author__side__in=SIDES,
     )
     english = (translation.get_language() or "da").startswith("en")
     per_direction: dict[str, list[tuple[str, int, int]]] = {side: [] for side in SIDES}
@@ -793,14 +796,14 @@ def comparison(
         .values_list("program", "n")
     )
     learned: dict[int, Counter[str]] = defaultdict(Counter)
-    others = Reflection.learned.through.objects.filter(reflection__meeting__pair__program__in=ids)
+    others = Reflection.learned.through.objects.filter(reflection__author__program__in=ids)
     if learned_here is not None:
         learned[program.pk].update(learned_here)
-        others = others.exclude(reflection__meeting__pair__program=program)
+        others = others.exclude(reflection__author__program=program)
     for program_id, side, n in (
-        others.values_list("reflection__meeting__pair__program", "reflection__author__side")
+        others.values_list("reflection__author__program", "reflection__author__side")
         .annotate(n=Count("pk"))
-        .values_list("reflection__meeting__pair__program", "reflection__author__side", "n")  # type: ignore[misc]
+        .values_list("reflection__author__program", "reflection__author__side", "n")  # type: ignore[misc]
     ):
         learned[program_id][side] += n
     scores = {
