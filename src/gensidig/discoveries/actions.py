@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from gensidig.accounts.models import Member, Organisation
 from gensidig.common.email import register_email_kind, send_templated_email
 from gensidig.common.events import emit
+from gensidig.common.versions import check_version
 from gensidig.discoveries import rules
 from gensidig.discoveries.models import (
     Comment,
@@ -159,9 +160,12 @@ def move_discovery(
     hours_saved_per_month: Decimal | None = None,
     cost_per_month: Decimal | None = None,
     effect_notes: str = "",
+    version: int | None = None,
 ) -> Discovery:
-    """Move a discovery to another stage, by an administrator or its sponsor (see rules)."""
+    """Move a discovery to another stage, by an administrator or its sponsor (see rules);
+    `version` is the one the page was opened at (ChangedElsewhere if it moved on since)."""
     current = locked(discovery)
+    check_version(current, version)
     if not rules.can_move(by, current):
         raise DiscoveryError(
             _("Only an administrator or the discovery's sponsor can move it to another stage.")
@@ -222,6 +226,7 @@ def move_discovery(
     current.stage = to
     current.stage_changed_at = now
     current.updated_at = now
+    current.version += 1
     current.save()
     notify(discovery=current, by=by, event="moved", detail=reason.strip())
     return current
@@ -235,7 +240,8 @@ def sponsor_discovery(*, discovery: Discovery, by: Member) -> Discovery:
         raise DiscoveryError(_("This discovery cannot take you as its sponsor now."))
     current.sponsor = by
     current.updated_at = timezone.now()
-    current.save(update_fields=["sponsor", "updated_at"])
+    current.version += 1
+    current.save(update_fields=["sponsor", "updated_at", "version"])
     notify(discovery=current, by=by, event="sponsored")
     return current
 
@@ -248,9 +254,12 @@ def record_effect(
     hours_saved_per_month: Decimal | None,
     cost_per_month: Decimal | None,
     notes: str,
+    version: int | None = None,
 ) -> Discovery:
-    """Record or update the effect of an adopted discovery; earlier values stay in history."""
+    """Record or update the effect of an adopted discovery; earlier values stay in history.
+    `version` is the one the form was opened at (ChangedElsewhere if saved since)."""
     current = locked(discovery)
+    check_version(current, version)
     if not rules.can_record_effect(by, current):
         raise DiscoveryError(
             _(
@@ -266,6 +275,7 @@ def record_effect(
         notes=notes,
     )
     current.updated_at = timezone.now()
+    current.version += 1
     current.save()
     notify(discovery=current, by=by, event="effect")
     return current

@@ -18,6 +18,7 @@ from gensidig.accounts.models import Member
 from gensidig.common import once
 from gensidig.common.exports import excel_csv
 from gensidig.common.permissions import MANAGERS, org_view
+from gensidig.common.versions import ChangedElsewhere, changed_page, posted_version
 from gensidig.discoveries import actions, queries, rules
 from gensidig.discoveries.forms import (
     MOVE_FORMS,
@@ -234,7 +235,13 @@ def move(request: HttpRequest, member: Member, discovery_id: int, stage: str) ->
     if request.method == "POST" and (form is None or form.is_valid()):
         data = form.cleaned_data if form is not None else {}
         try:
-            actions.move_discovery(discovery=discovery, by=member, to=stage, **data)
+            actions.move_discovery(
+                discovery=discovery, by=member, to=stage, version=posted_version(request), **data
+            )
+        except ChangedElsewhere:
+            return changed_page(
+                request, member=member, what=discovery.title, again=detail_path(discovery)
+            )
         except actions.DiscoveryError as error:
             messages.error(request, str(error))
         else:
@@ -296,6 +303,11 @@ def effect(request: HttpRequest, member: Member, discovery_id: int) -> HttpRespo
             hours_saved_per_month=form.cleaned_data["hours_saved_per_month"],
             cost_per_month=form.cleaned_data["cost_per_month"],
             notes=form.cleaned_data["effect_notes"],
+            version=posted_version(request),
+        )
+    except ChangedElsewhere:
+        return changed_page(
+            request, member=member, what=discovery.title, again=detail_path(discovery)
         )
     except actions.DiscoveryError as error:
         messages.error(request, str(error))

@@ -17,6 +17,7 @@ from gensidig.accounts.actions import entry_link
 from gensidig.accounts.models import Member, Organisation, Role
 from gensidig.common.email import send_templated_email
 from gensidig.common.events import emit
+from gensidig.common.versions import check_version
 from gensidig.programs.models import (
     MAX_WISHES,
     PROFILE_STEPS,
@@ -245,8 +246,12 @@ def create_program(*, organisation: Organisation, charter: Charter) -> Program:
 
 
 @transaction.atomic
-def update_charter(*, program: Program, charter: Charter) -> Program:
+def update_charter(*, program: Program, charter: Charter, version: int | None = None) -> Program:
+    """Save the charter; `version` is the one the form was opened at, and a charter saved
+    by someone else since is not overwritten (ChangedElsewhere)."""
     program = Program.objects.select_for_update().get(pk=program.pk)
+    check_version(program, version)
+    program.version += 1
     reason = why_not(program, "edit_charter")
     if reason is not None:
         raise ProgramStateError(reason)

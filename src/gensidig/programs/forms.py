@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from gensidig.accounts.imports import GENERATION_BANDS
 from gensidig.accounts.models import Member
 from gensidig.common.forms import IdsChoiceField
+from gensidig.common.versions import version_field
 from gensidig.programs.actions import Charter
 from gensidig.programs.models import (
     LANGUAGE_CHOICES,
@@ -76,8 +77,11 @@ class ProgramForm(forms.ModelForm[Program]):
             "themes_experienced_to_young": forms.CheckboxSelectMultiple,
         }
 
+    version = version_field()
+
     def __init__(self, *args: Any, member: Member, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version
         organisation_id = member.organisation_id
         sponsor = self.fields["sponsor"]
         assert isinstance(sponsor, forms.ModelChoiceField)

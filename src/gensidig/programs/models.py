@@ -186,6 +186,8 @@ class Program(models.Model):
             "1 needs at least the next band."
         ),
     )
+    # Raised by every save of the charter; an edit form opened at an older one is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
     themes_young_to_experienced = models.ManyToManyField(
         Topic,
         blank=True,

@@ -14,6 +14,7 @@ from gensidig.accounts.models import Member
 from gensidig.accounts.queries import not_yet_active
 from gensidig.common.confirm import Question, ask, confirmed
 from gensidig.common.permissions import ANY_ROLE, MANAGERS, org_view
+from gensidig.common.versions import ChangedElsewhere, changed_page
 from gensidig.programs import actions, queries
 from gensidig.programs.forms import (
     AboutForm,
@@ -96,7 +97,19 @@ def program_edit(request: HttpRequest, member: Member, program_id: int) -> HttpR
     form = ProgramForm(request.POST or None, instance=program, member=member)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.update_charter(program=program, charter=form.charter())
+            actions.update_charter(
+                program=program, charter=form.charter(), version=form.cleaned_data["version"]
+            )
+        except ChangedElsewhere:
+            return changed_page(
+                request,
+                member=member,
+                what=program.name,
+                again=reverse(
+                    "programs:edit",
+                    kwargs={"org": member.organisation.slug, "program_id": program.pk},
+                ),
+            )
         except ProgramStateError as error:
             messages.error(request, str(error.reason))
         else:
