@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programs', '0002_enrolment_side_choices'),
+        ('programs', '0003_enrolment_former_member'),
     ]
 
     operations = [
