@@ -242,3 +242,26 @@ def test_demo_insights_tell_a_story_and_pulses_are_idempotent(
     client.login(username="admin@gensidig.example", password=DEMO_PASSWORD)
     url = reverse("insights:dashboard", kwargs={"org": ORG_SLUG, "program_id": program.pk})
     assert client.get(url).status_code == 200
+
+
+def test_demo_prints_a_read_token_that_works_and_stores_only_its_hash(
+    demo: dict[str, Any], client: Any
+) -> None:
+    import re
+
+    from gensidig.api.models import ApiToken, hash_key
+
+    raw = re.search(r"Bearer (gsd_\S+)\"", demo["output"]).group(1)  # type: ignore[union-attr]
+    # The demo ran twice: the first run's token was revoked by the second.
+    first = ApiToken.objects.get(key_hash=hash_key(raw))
+    assert first.revoked_at is not None
+    assert first.scopes == ["read"]
+    usable = ApiToken.objects.filter(name="Demo (read)", revoked_at=None)
+    assert usable.count() == 1
+    assert raw not in str(list(ApiToken.objects.values()))
+    out = StringIO()
+    call_command("demo", "--no-serve", stdout=out)
+    fresh = re.search(r"Bearer (gsd_\S+)\"", out.getvalue()).group(1)  # type: ignore[union-attr]
+    response = client.get("/api/v1/programs", headers={"Authorization": f"Bearer {fresh}"})
+    assert response.status_code == 200
+    assert response.json()["count"] >= 2

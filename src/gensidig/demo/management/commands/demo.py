@@ -6,7 +6,22 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.test.utils import override_settings
 
+from gensidig.accounts.models import Member, Organisation
+from gensidig.api import actions as api_actions
+from gensidig.api.models import ApiToken, Scope
 from gensidig.demo.builder import DEMO_PASSWORD, LOGINS, build_demo
+
+DEMO_TOKEN_NAME = "Demo (read)"
+
+
+def demo_api_token(company: Organisation) -> str:
+    """A fresh read token of the demo owner; the one from an earlier run is revoked, so
+    running the demo again leaves one usable demo token."""
+    owner = Member.objects.get(organisation=company, user__email=LOGINS[0].email)
+    for old in ApiToken.objects.filter(organisation=company, name=DEMO_TOKEN_NAME, revoked_at=None):
+        api_actions.revoke_token(token=old, by=owner)
+    _token, raw = api_actions.create_token(by=owner, name=DEMO_TOKEN_NAME, scopes=[Scope.READ])
+    return raw
 
 
 class Command(BaseCommand):
@@ -33,5 +48,13 @@ class Command(BaseCommand):
         self.stdout.write(f"Log in at http://127.0.0.1:{port}/ with password {DEMO_PASSWORD!r}:")
         for login in LOGINS:
             self.stdout.write(f"  {login.email:<28} {login.description}")
+        raw = demo_api_token(company)
+        base = f"http://127.0.0.1:{port}/api/v1"
+        # The raw token is printed here and stored nowhere: only its hash is kept.
+        self.stdout.write(
+            f"API: a read token of {company.name}, shown only now "
+            f"(make others under API tokens); the docs are at {base}/docs"
+        )
+        self.stdout.write(f'  curl -H "Authorization: Bearer {raw}" {base}/programs')
         if not no_serve:
             call_command("serve", port=port)
