@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -334,7 +335,10 @@ class LastOwnerError(Exception):
 
 
 @transaction.atomic
-def change_role(*, member: Member, role: str) -> Member:
+def change_role(
+    *, member: Member, role: str, by: Member | None = None, request: HttpRequest | None = None
+) -> Member:
+    old = member.role
     if member.role == Role.OWNER and role != Role.OWNER:
         owners = Member.objects.select_for_update().filter(
             organisation=member.organisation, role=Role.OWNER, is_active=True
@@ -343,6 +347,15 @@ def change_role(*, member: Member, role: str) -> Member:
             raise LastOwnerError
     member.role = role
     member.save(update_fields=["role"])
+    if old != role:
+        log_security_event(
+            kind=SecurityEvent.Kind.ROLE_CHANGED,
+            organisation=member.organisation,
+            actor_id=by.user_id if by else None,
+            subject_id=member.user_id,
+            request=request,
+            details={"old": old, "new": role},
+        )
     return member
 
 
@@ -362,7 +375,11 @@ def deactivate_member(
             raise LastOwnerError
     if member.is_active:
         member.is_active = False
-        member.save(update_fields=["is_active"])
+        member.removed_at = timezone.now()
+        member.save(update_fields=["is_active", "removed_at"])
+        # Their pairs end with the usual closing (meetings listens); their data then follows
+        # the retention rules (forgotten after GENSIDIG_REMOVED_MEMBER_DAYS).
+        member_removed.send(sender=Member, member=member, by=by)
         log_security_event(
             kind="removed",
             organisation=member.organisation,
@@ -371,6 +388,32 @@ def deactivate_member(
             request=request,
         )
         emit("member.left", organisation_id=member.organisation_id, member_id=member.pk)
+    return member
+
+
+# Sent when a member is removed from their organisation: `member`, `by` (who removed them).
+member_removed = Signal()
+
+
+@transaction.atomic
+def reactivate_member(
+    *, member: Member, by: Member | None = None, request: HttpRequest | None = None
+) -> Member:
+    """Bring back a removed member: access again, with the data that retention has not yet
+    removed; ended pairs stay ended."""
+    from gensidig.accounts.security import log_security_event
+
+    if not member.is_active:
+        member.is_active = True
+        member.removed_at = None
+        member.save(update_fields=["is_active", "removed_at"])
+        log_security_event(
+            kind=SecurityEvent.Kind.REACTIVATED,
+            organisation=member.organisation,
+            actor_id=by.user_id if by else None,
+            subject_id=member.user_id,
+            request=request,
+        )
     return member
 
 

@@ -23,6 +23,16 @@ urlpatterns = [
     path("o/<slug:org>/members/invite/", views.invite, name="invite"),
     path("o/<slug:org>/members/<int:member_id>/", views.member_detail, name="member_detail"),
     path(
+        "o/<slug:org>/members/<int:member_id>/remove/",
+        views.remove_member,
+        name="remove_member",
+    ),
+    path(
+        "o/<slug:org>/members/<int:member_id>/reactivate/",
+        views.reactivate_member,
+        name="reactivate_member",
+    ),
+    path(
         "o/<slug:org>/members/<int:member_id>/activate/",
         views.send_activation,
         name="send_activation",

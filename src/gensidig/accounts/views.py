@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -31,7 +32,15 @@ from gensidig.accounts.forms import (
     RoleForm,
     TaskPasswordResetForm,
 )
-from gensidig.accounts.models import ImportJob, Invitation, Member, Role, User, hash_token
+from gensidig.accounts.models import (
+    ImportJob,
+    Invitation,
+    Member,
+    Role,
+    SecurityEvent,
+    User,
+    hash_token,
+)
 from gensidig.accounts.queries import (
     find_members,
     members_of,
@@ -40,6 +49,7 @@ from gensidig.accounts.queries import (
     personal_data,
     with_access_state,
 )
+from gensidig.accounts.security import log_security_event
 from gensidig.common.exports import excel_csv
 from gensidig.common.paging import page_of, query_without_page, wants_partial
 from gensidig.common.permissions import MANAGERS, org_view
@@ -367,7 +377,9 @@ def member_detail(request: HttpRequest, member: Member, member_id: int) -> HttpR
             messages.error(request, _("Only an owner can change the role of an owner."))
         elif form.is_valid():
             try:
-                actions.change_role(member=other, role=form.cleaned_data["role"])
+                actions.change_role(
+                    member=other, role=form.cleaned_data["role"], by=member, request=request
+                )
                 messages.success(request, _("The role was changed."))
                 return redirect(
                     "accounts:member_detail", org=member.organisation.slug, member_id=other.pk
@@ -421,6 +433,12 @@ def account(request: HttpRequest) -> HttpResponse:
 def export_data(request: HttpRequest) -> HttpResponse:
     """A person's own data as JSON: the right to a copy of what we store."""
     data = personal_data(request.user)  # type: ignore[arg-type]
+    log_security_event(
+        kind=SecurityEvent.Kind.EXPORTED,
+        subject_id=request.user.pk,
+        request=request,
+        details={"what": "own data"},
+    )
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2),
         content_type="application/json; charset=utf-8",
@@ -553,6 +571,12 @@ def import_job(request: HttpRequest, member: Member, job_id: int) -> HttpRespons
 def export_members(request: HttpRequest, member: Member) -> HttpResponse:
     """The member list as CSV for Excel (semicolons, UTF-8 with BOM); no cell can run as a
     formula when opened."""
+    log_security_event(
+        kind=SecurityEvent.Kind.EXPORTED,
+        organisation=member.organisation,
+        request=request,
+        details={"what": "member list"},
+    )
     return excel_csv(
         filename="members.csv",
         header=[
@@ -580,3 +604,47 @@ def export_members(request: HttpRequest, member: Member) -> HttpResponse:
             for other in members_of(member.organisation).filter(is_active=True)
         ),
     )
+
+
+@org_view(roles=MANAGERS)
+@require_http_methods(["GET", "POST"])
+def remove_member(request: HttpRequest, member: Member, member_id: int) -> HttpResponse:
+    """Remove someone who left: a confirmation page, then they lose access at once and their
+    pairs end. Only an owner removes an owner; nobody removes themselves here."""
+    other = get_object_or_404(
+        Member.objects.select_related("user"),
+        pk=member_id,
+        organisation=member.organisation,
+        is_active=True,
+    )
+    if other.pk == member.pk or (other.role == Role.OWNER and member.role != Role.OWNER):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            actions.deactivate_member(member=other, by=member, request=request)
+        except actions.LastOwnerError:
+            messages.error(request, _("The organisation needs at least one owner."))
+            return redirect(
+                "accounts:member_detail", org=member.organisation.slug, member_id=other.pk
+            )
+        messages.success(
+            request, _("%(name)s was removed from the organisation.") % {"name": other.user.name}
+        )
+        return redirect("accounts:member_detail", org=member.organisation.slug, member_id=other.pk)
+    return render(request, "accounts/remove_member.html", {"member": member, "other": other})
+
+
+@org_view(roles=MANAGERS)
+@require_POST
+def reactivate_member(request: HttpRequest, member: Member, member_id: int) -> HttpResponse:
+    other = get_object_or_404(
+        Member.objects.select_related("user"),
+        pk=member_id,
+        organisation=member.organisation,
+        is_active=False,
+    )
+    if other.role == Role.OWNER and member.role != Role.OWNER:
+        raise PermissionDenied
+    actions.reactivate_member(member=other, by=member, request=request)
+    messages.success(request, _("%(name)s has access again.") % {"name": other.user.name})
+    return redirect("accounts:member_detail", org=member.organisation.slug, member_id=other.pk)

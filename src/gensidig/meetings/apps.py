@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class MeetingsConfig(AppConfig):
     name = "gensidig.meetings"
     verbose_name = _("Meetings")
+
+    def ready(self) -> None:
+        from gensidig.meetings import signals  # noqa: F401  (connects the receivers)
