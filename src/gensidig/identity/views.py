@@ -62,9 +62,12 @@ def sso_page(request: HttpRequest, org: str) -> HttpResponse:
 def sso_start(request: HttpRequest, org: str) -> HttpResponse:
     # The provider is looked up first: an organisation without one answers 404 to any method.
     provider = enabled_provider(org)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    next_url = safe_next(request, request.POST.get("next"))
+    if request.method not in ("GET", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    # A link, not a form: our CSP's form-action would stop a form's redirect to the provider.
+    # Starting a login needs no CSRF token: the state bound to this session is what makes
+    # the provider's answer usable here, so nobody can finish a login started for someone else.
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
     if next_url:
         request.session[NEXT_KEY] = next_url
     callback = request.build_absolute_uri(reverse("identity:sso_callback", kwargs={"org": org}))
