@@ -44,19 +44,25 @@ def test_restore_refuses_when_tables_differ_from_the_manifest(tmp_path: Path, ad
         call_command("restore", str(path), interactive=False)
 
 
-def test_restore_reapplies_the_erasure_log(
-    tmp_path: Path, admin: Any, monkeypatch: pytest.MonkeyPatch
+def test_restore_erases_again_whoever_was_erased_after_the_backup(
+    tmp_path: Path, admin: Any, young: Any, experienced: Any
 ) -> None:
-    calls: list[str] = []
-    monkeypatch.setattr(backups, "reapply_erasures_hook", lambda: lambda: calls.append("x") or 1)
+    from gensidig.accounts.erasure import erase_account
+
     path = tmp_path / "gensidig.backup"
     call_command("backup", str(path))
-    assert backups.restore(path)["erasures"] == 1
-    assert calls == ["x"]
+    erase_account(user=young.user)
+    assert not User.objects.filter(email="ung@example.org").exists()
+    outcome = backups.restore(path)
+    # The backup still held Ida; the erasure log read before the restore erased her again.
+    assert outcome["erasures"] == 1
+    assert not User.objects.filter(email="ung@example.org").exists()
+    assert User.objects.filter(email="erfaren@example.org").exists()
+    saved = json.loads((tmp_path / "gensidig.backup.erasures-before-restore.json").read_text())
+    assert [entry["user_id"] for entry in saved] == [young.user.pk]
 
 
-def test_restore_without_erasure_log_says_so(tmp_path: Path, admin: Any) -> None:
+def test_restore_with_nobody_erased_erases_nobody(tmp_path: Path, admin: Any) -> None:
     path = tmp_path / "gensidig.backup"
     call_command("backup", str(path))
-    expected = "not available" if backups.reapply_erasures_hook() is None else 0
-    assert backups.restore(path)["erasures"] == expected
+    assert backups.restore(path)["erasures"] == 0

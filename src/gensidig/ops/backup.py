@@ -4,8 +4,9 @@ PostgreSQL: `pg_dump -Fc` of one snapshot, and `pg_restore` in one transaction. 
 online backup API (safe while the app runs). Beside the backup, PATH.manifest.json holds
 each table's row count and a checksum over its rows, taken from the same snapshot as the
 dump; after a restore the same figures are taken again and must match, or the restore
-says which tables differ. Then whoever was erased after the backup is erased again (the
-erasure log of issue 14, through `reapply_erasures_hook`)."""
+says which tables differ. Then whoever was erased after the backup is erased again: the
+erasure log (issue 14, `gensidig.accounts.erasure`) is read from the database before the
+restore replaces it and re-applied after it."""
 
 from __future__ import annotations
 
@@ -14,20 +15,19 @@ import json
 import os
 import sqlite3
 import subprocess
-from collections.abc import Callable
 from contextlib import closing
 from datetime import UTC, datetime
 from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from django.db import connection, connections, transaction
+from django.db import DatabaseError, connection, connections, transaction
 
 Fingerprint = dict[str, dict[str, Any]]
 
-# Where the erasure log's re-application lives once issue 14's erasure log has landed: the
-# first of these modules that has `reapply_erasures()` is called after every restore.
-ERASURE_MODULES = ("gensidig.accounts.erasure", "gensidig.accounts.actions")
+# The erasure log (issue 14): `erasure_log()` reads it, `reapply_erasures(entries)` erases
+# again everyone in it (and in `entries`) who is back.
+ERASURE_MODULE = "gensidig.accounts.erasure"
 
 
 class RestoreMismatch(Exception):
@@ -141,16 +141,30 @@ def backup(path: Path) -> Fingerprint:
     return fingerprint
 
 
-def reapply_erasures_hook() -> Callable[[], Any] | None:
-    for name in ERASURE_MODULES:
-        try:
-            module = import_module(name)
-        except ImportError:
-            continue
-        hook = getattr(module, "reapply_erasures", None)
-        if callable(hook):
-            return hook
+def erasure_functions() -> Any | None:
+    """The erasure log's module, or None where it does not exist (yet)."""
+    try:
+        module = import_module(ERASURE_MODULE)
+    except ImportError:
+        return None
+    if callable(getattr(module, "erasure_log", None)) and callable(
+        getattr(module, "reapply_erasures", None)
+    ):
+        return module
     return None
+
+
+def saved_erasure_log(erasures: Any, path: Path) -> list[dict[str, Any]]:
+    """The live database's erasure log, read before the restore replaces it, and kept in a
+    file beside the backup too (so a restore cut off half-way loses no erasure)."""
+    try:
+        entries = list(erasures.erasure_log())
+    except DatabaseError:
+        entries = []  # restoring onto an empty or broken database: the backup's log only
+    path.with_name(path.name + ".erasures-before-restore.json").write_text(
+        json.dumps(entries, default=str)
+    )
+    return entries
 
 
 def restore(path: Path) -> dict[str, Any]:
@@ -162,6 +176,8 @@ def restore(path: Path) -> dict[str, Any]:
         raise RestoreMismatch(
             f"The backup is of {manifest['vendor']}, the database is {connection.vendor}."
         )
+    erasures = erasure_functions()
+    entries = saved_erasure_log(erasures, path) if erasures is not None else []
     if connection.vendor == "postgresql":
         args, env = postgres_environment()
         connections.close_all()
@@ -182,10 +198,11 @@ def restore(path: Path) -> dict[str, Any]:
     )
     if differ:
         raise RestoreMismatch("The restored tables differ from the backup: " + ", ".join(differ))
-    hook = reapply_erasures_hook()
-    erased = hook() if hook is not None else None
+    # Whoever was erased after the backup was made (or before it, should the backup hold
+    # them still) is erased again.
+    erased = erasures.reapply_erasures(entries) if erasures is not None else "not available"
     return {
         "tables": len(found),
         "rows": sum(table["rows"] for table in found.values()),
-        "erasures": "not available" if hook is None else erased,
+        "erasures": erased,
     }
