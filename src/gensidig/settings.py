@@ -189,6 +189,9 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 # How long an invitation link stays valid.
 GENSIDIG_INVITATION_DAYS = int(env("GENSIDIG_INVITATION_DAYS", "14"))
+# Retention (gensidig purge): security-log entries, and members removed by an administrator.
+GENSIDIG_SECURITY_LOG_DAYS = int(env("GENSIDIG_SECURITY_LOG_DAYS", "365"))
+GENSIDIG_REMOVED_MEMBER_DAYS = int(env("GENSIDIG_REMOVED_MEMBER_DAYS", "90"))
 # After how many days without an answer `gensidig remind` reminds a proposed partner.
 GENSIDIG_ACCEPT_REMINDER_DAYS = int(env("GENSIDIG_ACCEPT_REMINDER_DAYS", "3"))
 # Figures over fewer people than this are withheld from insights; never below 3.

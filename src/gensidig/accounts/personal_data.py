@@ -5,8 +5,10 @@ the plumbing every app shares (email opt-outs, queued tasks, sessions). See
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -14,6 +16,7 @@ from django.utils import timezone
 from gensidig.accounts.models import ImportJob, Invitation, Member, SecurityEvent, User
 from gensidig.common.models import EmailOptOut
 from gensidig.common.personal_data import Person, exclude, register, register_export
+from gensidig.common.retention import register_purge
 
 
 def mentions(person: Person) -> list[str]:
@@ -324,3 +327,55 @@ exclude(
     "A random one-time form token and the path the first submit led to, kept a day: no "
     "person's data.",
 )
+
+
+# Retention (see gensidig.common.retention) ---------------------------------------------------
+
+
+def purge_task_rows(now: datetime) -> int:
+    from django_tasks_db.models import DBTaskResult
+
+    finished = DBTaskResult.objects.filter(
+        status="SUCCESSFUL", finished_at__lt=now - timedelta(days=7)
+    ).delete()[0]
+    failed = DBTaskResult.objects.filter(
+        status="FAILED", finished_at__lt=now - timedelta(days=30)
+    ).delete()[0]
+    return finished + failed
+
+
+def purge_imports(now: datetime) -> int:
+    return ImportJob.objects.filter(
+        status__in=[ImportJob.Status.DONE, ImportJob.Status.FAILED],
+        finished_at__lt=now - timedelta(days=7),
+    ).delete()[0]
+
+
+def purge_invitations(now: datetime) -> int:
+    return Invitation.objects.filter(expires_at__lt=now - timedelta(days=30)).delete()[0]
+
+
+def purge_security_log(now: datetime) -> int:
+    days = settings.GENSIDIG_SECURITY_LOG_DAYS
+    return SecurityEvent.objects.filter(at__lt=now - timedelta(days=days)).delete()[0]
+
+
+def purge_removed_members(now: datetime) -> int:
+    from gensidig.accounts.erasure import forget_member
+
+    days = settings.GENSIDIG_REMOVED_MEMBER_DAYS
+    due = Member.objects.filter(
+        is_active=False, removed_at__lt=now - timedelta(days=days)
+    ).select_related("user")
+    count = 0
+    for member in due:
+        forget_member(member=member, now=now)
+        count += 1
+    return count
+
+
+register_purge("task rows", purge_task_rows)
+register_purge("imports", purge_imports)
+register_purge("invitations", purge_invitations)
+register_purge("security log", purge_security_log)
+register_purge("removed members", purge_removed_members)

@@ -7,11 +7,14 @@ counts (usefulness, topics, levels, progress), and removes what the person wrote
 
 from __future__ import annotations
 
+import calendar
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Q
 
 from gensidig.common.personal_data import Person, register, register_export
+from gensidig.common.retention import register_purge
 from gensidig.meetings.models import (
     CalendarFeed,
     ClosingAnswer,
@@ -140,3 +143,39 @@ register(
     order=60,
 )
 register_export("pairs", lambda person: personal_data_of_user(person.user_id)["pairs"])
+
+
+def purge_closed_programs(now: datetime) -> int:
+    """Closed programs past their retention period lose the words people wrote in their
+    pairs (reflections with private notes, goals, closing answers); numbers stay."""
+    from gensidig.programs.models import Program, State
+
+    today = now.date()
+    expired = [
+        program.pk
+        for program in Program.objects.filter(state=State.CLOSED).only(
+            "ends_on", "retention_months"
+        )
+        if add_months(program.ends_on, program.retention_months) <= today
+    ]
+    count = (
+        Reflection.objects.filter(meeting__pair__program_id__in=expired)
+        .exclude(learned_text="", private_notes="")
+        .update(learned_text="", private_notes="")
+    )
+    count += Goal.objects.filter(pair__program_id__in=expired).exclude(text="").update(text="")
+    count += (
+        ClosingAnswer.objects.filter(pair__program_id__in=expired)
+        .exclude(what_changed="", organisation_gain="")
+        .update(what_changed="", organisation_gain="")
+    )
+    return count
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+register_purge("closed programs' texts", purge_closed_programs)

@@ -65,6 +65,7 @@ class ProgramForm(forms.ModelForm[Program]):
             "exclude_same_manager",
             "forbid_repeat",
             "min_generation_gap",
+            "retention_months",
         ]
         widgets = {
             "purpose": forms.Textarea(attrs={"rows": 3}),
@@ -78,6 +79,10 @@ class ProgramForm(forms.ModelForm[Program]):
         }
 
     version = version_field()
+
+    def clean_retention_months(self) -> int:
+        value = self.cleaned_data.get("retention_months")
+        return self.instance.retention_months if value is None else value
 
     def __init__(self, *args: Any, member: Member, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -98,6 +103,8 @@ class ProgramForm(forms.ModelForm[Program]):
             field.queryset = active_topics(organisation_id, directions=themes_for(direction))
             field.label_from_instance = lambda topic: topic.name  # type: ignore[method-assign,assignment]
         self.fields["min_generation_gap"].widget.attrs["max"] = 3
+        # Left out of a post (an older form, the API), the program keeps its period.
+        self.fields["retention_months"].required = False
         self.fields["capacity"].widget.attrs["min"] = 1
         if not self.instance.ground_rules:
             self.initial["ground_rules"] = default_ground_rules_text()

@@ -208,6 +208,14 @@ class Program(models.Model):
         ),
     )
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.DRAFT)
+    retention_months = models.PositiveSmallIntegerField(
+        _("months to keep what pairs wrote"),
+        default=24,
+        help_text=_(
+            "After the program has ended and been closed, reflections, notes, goals and "
+            "closing answers are kept this long; then their text is erased (figures stay)."
+        ),
+    )
     # A shareable link, not a one-time secret: the admin shows it again and again, so it is
     # kept as is and can be replaced (which makes the old link stop working).
     signup_token = models.CharField(max_length=40, unique=True, default=new_signup_token)
