@@ -30,6 +30,13 @@ def pairs_url(program: Any) -> str:
     )
 
 
+def enrolments_url(program: Any) -> str:
+    return reverse(
+        "programs:enrolments",
+        kwargs={"org": program.organisation.slug, "program_id": program.pk},
+    )
+
+
 # page: (url, how a row starts in the HTML, queries, the list's id for htmx)
 # The queries: session, user, member, memberships (the menu), the page's own reads, and the
 # session's write of the organisation last used.
@@ -37,6 +44,7 @@ PAGES = {
     "members": (members_url, '<tr>\n      <td><a href="/o/', 11, "member-list"),
     "round": (round_url, 'class="proposal card"', 15, "proposal-list"),
     "pairs": (pairs_url, 'class="pair-row', 10, "pair-list"),
+    "enrolments": (enrolments_url, 'class="enrolment-row"', 11, "enrolment-list"),
 }
 
 

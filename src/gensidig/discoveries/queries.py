@@ -10,7 +10,20 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OrderBy,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber
 
 from gensidig.accounts.models import Member, Organisation
 from gensidig.discoveries.models import Comment, Discovery, Scout, Stage, StageChange, Vote
@@ -48,6 +61,54 @@ def board(
 
 def columns(discoveries: list[Discovery]) -> list[tuple[Stage, list[Discovery]]]:
     return [(stage, [d for d in discoveries if d.stage == stage]) for stage in STAGE_ORDER]
+
+
+def stage_rank() -> Case:
+    return Case(
+        *(When(stage=stage, then=Value(index)) for index, stage in enumerate(STAGE_ORDER)),
+        output_field=IntegerField(),
+    )
+
+
+def board_rows(
+    organisation: Organisation, *, sort: str = "support", tag: int | None = None, stage: str = ""
+) -> QuerySet[Discovery]:
+    """The board as one list, sorted and filtered in the database (the order of `board`),
+    for one page at a time."""
+    rows = discoveries_of(organisation).prefetch_related(None)
+    if tag:
+        rows = rows.filter(topics=tag)
+    if stage in Stage.values:
+        rows = rows.filter(stage=stage)
+    if sort == "new":
+        return rows.order_by("-created_at", "-pk")
+    if sort == "stage":
+        return rows.order_by(stage_rank(), "-support", "-created_at", "-pk")  # type: ignore[misc]
+    return rows.order_by("-support", "-created_at", "-pk")  # type: ignore[misc]
+
+
+def board_columns(
+    organisation: Organisation, *, sort: str = "support", tag: int | None = None, per_column: int
+) -> list[tuple[Stage, list[Discovery], int]]:
+    """The first `per_column` cards of each stage and how many the stage has: two queries
+    (the cards numbered per stage by a window function, the counts grouped by stage)."""
+    rows = board_rows(organisation, sort=sort, tag=tag)
+    order = ["-created_at", "-pk"] if sort == "new" else ["-support", "-created_at", "-pk"]
+    numbered = rows.annotate(
+        place=Window(
+            RowNumber(),
+            partition_by=[F("stage")],
+            order_by=[OrderBy(F(name[1:]), descending=True) for name in order],
+        )
+    ).filter(place__lte=per_column)
+    cards: dict[str, list[Discovery]] = {str(stage): [] for stage in STAGE_ORDER}
+    for discovery in numbered:
+        cards[discovery.stage].append(discovery)
+    counted = Discovery.objects.filter(organisation=organisation)
+    if tag:
+        counted = counted.filter(topics=tag)
+    counts = dict(counted.values_list("stage").annotate(n=Count("pk")).values_list("stage", "n"))
+    return [(stage, cards[str(stage)], counts.get(str(stage), 0)) for stage in STAGE_ORDER]
 
 
 def normalised(text: str) -> str:

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urlencode, urlparse
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gensidig.accounts.models import Member
 from gensidig.common import once
 from gensidig.common.exports import excel_csv
+from gensidig.common.paging import PER_PAGE, wants_partial
 from gensidig.common.permissions import MANAGERS, org_view
 from gensidig.common.versions import ChangedElsewhere, changed_page, posted_version
 from gensidig.discoveries import actions, queries, rules
@@ -54,6 +56,21 @@ def parse_date(value: str | None, default: date) -> date:
         return default
 
 
+# Cards shown in each column of the board; "show all" opens the stage as a paged list.
+CARDS_PER_COLUMN = 20
+
+
+def page_of_params(params: QueryDict | dict[str, list[str]], items: Any) -> Any:
+    value = params.get("page", "")
+    number = (value[-1] if value else "") if isinstance(value, list) else str(value or "")
+    return Paginator(items, PER_PAGE).get_page(number)
+
+
+def urlencode_without_page(params: QueryDict | dict[str, list[str]]) -> str:
+    pairs = params.lists() if isinstance(params, QueryDict) else params.items()
+    return urlencode([(k, v) for k, values in pairs if k != "page" for v in values])
+
+
 def board_context(member: Member, params: QueryDict | dict[str, list[str]]) -> dict[str, Any]:
     def param(name: str) -> str:
         value = params.get(name, "")
@@ -67,15 +84,31 @@ def board_context(member: Member, params: QueryDict | dict[str, list[str]]) -> d
     period_from = parse_date(param("from"), today - timedelta(days=365))
     period_to = parse_date(param("to"), today)
     tz = timezone.get_current_timezone()
-    found = queries.board(member.organisation, sort=sort, tag=tag, stage=stage)
+    layout = "list" if param("layout") == "list" else "columns"
+    context: dict[str, Any] = {}
+    if layout == "list" or stage:
+        # One list (a stage's "show all" too), one page at a time.
+        layout = "list"
+        page = page_of_params(
+            params, queries.board_rows(member.organisation, sort=sort, tag=tag, stage=stage)
+        )
+        found = list(page.object_list)
+        context = {"page": page, "query": urlencode_without_page(params)}
+        columns: list[Any] = []
+    else:
+        columns = queries.board_columns(
+            member.organisation, sort=sort, tag=tag, per_column=CARDS_PER_COLUMN
+        )
+        found = [discovery for _stage, cards, _count in columns for discovery in cards]
     for discovery in found:
         # The board's buttons: only the moves this member may make on this card.
-        discovery.moves = moves_for(member, discovery)  # type: ignore[attr-defined]
+        discovery.moves = moves_for(member, discovery)
     return {
+        **context,
         "member": member,
-        "layout": "list" if param("layout") == "list" else "columns",
+        "layout": layout,
         "discoveries": found,
-        "columns": queries.columns(found),
+        "columns": columns,
         "sort": sort,
         "stage": stage,
         "tag": tag,
@@ -110,7 +143,10 @@ def moves_for(member: Member, discovery: Discovery) -> list[tuple[str, object, b
 def board(request: HttpRequest, member: Member) -> HttpResponse:
     """The board everyone in the organisation sees: columns by stage (or a sorted list),
     filters, the funnel for a period, the summed effect and the finders credited."""
-    return render(request, "discoveries/board.html", board_context(member, request.GET))
+    context = board_context(member, request.GET)
+    if wants_partial(request, "board"):
+        return render(request, "discoveries/board.html#board", context)
+    return render(request, "discoveries/board.html", context)
 
 
 @org_view()

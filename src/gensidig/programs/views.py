@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gensidig.accounts.models import Member
 from gensidig.accounts.queries import not_yet_active
 from gensidig.common.confirm import Question, ask, confirmed
+from gensidig.common.paging import page_of, query_without_page, wants_partial
 from gensidig.common.permissions import ANY_ROLE, MANAGERS, org_view
 from gensidig.common.versions import ChangedElsewhere, changed_page
 from gensidig.programs import actions, queries
@@ -281,8 +282,14 @@ def enrolments(request: HttpRequest, member: Member, program_id: int) -> HttpRes
     program = get_program(member, program_id)
     candidates = queries.members_to_invite(program)
     which = request.POST.get("form") if request.method == "POST" else None
+    who = request.GET.get("who", "")[:100]
     members_form = InviteMembersForm(
-        request.POST if which == "members" else None, candidates=candidates, prefix="m"
+        request.POST if which == "members" else None,
+        # Shown: the first CANDIDATES_SHOWN, narrowed by a search; a POST checks them all.
+        candidates=candidates
+        if which == "members"
+        else queries.search_members(candidates, who)[:CANDIDATES_SHOWN],
+        prefix="m",
     )
     email_form = InviteByEmailForm(request.POST if which == "email" else None, prefix="e")
     reason = why_not(program, "invite")
@@ -313,23 +320,43 @@ def enrolments(request: HttpRequest, member: Member, program_id: int) -> HttpRes
             _("An invitation was sent to %(email)s.") % {"email": email_form.cleaned_data["email"]},
         )
         return redirect(request.path)
+    search = request.GET.get("q", "")[:100]
+    status = request.GET.get("status", "")
+    status = status if status in EnrolmentStatus.values else ""
+    page = page_of(request, queries.find_enrolments(program, search=search, status=status))
+    context = {
+        "member": member,
+        "program": program,
+        "page": page,
+        "enrolments": page.object_list,
+        "query": query_without_page(request),
+        "search": search,
+        "status": status,
+        "statuses": EnrolmentStatus.choices,
+        "profile_steps": len(actions.PROFILE_STEPS),
+    }
+    if wants_partial(request, "enrolment-list"):
+        return render(request, "programs/enrolments.html#enrolment-list", context)
     return render(
         request,
         "programs/enrolments.html",
         {
-            "member": member,
-            "program": program,
-            "enrolments": queries.enrolments_of(program),
+            **context,
+            "who": who,
+            "candidates_shown": CANDIDATES_SHOWN,
             "counts": queries.enrolment_counts(program),
             "members_form": members_form,
             "email_form": email_form,
             "invite_reason": reason,
-            "profile_steps": len(actions.PROFILE_STEPS),
             "not_yet_active": not_yet_active(member.organisation)
             .filter(enrolments__program=program, enrolments__status=EnrolmentStatus.ENROLLED)
             .count(),
         },
     )
+
+
+# Members offered at once as checkboxes to invite; a search narrows a large organisation.
+CANDIDATES_SHOWN = 100
 
 
 @org_view(roles=MANAGERS)
