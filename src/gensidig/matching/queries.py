@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from gensidig.matching.models import Proposal, Round
@@ -223,25 +223,34 @@ def in_limbo(program: Program, matching_round: Round) -> list[dict[str, Any]]:
     someone whose proposed partner was paired by hand with another, or whose proposal was
     declined. They are shown as unmatched at once, with why."""
     listed = {u["enrolment"] for u in matching_round.unmatched}
-    counted = Proposal.objects.filter(program=program).exclude(
+    theirs = Q(a=OuterRef("pk")) | Q(b=OuterRef("pk"))
+    counted = Proposal.objects.filter(theirs, program=program).exclude(
         status__in=[Proposal.Status.SUPERSEDED, Proposal.Status.DECLINED]
     )
-    busy = set(counted.values_list("a_id", flat=True)) | set(counted.values_list("b_id", flat=True))
+    # One query: who waits, and whether their proposal was declined or its partner taken.
     waiting = (
         Enrolment.objects.filter(program=program, status="enrolled")
-        .exclude(pk__in=busy | listed)
+        .exclude(pk__in=listed)
+        .exclude(Exists(counted))
+        .annotate(
+            declined=Exists(Proposal.objects.filter(theirs, status=Proposal.Status.DECLINED)),
+            released=Exists(
+                Proposal.objects.filter(
+                    theirs, round=matching_round, status=Proposal.Status.SUPERSEDED
+                )
+            ),
+        )
         .select_related("member__user")
     )
     rows = []
     for enrolment in waiting:
-        mine = Proposal.objects.filter(Q(a=enrolment) | Q(b=enrolment))
         name = enrolment.display_name
-        if mine.filter(status=Proposal.Status.DECLINED).exists():
+        if enrolment.declined:  # type: ignore[attr-defined]
             reason = _(
                 "The proposal for %(name)s was declined. Run the round again or pair "
                 "%(name)s by hand."
             )
-        elif mine.filter(round=matching_round, status=Proposal.Status.SUPERSEDED).exists():
+        elif enrolment.released:  # type: ignore[attr-defined]
             reason = _(
                 "The partner proposed for %(name)s was paired by hand with someone else. Run "
                 "the round again or pair %(name)s by hand."

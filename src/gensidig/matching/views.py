@@ -63,6 +63,8 @@ def rounds(request: HttpRequest, member: Member, program_id: int) -> HttpRespons
     if wants_partial(request, "proposal-list"):
         return render(request, "matching/rounds.html#proposal-list", context)
     all_rounds = list(queries.rounds_of(program))
+    for item in all_rounds:
+        item.program = program  # read already: not again per round
     latest = all_rounds[0] if all_rounds else None
     drafts = queries.current_proposals(program).filter(status=Proposal.Status.DRAFT).count()
     context.update(
