@@ -245,12 +245,12 @@ def in_limbo(program: Program, matching_round: Round) -> list[dict[str, Any]]:
     rows = []
     for enrolment in waiting:
         name = enrolment.display_name
-        if enrolment.declined:  # type: ignore[attr-defined]
+        if enrolment.declined:
             reason = _(
                 "The proposal for %(name)s was declined. Run the round again or pair "
                 "%(name)s by hand."
             )
-        elif enrolment.released:  # type: ignore[attr-defined]
+        elif enrolment.released:
             reason = _(
                 "The partner proposed for %(name)s was paired by hand with someone else. Run "
                 "the round again or pair %(name)s by hand."
