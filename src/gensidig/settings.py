@@ -207,6 +207,9 @@ AXES_USERNAME_CALLABLE = "gensidig.identity.throttle.login_username"
 AXES_LOCKOUT_CALLABLE = "gensidig.identity.throttle.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# No log of successful logins with IP address and browser in axes' own table: the security
+# log (accounts.SecurityEvent) records logins, with its retention.
+AXES_DISABLE_ACCESS_LOG = True
 # Password-reset and activation requests per hour: per address (silently not sent beyond
 # it, so the page never tells) and per IP address (refused with a page beyond it).
 GENSIDIG_RESET_PER_ADDRESS = int(env("GENSIDIG_RESET_PER_ADDRESS", "3"))

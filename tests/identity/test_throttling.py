@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessLog
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
 from django.test import Client
@@ -54,6 +54,8 @@ def test_login_four_failures_still_let_the_right_password_in(client: Client, you
     )
     assert response.status_code == 302
     assert client.session[SESSION_KEY] == str(young.user.pk)
+    # No second login log with IP address and browser: the security log has logins.
+    assert not AccessLog.objects.exists()
 
 
 def test_login_lockout_counts_the_address_in_any_letter_case_from_any_ip(

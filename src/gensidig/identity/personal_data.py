@@ -50,6 +50,8 @@ def export_scim(person: Person) -> list[dict[str, Any]]:
             "organisation": link.member.organisation.name,
             "directory_id": link.external_id,
             "directory_user_name": link.user_name,
+            # Name parts, display name and addresses as the directory last sent them.
+            "directory_attributes": link.data,
         }
         for link in ScimLink.objects.filter(member_id__in=person.member_ids).select_related(
             "member__organisation"
@@ -67,7 +69,7 @@ register(
     basis="Legitimate interest of the employer provisioning its people.",
     retention="While a member.",
     section="directory_links",
-    exported="Directory id and user name per organisation.",
+    exported="Directory id, user name and the attributes the directory sent, per organisation.",
     erased="Deleted.",
     erase=erase_scim,
     order=60,
