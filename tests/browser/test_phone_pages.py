@@ -45,7 +45,8 @@ MEASURE = """() => {
     .filter(e => e.getBoundingClientRect().right > root.clientWidth + 1)
     .filter(e => !e.closest('.scroll-x, .discovery-columns, .table-wrap'))
     .slice(0, 3)
-    .map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ')[0] : ''));
+    .map(e => e.tagName.toLowerCase()
+      + (e.className ? '.' + String(e.className).split(' ')[0] : ''));
   const links = [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'));
   return {overflow: root.scrollWidth - root.clientWidth, repeated, wide, links};
 }"""
