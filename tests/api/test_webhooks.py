@@ -21,6 +21,7 @@ from gensidig.api.models import WebhookDelivery, WebhookSubscription
 from gensidig.api.webhooks import backoff, deliver_webhook, verify
 from gensidig.discoveries import actions as discovery_actions
 from gensidig.discoveries.models import Discovery
+from tests.matching.conftest import cohort  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -257,3 +258,63 @@ def test_other_organisations_events_never_reach_a_subscription(
     subscribe(admin, receiver.url, ["discovery.created"])
     share(outsider, django_capture_on_commit_callbacks)
     assert receiver.requests == []
+
+
+def test_every_action_reports_its_event(
+    admin: Any,
+    young: Any,
+    experienced: Any,
+    settings: Any,
+    cohort: Any,  # noqa: F811
+) -> None:
+    """Each action with an event records a delivery for a subscriber of all events."""
+    from gensidig.accounts import actions as account_actions
+    from gensidig.common.events import EVENTS
+    from gensidig.matching import actions as matching_actions
+    from gensidig.matching.models import Pair, Proposal
+    from gensidig.meetings import actions as meeting_actions
+    from gensidig.meetings.models import Meeting
+    from gensidig.programs import actions as program_actions
+    from tests.factories import ProgramFactory
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    subscribe(admin, "https://hooks.example.org/all", list(EVENTS))
+    _invitation, raw = account_actions.invite_member(
+        organisation=admin.organisation,
+        email="ny@example.org",
+        role="participant",
+        invited_by=admin,
+    )
+    account_actions.accept_invitation(token=raw, name="Ny Person", password="a-long-password-1")
+    enrolling = ProgramFactory(organisation=admin.organisation, state="enrolling")
+    program_actions.enrol(program=enrolling, member=young)
+    matching_round = matching_actions.start_round(program=cohort["program"], by=admin)
+    matching_actions.publish_round(matching_round=matching_round)
+    proposal = Proposal.objects.filter(status="published").first()
+    assert proposal is not None
+    for enrolment in (proposal.a, proposal.b):
+        matching_actions.answer_proposal(proposal=proposal, enrolment=enrolment, accept=True)
+    pair = Pair.objects.get(proposal=proposal)
+    meeting = Meeting.objects.create(
+        pair=pair,
+        proposed_by=pair.a,
+        starts_at=timezone.now() + timedelta(days=3),
+        minutes=60,
+        place="Kantinen",
+    )
+    meeting_actions.confirm_meeting(meeting=meeting, by=pair.b)
+    meeting_actions.cancel_meeting(meeting=meeting, by=pair.b)
+    meeting_actions.end_pair(pair=pair, by=admin, reason="Flyttet")
+    events = set(WebhookDelivery.objects.values_list("event", flat=True))
+    assert events >= {
+        "member.joined",
+        "enrolment.changed",
+        "round.published",
+        "proposal.answered",
+        "pair.formed",
+        "meeting.booked",
+        "meeting.cancelled",
+        "pair.ended",
+    }
+    place = WebhookDelivery.objects.filter(event__startswith="meeting.")
+    assert all("Kantinen" not in str(d.data) for d in place)

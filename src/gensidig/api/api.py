@@ -30,6 +30,22 @@ make a limited number of calls a minute; above that the answer is `429` with
 
 
 class GensidigApi(NinjaAPI):
+    """NinjaAPI with our frame around each view, and the schema built once (it follows from
+    the code alone; building it took seconds on a busy machine)."""
+
+    _schemas: dict[str, Any]
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        schemas = self.__dict__.setdefault("_schemas", {})
+        key = f"{path_prefix}|{sorted((path_params or {}).items())}"
+        if key not in schemas:
+            schemas[key] = super().get_openapi_schema(
+                path_prefix=path_prefix, path_params=path_params
+            )
+        return schemas[key]
+
     def _get_urls(self) -> list[URLResolver | URLPattern]:
         patterns = super()._get_urls()
         for pattern in patterns:
