@@ -265,3 +265,21 @@ def test_demo_prints_a_read_token_that_works_and_stores_only_its_hash(
     response = client.get("/api/v1/programs", headers={"Authorization": f"Bearer {fresh}"})
     assert response.status_code == 200
     assert response.json()["count"] >= 2
+
+
+def test_demo_members_show_every_access_state(demo: dict[str, Any]) -> None:
+    from gensidig.accounts.models import Invitation, Member
+    from gensidig.accounts.queries import not_yet_active
+    from gensidig.demo.builder import INVITED_TO_ACTIVATE, build_activation_states
+
+    company = Organisation.objects.get(slug=ORG_SLUG)
+    # Sent by the owner (links inside the demo's proposal emails have no sender).
+    invited = Invitation.objects.filter(
+        organisation=company, kind="activate", invited_by__isnull=False
+    )
+    assert invited.count() == INVITED_TO_ACTIVATE
+    waiting = not_yet_active(company).count()
+    assert waiting > INVITED_TO_ACTIVATE  # some never invited
+    active = Member.objects.filter(organisation=company).count() - waiting
+    assert active >= 3  # the demo logins
+    assert build_activation_states(company) == 0  # a second run adds nothing

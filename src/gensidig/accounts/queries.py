@@ -40,12 +40,14 @@ def not_yet_active(organisation: Organisation) -> QuerySet[Member]:
 
 def with_access_state(members: QuerySet[Member]) -> QuerySet[Member]:
     """Annotate each member with `last_invited_at`: when the organisation last sent them an
-    invitation or activation link by email (links made for other emails do not count)."""
+    invitation or an activation link by email (on its own, or inside a proposal or program
+    invitation to someone who never signed in)."""
     last = (
         Invitation.objects.filter(
             organisation=OuterRef("organisation"), email=OuterRef("user__email")
         )
-        .exclude(kind=Invitation.Kind.ACTIVATE, invited_by=None)
+        # A link the person asked for themselves ("forgot my password") is no invitation.
+        .exclude(kind=Invitation.Kind.ACTIVATE, invited_by=None, next_url="")
         .order_by("-created_at")
         .values("created_at")[:1]
     )

@@ -600,9 +600,36 @@ def build_running_program(organisation: Organisation) -> Program:
     return program_actions.start_running(program=program)
 
 
+# People of the demo company (never logins) who have been sent an activation invitation, so
+# the members list shows all three access states: active, invited and never invited.
+INVITED_TO_ACTIVATE = 6
+
+
+@transaction.atomic
+def build_activation_states(organisation: Organisation) -> int:
+    """Activation links for a few people who have never signed in, made by the owner (no
+    email leaves: the demo only shows the state). Idempotent: people with a link keep it."""
+    from gensidig.accounts.models import Invitation
+    from gensidig.accounts.queries import not_yet_active
+
+    owner = Member.objects.get(organisation=organisation, user__email="admin@gensidig.example")
+    made = 0
+    for member in not_yet_active(organisation).order_by("user__email")[:INVITED_TO_ACTIVATE]:
+        if not Invitation.objects.filter(
+            organisation=organisation,
+            email=member.user.email,
+            kind=Invitation.Kind.ACTIVATE,
+            invited_by=owner,
+        ).exists():
+            actions.create_activation(member=member, invited_by=owner)
+            made += 1
+    return made
+
+
 def build_demo() -> dict[str, Organisation]:
     company = build_organisation()
     network = build_network()
+    build_activation_states(company)
     build_program(company)
     running = build_running_program(company)
     from gensidig.meetings.demo import build_pair_history
