@@ -204,6 +204,9 @@ AXES_FAILURE_LIMIT = int(env("GENSIDIG_LOGIN_FAILURES", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(env("GENSIDIG_LOCKOUT_MINUTES", "30")))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_CALLABLE = "gensidig.identity.throttle.login_username"
+# Behind the proxy (GENSIDIG_BEHIND_PROXY) the client is the last X-Forwarded-For entry, not
+# the proxy: otherwise 5 failures by anyone would pause logins for everybody.
+AXES_CLIENT_IP_CALLABLE = "gensidig.identity.throttle.client_address"
 AXES_LOCKOUT_CALLABLE = "gensidig.identity.throttle.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -328,7 +331,8 @@ SECURE_SSL_REDIRECT = HTTPS and env_bool("GENSIDIG_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = int(env("GENSIDIG_HSTS_SECONDS", "31536000" if HTTPS else "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS and env_bool("GENSIDIG_HSTS_PRELOAD", True)
-if env_bool("GENSIDIG_BEHIND_PROXY", False):
+BEHIND_PROXY = env_bool("GENSIDIG_BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Content Security Policy: only our own origin, no inline script or style anywhere.

@@ -96,6 +96,33 @@ def test_login_lockout_per_ip_refuses_other_accounts_from_that_ip(
     assert elsewhere.status_code == 302
 
 
+def test_login_lockout_behind_the_proxy_counts_the_client_not_the_proxy(
+    client: Client, young: Any, experienced: Any, settings: Any
+) -> None:
+    settings.BEHIND_PROXY = True
+    for n in range(5):
+        client.post(
+            reverse(LOGIN),
+            {"username": f"guess{n}@example.org", "password": "x"},
+            REMOTE_ADDR="10.0.0.254",
+            HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.7",
+        )
+    other_client = Client().post(
+        reverse(LOGIN),
+        {"username": "erfaren@example.org", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.254",
+        HTTP_X_FORWARDED_FOR="198.51.100.8",
+    )
+    assert other_client.status_code == 302
+    same_client = Client().post(
+        reverse(LOGIN),
+        {"username": "erfaren@example.org", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.254",
+        HTTP_X_FORWARDED_FOR="9.9.9.9, 198.51.100.7",
+    )
+    assert same_client.status_code == 429
+
+
 def test_login_lockout_ends_by_itself_after_the_cool_off(client: Client, young: Any) -> None:
     fail(client, "ung@example.org", 5)
     AccessAttempt.objects.update(

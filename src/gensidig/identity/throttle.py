@@ -34,6 +34,18 @@ class LoginThrottleBackend(AxesStandaloneBackend):
         return super().authenticate(request, *args, **kwargs)
 
 
+def client_address(request: HttpRequest) -> str:
+    """The address throttling counts against. Behind our proxy (GENSIDIG_BEHIND_PROXY) it is
+    the last entry of X-Forwarded-For, the one the proxy itself added; a client cannot forge
+    it, only the entries before it."""
+    if getattr(settings, "BEHIND_PROXY", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        last = forwarded.split(",")[-1].strip()
+        if last:
+            return last
+    return str(request.META.get("REMOTE_ADDR") or "unknown")
+
+
 def login_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
     """The address a login attempt counts against, whatever its letter case or spaces."""
     value = (credentials or {}).get("username") or request.POST.get("username") or ""
@@ -85,9 +97,7 @@ HOUR = timedelta(hours=1)
 def reset_request_allowed(request: HttpRequest) -> str:
     """ "ok", "ip" (this IP address asked too often: refuse with a page) or "address" (this
     address was sent enough links: answer as usual but send nothing)."""
-    from gensidig.accounts.security import client_ip
-
-    ip = client_ip(request) or "unknown"
+    ip = client_address(request)
     if not count_request(
         scope="reset-ip", key=ip, limit=settings.GENSIDIG_RESET_PER_IP, window=HOUR
     ):
