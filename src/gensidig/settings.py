@@ -136,6 +136,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "gensidig.identity.middleware.IdentityMiddleware",
+    "gensidig.common.middleware.SessionIdleMiddleware",
+    "gensidig.common.middleware.PrivateResponseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -317,6 +319,12 @@ GENSIDIG_WEBHOOK_ATTEMPTS = int(env("GENSIDIG_WEBHOOK_ATTEMPTS", "5"))
 GENSIDIG_WEBHOOK_PAUSE_AFTER = int(env("GENSIDIG_WEBHOOK_PAUSE_AFTER", "3"))
 
 SESSION_COOKIE_HTTPONLY = True
+# A session ends after this many minutes without a request (each request moves the end on,
+# see gensidig.common.middleware.SessionIdleMiddleware), and at the latest this many hours
+# after signing in.
+GENSIDIG_SESSION_IDLE_MINUTES = max(int(env("GENSIDIG_SESSION_IDLE_MINUTES", "240")), 5)
+GENSIDIG_SESSION_MAX_HOURS = max(int(env("GENSIDIG_SESSION_MAX_HOURS", "168")), 1)
+SESSION_COOKIE_AGE = GENSIDIG_SESSION_IDLE_MINUTES * 60
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -31,6 +31,7 @@ class TaskPasswordResetForm(PasswordResetForm):
     for them too. The page after it is the same whatever the address."""
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        self.request = kwargs.get("request")
         super().save(*args, **kwargs)
         from gensidig.accounts.actions import send_activation
         from gensidig.accounts.models import User
@@ -61,6 +62,14 @@ class TaskPasswordResetForm(PasswordResetForm):
         body = render_text(email_template_name, context)
         queue_email(
             to=[to_email], subject=subject, body=body, html=html_part(subject=subject, body=body)
+        )
+        from gensidig.accounts.models import SecurityEvent
+        from gensidig.accounts.signals import log_person_event
+
+        log_person_event(
+            kind=SecurityEvent.Kind.PASSWORD_RESET,
+            user=context["user"],
+            request=getattr(self, "request", None),
         )
 
 
@@ -170,3 +179,32 @@ class ImportForm(forms.Form):
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
     )
+
+
+class SecurityLogFilterForm(forms.Form):
+    """The security log's filters (GET): kind of event, a person (name or email) and dates."""
+
+    kind = forms.ChoiceField(label=_("Event"), required=False)
+    person = forms.CharField(
+        label=_("Person (name or email)"), required=False, max_length=100, strip=True
+    )
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, kinds: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kind_field = self.fields["kind"]
+        assert isinstance(kind_field, forms.ChoiceField)
+        kind_field.choices = [("", _("All events")), *kinds]
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters; an invalid one is left out (the form shows why)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {name: data[name] for name in self.fields if data.get(name)}

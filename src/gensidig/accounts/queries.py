@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from gensidig.accounts.models import Invitation, Member, Organisation, User
+from gensidig.accounts.models import Invitation, Member, Organisation, SecurityEvent, User
 
 
 def memberships_of(user: User) -> QuerySet[Member]:
@@ -94,3 +96,61 @@ def personal_data(user: User) -> dict[str, Any]:
     from gensidig.common.personal_data import export_person
 
     return export_person(person_of(user))
+
+
+def security_events(
+    organisation: Organisation,
+    *,
+    kind: str = "",
+    person: str = "",
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet[SecurityEvent]:
+    """The organisation's security log, newest first, filtered in the database. `person`
+    matches the name or email of a member (present or past) who did or underwent the event;
+    `since` and `until` are whole days in the site's time zone."""
+    events = SecurityEvent.objects.filter(organisation=organisation)
+    if kind:
+        events = events.filter(kind=kind)
+    if person:
+        people = (
+            User.objects.filter(memberships__organisation=organisation)
+            .filter(Q(name__icontains=person) | Q(email__icontains=person))
+            .values("pk")
+        )
+        events = events.filter(Q(actor_id__in=people) | Q(subject_id__in=people))
+    zone = timezone.get_current_timezone()
+    if since:
+        events = events.filter(at__gte=datetime.combine(since, time.min, tzinfo=zone))
+    if until:
+        next_day = until + timedelta(days=1)
+        events = events.filter(at__lt=datetime.combine(next_day, time.min, tzinfo=zone))
+    return events.order_by("-at", "-id")
+
+
+def security_event_kinds(organisation: Organisation) -> list[tuple[str, str]]:
+    """The kinds to filter by: the built-in ones and any other kind the log holds (SSO,
+    MFA, API tokens, SCIM...), each with its label."""
+    kinds = {value: str(label) for value, label in SecurityEvent.Kind.choices}
+    present = (
+        SecurityEvent.objects.filter(organisation=organisation)
+        .order_by()
+        .values_list("kind", flat=True)
+        .distinct()
+    )
+    for kind in present:
+        kinds.setdefault(kind, kind)
+    return sorted(kinds.items(), key=lambda item: item[1].lower())
+
+
+def people_by_id(organisation: Organisation, ids: Iterable[int | None] | None) -> dict[int, User]:
+    """The organisation's members (present or past) among `ids` (all of them for None), for
+    showing names in the log; an id of an erased account or of someone outside the
+    organisation is left out."""
+    users = User.objects.filter(memberships__organisation=organisation)
+    if ids is not None:
+        wanted = {pk for pk in ids if pk is not None}
+        if not wanted:
+            return {}
+        users = users.filter(pk__in=wanted)
+    return {user.pk: user for user in users.only("pk", "name", "email")}

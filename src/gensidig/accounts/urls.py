@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gensidig.accounts import views
+from gensidig.accounts import security_views, views
 
 app_name = "accounts"
 
@@ -41,6 +41,12 @@ urlpatterns = [
     path("o/<slug:org>/members/import/", views.import_members, name="import_members"),
     path("o/<slug:org>/members/import/<int:job_id>/", views.import_job, name="import_job"),
     path("o/<slug:org>/members/export.csv", views.export_members, name="export_members"),
+    path("o/<slug:org>/security-log/", security_views.security_log, name="security_log"),
+    path(
+        "o/<slug:org>/security-log/export.csv",
+        security_views.security_log_export,
+        name="security_log_export",
+    ),
     path(
         "o/<slug:org>/invitations/<int:invitation_id>/revoke/",
         views.revoke_invitation,

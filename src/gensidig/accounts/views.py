@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote
 
 from django import forms
@@ -18,6 +19,7 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gensidig.accounts import actions, imports
@@ -50,6 +52,7 @@ from gensidig.accounts.queries import (
     with_access_state,
 )
 from gensidig.accounts.security import log_security_event
+from gensidig.accounts.signals import log_person_event
 from gensidig.common.exports import excel_csv
 from gensidig.common.paging import page_of, query_without_page, wants_partial
 from gensidig.common.permissions import MANAGERS, org_view
@@ -70,7 +73,24 @@ password_reset = auth_views.PasswordResetView.as_view(
 password_reset_done = auth_views.PasswordResetDoneView.as_view(
     template_name="accounts/password_reset_done.html"
 )
-password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+
+
+class LoggedPasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's set-a-new-password step, with the change written to the security log."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        log_person_event(
+            kind=SecurityEvent.Kind.PASSWORD_CHANGED,
+            user=form.user,
+            request=self.request,
+            actor_id=form.user.pk,
+            details={"how": "reset"},
+        )
+        return response
+
+
+password_reset_confirm = LoggedPasswordResetConfirmView.as_view(
     template_name="accounts/password_reset_confirm.html",
     success_url=reverse_lazy("accounts:password_reset_complete"),
 )
@@ -167,6 +187,7 @@ def activate(request: HttpRequest, invitation: Invitation, token: str) -> HttpRe
     )
 
 
+@never_cache  # the page names the invited person
 @require_http_methods(["GET", "POST"])
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     """Public by design: the one-time token is the permission. A new person sets a name and a
