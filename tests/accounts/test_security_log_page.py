@@ -31,20 +31,6 @@ def export_url(member: Any) -> str:
     return reverse("accounts:security_log_export", kwargs={"org": member.organisation.slug})
 
 
-@pytest.fixture
-def signed_in(login: Any) -> Any:
-    """`login`, with that sign-in's own entries taken out of the log again, so a test sees
-    only the events it made."""
-
-    def sign_in(member: Any) -> Any:
-        last = SecurityEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
-        client = login(member)
-        SecurityEvent.objects.filter(id__gt=last).delete()
-        return client
-
-    return sign_in
-
-
 def kinds(**filters: Any) -> list[tuple[str, int | None, int | None]]:
     return list(
         SecurityEvent.objects.filter(**filters)
@@ -107,8 +93,8 @@ def test_failed_login_for_unknown_address_has_no_organisation_nor_address(client
     assert event.details == {"account": "unknown"}
 
 
-def test_logout_is_logged(signed_in: Any, young: Any) -> None:
-    signed_in(young).post(reverse("accounts:logout"))
+def test_logout_is_logged(login: Any, young: Any) -> None:
+    login(young).post(reverse("accounts:logout"))
     assert kinds() == [("logout", young.user.pk, young.user.pk)]
 
 
@@ -133,21 +119,21 @@ def test_password_reset_for_unknown_address_logs_nothing(client: Any, db: None) 
 
 
 def test_security_log_is_for_owners_only(
-    signed_in: Any, admin: Any, young: Any, organisation: Any, outsider: Any
+    login: Any, admin: Any, young: Any, organisation: Any, outsider: Any
 ) -> None:
     assert admin.role == Role.OWNER
-    assert signed_in(admin).get(log_url(admin)).status_code == 200
-    assert signed_in(admin).get(export_url(admin)).status_code == 200
+    assert login(admin).get(log_url(admin)).status_code == 200
+    assert login(admin).get(export_url(admin)).status_code == 200
     manager = MemberFactory(organisation=organisation, role=Role.ADMIN)
     for refused in (manager, young):
-        assert signed_in(refused).get(log_url(admin)).status_code == 403
-        assert signed_in(refused).get(export_url(admin)).status_code == 403
-    assert signed_in(outsider).get(log_url(admin)).status_code == 404
-    assert signed_in(outsider).get(export_url(admin)).status_code == 404
+        assert login(refused).get(log_url(admin)).status_code == 403
+        assert login(refused).get(export_url(admin)).status_code == 403
+    assert login(outsider).get(log_url(admin)).status_code == 404
+    assert login(outsider).get(export_url(admin)).status_code == 404
 
 
 def test_security_log_shows_only_its_organisations_events(
-    signed_in: Any, admin: Any, young: Any, outsider: Any
+    login: Any, admin: Any, young: Any, outsider: Any
 ) -> None:
     log_security_event(
         kind="role-changed", organisation=admin.organisation, subject_id=young.user.pk
@@ -156,7 +142,7 @@ def test_security_log_shows_only_its_organisations_events(
         kind="erased", organisation=outsider.organisation, subject_id=outsider.user.pk
     )
     log_security_event(kind="login-failed")
-    response = signed_in(admin).get(log_url(admin))
+    response = login(admin).get(log_url(admin))
     assert [entry["event"].kind for entry in response.context["entries"]] == ["role-changed"]
     assert response.context["entries"][0]["subject"] == young.user
     assert "Ida Ung" in response.content.decode()
@@ -164,7 +150,7 @@ def test_security_log_shows_only_its_organisations_events(
 
 
 def test_security_log_filters_by_kind_person_and_date(
-    signed_in: Any, admin: Any, young: Any, experienced: Any
+    login: Any, admin: Any, young: Any, experienced: Any
 ) -> None:
     org = admin.organisation
     now = timezone.now()
@@ -176,7 +162,7 @@ def test_security_log_filters_by_kind_person_and_date(
     log_security_event(
         kind="role-changed", organisation=org, actor_id=admin.user.pk, subject_id=young.user.pk
     )
-    client = signed_in(admin)
+    client = login(admin)
 
     def shown(**params: str) -> list[tuple[str, int | None]]:
         response = client.get(log_url(admin, **params))
@@ -204,12 +190,12 @@ def test_security_log_filters_by_kind_person_and_date(
     assert len(response.context["entries"]) == 1
 
 
-def test_security_log_is_paged_and_htmx_gets_only_the_list(signed_in: Any, admin: Any) -> None:
+def test_security_log_is_paged_and_htmx_gets_only_the_list(login: Any, admin: Any) -> None:
     org = admin.organisation
     SecurityEvent.objects.bulk_create(
         SecurityEvent(kind="login", organisation=org, actor_id=admin.user.pk) for _ in range(120)
     )
-    client = signed_in(admin)
+    client = login(admin)
     first = client.get(log_url(admin))
     assert len(first.context["entries"]) == 50
     assert "?page=2" in first.content.decode()
@@ -223,9 +209,9 @@ def test_security_log_is_paged_and_htmx_gets_only_the_list(signed_in: Any, admin
     assert "<html" not in body and len(partial.context["entries"]) == 50
 
 
-def test_security_log_page_queries_do_not_grow_with_entries(signed_in: Any, admin: Any) -> None:
+def test_security_log_page_queries_do_not_grow_with_entries(login: Any, admin: Any) -> None:
     org = admin.organisation
-    client = signed_in(admin)
+    client = login(admin)
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
@@ -247,7 +233,7 @@ def test_security_log_page_queries_do_not_grow_with_entries(signed_in: Any, admi
 
 
 def test_security_log_csv_has_safe_cells_and_is_itself_logged(
-    signed_in: Any, admin: Any, young: Any
+    login: Any, admin: Any, young: Any
 ) -> None:
     org = admin.organisation
     young.user.name = '=HYPERLINK("x")'
@@ -260,7 +246,7 @@ def test_security_log_csv_has_safe_cells_and_is_itself_logged(
         details={"old": "participant", "new": "admin"},
     )
     log_security_event(kind="login", organisation=org, actor_id=999_999)  # an erased account
-    response = signed_in(admin).get(export_url(admin) + "?kind=role-changed")
+    response = login(admin).get(export_url(admin) + "?kind=role-changed")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Cache-Control"] == "no-store, private"
     lines = response.content.decode("utf-8-sig").splitlines()
@@ -274,25 +260,25 @@ def test_security_log_csv_has_safe_cells_and_is_itself_logged(
 
 
 def test_security_log_names_an_erased_account_a_former_member(
-    signed_in: Any, admin: Any, other_organisation: Any
+    login: Any, admin: Any, other_organisation: Any
 ) -> None:
     stranger = UserFactory(name="Sara Fremmed")
     MemberFactory(organisation=other_organisation, user=stranger)
     log_security_event(kind="login", organisation=admin.organisation, actor_id=999_999)
     log_security_event(kind="login", organisation=admin.organisation, actor_id=stranger.pk)
-    response = signed_in(admin).get(log_url(admin), HTTP_ACCEPT_LANGUAGE="en")
+    response = login(admin).get(log_url(admin), HTTP_ACCEPT_LANGUAGE="en")
     body = response.content.decode()
     # Someone outside the organisation is not named to its owners either.
     assert "Sara Fremmed" not in body
     assert [e["actor"] for e in response.context["entries"]] == [None, None]
 
 
-def test_security_log_dates_are_whole_local_days(signed_in: Any, admin: Any) -> None:
+def test_security_log_dates_are_whole_local_days(login: Any, admin: Any) -> None:
     event = log_security_event(kind="login", organisation=admin.organisation)
     # 23:30 in Copenhagen on 1 March is 22:30 UTC: it belongs to 1 March, not 2 March.
     event.at = datetime(2026, 3, 1, 22, 30, tzinfo=UTC)
     event.save()
-    client = signed_in(admin)
+    client = login(admin)
     assert (
         len(client.get(log_url(admin, since="2026-03-01", until="2026-03-01")).context["entries"])
         == 1

@@ -49,8 +49,8 @@ def log_person_event(
 
 @receiver(user_logged_in, dispatch_uid="gensidig.security.login")
 def log_login(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
-    if request is None:
-        return  # a test client's force_login, not a real sign-in
+    if request is None or request.method is None:
+        return  # a login without an HTTP request (a shell, the test client's force_login)
     log_person_event(kind=SecurityEvent.Kind.LOGIN, user=user, request=request, actor_id=user.pk)
 
 

@@ -15,6 +15,7 @@ SEEN_KEY = "gensidig_seen"
 SINCE_KEY = "gensidig_since"
 NO_STORE = "no-store, private"
 
+
 def cacheable[View: Callable[..., Any]](view: View) -> View:
     """Let a signed-in view's response be cached (it holds nothing personal); without this,
     every response to a signed-in person gets `Cache-Control: no-store, private`."""
