@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from gensidig.accounts.models import Role
+from gensidig.insights.snapshots import backfill_health_snapshots
 from gensidig.programs.models import Program, State
 from tests.browser.test_matching_flow import log_in
 from tests.factories import MemberFactory, OrganisationFactory, ProgramFactory, UserFactory
@@ -30,6 +31,8 @@ def program(transactional_db: None) -> Program:
         organisation=organisation, state=State.RUNNING, name="Gensidig læring", cadence_weeks=4
     )
     build_pairs(program, 8)
+    # Health week by week is read from the daily snapshots: write the pairs' past.
+    backfill_health_snapshots(program=program)
     return program
 
 
