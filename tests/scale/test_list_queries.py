@@ -44,8 +44,8 @@ def enrolments_url(program: Any) -> str:
 PAGES = {
     "members": (members_url, '<tr>\n      <td><a href="/o/', 8, "member-list"),
     "round": (round_url, 'class="proposal card"', 13, "proposal-list"),
-    "pairs": (pairs_url, 'class="pair-row', 7, "pair-list"),
-    "enrolments": (enrolments_url, 'class="enrolment-row"', 8, "enrolment-list"),
+    "pairs": (pairs_url, 'class="pair-row', 8, "pair-list"),
+    "enrolments": (enrolments_url, 'class="enrolment-row"', 10, "enrolment-list"),
 }
 
 

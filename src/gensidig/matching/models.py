@@ -105,6 +105,8 @@ class Proposal(models.Model):
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
 
     class Meta:
+        # The round page's order (best score first), read one page at a time.
+        indexes = [models.Index(fields=["program", "-score", "id"], name="proposal_program_score")]
         verbose_name = _("proposal")
         verbose_name_plural = _("proposals")
         ordering = ["-score", "pk"]

@@ -173,13 +173,9 @@ def program_pairs(
     """The pairs of a program, the ones that need help first, with their health computed
     in the database; searched by a partner's name and filtered by health."""
     now = now or timezone.now()
-    pairs = with_health(
-        Pair.objects.filter(program=program).select_related(
-            "program", "a__member__user", "b__member__user"
-        ),
-        program,
-        now,
-    )
+    # Narrow rows (no joined partners): the aggregate groups by the pair's id alone; the
+    # page's partners are read afterwards by `pair_rows`.
+    pairs = with_health(Pair.objects.filter(program=program), program, now)
     for word in search.split()[:5]:
         pairs = pairs.filter(
             Q(a__member__user__name__icontains=word) | Q(b__member__user__name__icontains=word)
@@ -199,25 +195,33 @@ def health_counts(program: Program, now: datetime | None = None) -> dict[str, in
 
 
 def pair_rows(pairs: Iterable[Pair], now: datetime | None = None) -> list[PairRow]:
-    """The rows of one page of `program_pairs`, with each pair's health and its reason."""
+    """The rows of one page of `program_pairs`, with each pair's partners (one query for
+    the page), health and its reason."""
     now = now or timezone.now()
-    return [
-        PairRow(
-            pair=pair,
-            health=pair_health(
-                now=now,
-                cadence_weeks=pair.program.cadence_weeks,
-                started_at=pair.created_at,
+    page = list(pairs)
+    full = Pair.objects.select_related("program", "a__member__user", "b__member__user").in_bulk(
+        [pair.pk for pair in page]
+    )
+    rows = []
+    for pair in page:
+        shown = full[pair.pk]
+        rows.append(
+            PairRow(
+                pair=shown,
+                health=pair_health(
+                    now=now,
+                    cadence_weeks=shown.program.cadence_weeks,
+                    started_at=pair.created_at,
+                    last_met_at=pair.last_met_at,  # type: ignore[attr-defined]
+                    next_meeting_at=pair.next_meeting_at,  # type: ignore[attr-defined]
+                    ended_at=pair.ended_at,
+                ),
                 last_met_at=pair.last_met_at,  # type: ignore[attr-defined]
-                next_meeting_at=pair.next_meeting_at,  # type: ignore[attr-defined]
-                ended_at=pair.ended_at,
-            ),
-            last_met_at=pair.last_met_at,  # type: ignore[attr-defined]
-            next_meeting_at=pair.next_confirmed_at or pair.next_meeting_at,  # type: ignore[attr-defined]
-            held=pair.held,  # type: ignore[attr-defined]
+                next_meeting_at=pair.next_confirmed_at or pair.next_meeting_at,  # type: ignore[attr-defined]
+                held=pair.held,  # type: ignore[attr-defined]
+            )
         )
-        for pair in pairs
-    ]
+    return rows
 
 
 def meetings_of(pair: Pair) -> QuerySet[Meeting]:

@@ -307,12 +307,13 @@ def list_pairs(request: HttpRequest, program_id: int, filters: Query[PairFilters
     """The program's pairs, the ones that need help first, as the pairs page lists them."""
     now = timezone.now()
     pairs = program_pairs(program_of(request, program_id), now, health=str(filters.health or ""))
-    return paged(
-        pairs,
-        limit=filters.limit,
-        offset=filters.offset,
-        render=lambda pair: pair_out(pair_rows([pair], now)[0]),
-    )
+    window = pair_rows(pairs[filters.offset : filters.offset + filters.limit], now)
+    return {
+        "count": pairs.count(),
+        "limit": filters.limit,
+        "offset": filters.offset,
+        "items": [pair_out(row) for row in window],
+    }
 
 
 @router.get("/pairs/{pair_id}", response={200: PairOut, **READ_ERRORS}, url_name="pair")

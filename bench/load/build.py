@@ -1,0 +1,248 @@
+"""Build the 10,000-member organisation of issue 17 on PostgreSQL, with bulk inserts.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/gensidig_load \\
+      .venv/bin/python bench/load/build.py [--members 10000]
+
+Its own database (created if missing, emptied by `migrate` + a fresh organisation slug
+`load-<members>`): 10,000 members, one running program with everyone enrolled, 5,000
+proposals, 4,500 pairs, about 14 meetings a pair (63,000), a reflection by each partner
+after most held meetings (about 70,000), two goals a pair, 300 discoveries. Every load user
+has the password `load-password` (hashed once); their emails are `p<i>@load.example`, the
+administrator `admin@load.example`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "src"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gensidig.settings")
+PASSWORD = "load-password"
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname=%s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def build(members: int, seed: int) -> None:
+    import django
+
+    django.setup()
+    from django.contrib.auth.hashers import make_password
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from gensidig.accounts.models import Member, Organisation, Role, User
+    from gensidig.discoveries.models import Discovery, Vote
+    from gensidig.matching.models import Pair, Proposal, Round
+    from gensidig.meetings.models import Goal, Meeting, Reflection, ends_of
+    from gensidig.programs.models import Enrolment, Program, Topic
+
+    call_command("migrate", verbosity=0)
+    rng = random.Random(seed)
+    slug = f"load-{members}"
+    Organisation.objects.filter(slug=slug).delete()
+    org = Organisation.objects.create(name=f"Load {members} A/S", slug=slug)
+    password = make_password(PASSWORD)
+    started = time.perf_counter()
+    admin_user, _ = User.objects.update_or_create(
+        email="admin@load.example", defaults={"name": "Load Admin", "password": password}
+    )
+    admin = Member.objects.create(organisation=org, user=admin_user, role=Role.OWNER)
+    User.objects.filter(email__endswith="@load.example").exclude(pk=admin_user.pk).delete()
+    users = User.objects.bulk_create(
+        [
+            User(email=f"p{i}@load.example", name=f"Person {i:05d}", password=password)
+            for i in range(members)
+        ],
+        batch_size=2000,
+    )
+    people = Member.objects.bulk_create(
+        [
+            Member(
+                organisation=org,
+                user=user,
+                department=f"Afdeling {i % 40}",
+                title=f"Stilling {i % 25}",
+                generation="1995-2009" if i % 2 == 0 else "1965-1979",
+            )
+            for i, user in enumerate(users)
+        ],
+        batch_size=2000,
+    )
+    topics = Topic.objects.bulk_create(
+        [
+            Topic(organisation=org, slug=f"emne-{i}", name_da=f"Emne {i}", name_en=f"Topic {i}")
+            for i in range(60)
+        ]
+    )
+    now = timezone.now()
+    program = Program.objects.create(
+        organisation=org,
+        name="Gensidig læring (load)",
+        purpose="Load",
+        starts_on=date.today() - timedelta(days=200),
+        ends_on=date.today() + timedelta(days=200),
+        state="running",
+        cadence_weeks=2,
+    )
+    program.themes_young_to_experienced.set(topics[:5])
+    program.themes_experienced_to_young.set(topics[5:10])
+    enrolments = Enrolment.objects.bulk_create(
+        [
+            Enrolment(
+                program=program,
+                member=m,
+                side="young" if i % 2 == 0 else "experienced",
+                status="enrolled",
+                generation=m.generation,
+                languages=["da"],
+                charter_acknowledged_at=now,
+            )
+            for i, m in enumerate(people)
+        ],
+        batch_size=2000,
+    )
+    matching_round = Round.objects.create(program=program, number=1, status=Round.Status.DONE)
+    n_proposals = members // 2
+    proposals = Proposal.objects.bulk_create(
+        [
+            Proposal(
+                round=matching_round,
+                program=program,
+                a=enrolments[2 * i],
+                b=enrolments[2 * i + 1],
+                score=rng.random(),
+                parts={"balance": 0.4, "a_to_b": 0.3, "b_to_a": 0.2, "wish": 0.1},
+                teaches_a_to_b=[f"emne-{rng.randrange(60)}" for _ in range(3)],
+                teaches_b_to_a=[f"emne-{rng.randrange(60)}" for _ in range(2)],
+                reasons_da="Kan lære fra sig om emne-1 og emne-2; lærer om emne-7.",
+                reasons_en="Can teach emne-1 and emne-2; learns about emne-7.",
+                status="accepted" if i < n_proposals * 908 // 1000 else "published",
+            )
+            for i in range(n_proposals)
+        ],
+        batch_size=2000,
+    )
+    began = now - timedelta(weeks=26)
+    pairs = Pair.objects.bulk_create(
+        [
+            Pair(program=program, a=p.a, b=p.b, proposal=p, created_at=began)
+            for p in proposals
+            if p.status == "accepted"
+        ],
+        batch_size=2000,
+    )
+    meetings = []
+    for i, pair in enumerate(pairs):
+        count = 8 + i % 13
+        for k in range(count):
+            starts = began + timedelta(days=12 * k + i % 7, hours=9)
+            if starts > now - timedelta(days=i % 40):
+                break
+            meetings.append(
+                Meeting(
+                    pair=pair,
+                    proposed_by=pair.a,
+                    starts_at=starts,
+                    minutes=60,
+                    ends_at=ends_of(starts, 60),
+                    place="Kantinen",
+                    status="cancelled" if k % 9 == 8 else "confirmed",
+                )
+            )
+        if i % 3 == 0:
+            starts = now + timedelta(days=1 + i % 10, hours=2)
+            meetings.append(
+                Meeting(
+                    pair=pair,
+                    proposed_by=pair.b,
+                    starts_at=starts,
+                    minutes=60,
+                    ends_at=ends_of(starts, 60),
+                    place="Kantinen",
+                    status="proposed",
+                )
+            )
+    meetings = Meeting.objects.bulk_create(meetings, batch_size=5000)
+    by_pair = {p.pk: p for p in pairs}
+    reflections = []
+    for m in meetings:
+        if m.status == "confirmed" and m.ends_at <= now:
+            pair = by_pair[m.pair_id]
+            for author in (pair.a, pair.b):
+                if rng.random() < 0.6:
+                    reflections.append(
+                        Reflection(meeting=m, author=author, learned_text="Noget nyt", usefulness=4)
+                    )
+    reflections = Reflection.objects.bulk_create(reflections, batch_size=5000)
+    through = Reflection.learned.through
+    through.objects.bulk_create(
+        [through(reflection_id=r.pk, topic_id=topics[r.pk % 60].pk) for r in reflections],
+        batch_size=10000,
+    )
+    Goal.objects.bulk_create(
+        [
+            Goal(pair=pair, learner=learner, text="Lære noget", topic=topics[pair.pk % 60])
+            for pair in pairs
+            for learner in (pair.a, pair.b)
+        ],
+        batch_size=5000,
+    )
+    discoveries = Discovery.objects.bulk_create(
+        [
+            Discovery(
+                organisation=org,
+                title=f"Værktøj {i:03d}",
+                kind="tool",
+                smarter_work="Sparer tid",
+                found_by=people[i * 7],
+                stage=["spotted", "trying", "adopted", "parked", "dropped"][i % 5],
+            )
+            for i in range(300)
+        ]
+    )
+    Vote.objects.bulk_create(
+        [
+            Vote(discovery=d, member=people[(d.pk * 13 + k) % members])
+            for d in discoveries
+            for k in range(d.pk % 6)
+        ],
+        ignore_conflicts=True,
+    )
+    print(
+        f"organisation {slug}: {members} members, {len(proposals)} proposals, {len(pairs)} pairs, "
+        f"{len(meetings)} meetings, {len(reflections)} reflections, 300 discoveries "
+        f"in {time.perf_counter() - started:.0f} s; admin {admin.pk}, program {program.pk}"
+    )
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=17)
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        raise SystemExit("Set DATABASE_URL to a PostgreSQL database of its own (gensidig_load).")
+    ensure_database(url)
+    build(args.members, args.seed)
+
+
+if __name__ == "__main__":
+    main()

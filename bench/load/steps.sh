@@ -1,0 +1,22 @@
+#!/bin/sh
+# Stepped load on the 10,000-member organisation: gunicorn on 127.0.0.1:8017 against the
+# gensidig_load database, then locust in steps of 10, 25, 50 and 100 requests/s (30 s each),
+# printing p50/p95/p99 per page and the achieved rate per step. Bounded: gunicorn is stopped
+# at the end, locust stops after its last step. Not run by CI.
+set -eu
+cd "$(dirname "$0")/../.."
+export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/gensidig_load}"
+export PYTHONPATH="$PWD/src" GENSIDIG_DATA_DIR="${GENSIDIG_DATA_DIR:-/tmp/gensidig-load}"
+export DJANGO_SETTINGS_MODULE=gensidig.settings GENSIDIG_LOG_LEVEL="${GENSIDIG_LOG_LEVEL:-WARNING}"
+mkdir -p "$GENSIDIG_DATA_DIR"
+# The same settings as `gensidig serve` (src/gensidig/ops/gunicorn_conf.py): a process per
+# core, with threads; our own control socket off (a shared machine).
+.venv/bin/gunicorn gensidig.wsgi:application -c src/gensidig/ops/gunicorn_conf.py \
+  --bind 127.0.0.1:8017 --workers "${WORKERS:-2}" --threads "${THREADS:-4}" \
+  --no-control-socket --log-level warning &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+sleep 5
+timeout 600 .venv/bin/locust -f bench/load/locustfile.py --headless --only-summary \
+  --host http://127.0.0.1:8017 --users "${LOAD_USERS:-50}" --spawn-rate 50 2>&1 \
+  | grep -v -e "^\[" -e "^ *$" -e "Traceback" || true
