@@ -83,6 +83,10 @@ def test_flow_program_import_round_lock_publish_accept(
 
     page.get_by_role("link", name="Gensidig læring 2027").click()
     page.get_by_role("button", name="Start matchningen").click()
+    # Starting matching closes enrolment for good, so the page asks first.
+    page.locator("dialog.confirm-dialog").get_by_role(
+        "button", name="Ja, start matchningen"
+    ).click()
     page.get_by_role("link", name="Matchning").click()
     page.get_by_role("button", name="Kør den første runde").click()
     expect(page.get_by_role("status")).to_contain_text("Runde 1 er færdig.")
