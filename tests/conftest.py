@@ -6,6 +6,7 @@ Django, can share this directory."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -61,6 +62,17 @@ def _fast_passwords(request: pytest.FixtureRequest) -> None:
     if "settings" in request.fixturenames or _uses_django(request):
         settings = request.getfixturevalue("settings")
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _language_put_back() -> Iterator[None]:
+    # A test that activates a language (a request through LocaleMiddleware, a view called
+    # directly) must not leave it active for the next one: tests then passed or failed by
+    # the order they ran in.
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
 
 
 def _uses_django(request: pytest.FixtureRequest) -> bool:

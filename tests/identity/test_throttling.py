@@ -234,3 +234,26 @@ def test_sessions_a_password_change_ends_the_other_sessions(young: Any) -> None:
     young.user.save()
     assert not is_logged_in(second)
     assert not is_logged_in(first)
+
+
+def test_client_address_is_always_an_ip_address(settings: Any) -> None:
+    # A login with no network peer (force_login, a command) or a proxy header that is not an
+    # address must not reach the attempts table: PostgreSQL refuses 'unknown' there.
+    from django.test import RequestFactory
+
+    from gensidig.identity.throttle import client_address
+
+    request = RequestFactory().get("/")
+    del request.META["REMOTE_ADDR"]
+    assert client_address(request) == "0.0.0.0"
+    settings.BEHIND_PROXY = True
+    proxied = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="unknown")
+    assert client_address(proxied) == "10.0.0.2"
+    forwarded = RequestFactory().get("/", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.7")
+    assert client_address(forwarded) == "198.51.100.7"
+
+
+@pytest.mark.django_db
+def test_force_login_records_no_unknown_address(client: Client, young: Any) -> None:
+    client.force_login(young.user, backend="gensidig.accounts.backends.EmailBackend")
+    assert client.get("/account/").status_code == 200
