@@ -41,6 +41,13 @@ def test_members_list_pages_with_limit_and_offset(api: Any, young: Any, experien
     assert first["items"][0]["id"] != second["items"][0]["id"]
 
 
+def test_scouts_offset_past_a_64_bit_integer_names_the_field(api: Any) -> None:
+    # Found by schemathesis: SQLite answered such an OFFSET with "datatype mismatch", a 500.
+    response = api.get("/scouts", offset=10**20)
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["errors"]] == ["offset"]
+
+
 def test_members_limit_over_200_names_the_field(api: Any) -> None:
     response = api.get("/members", limit=500)
     assert response.status_code == 422

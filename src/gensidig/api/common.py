@@ -14,11 +14,13 @@ from ninja import Query, Schema
 from gensidig.api.core import ApiError, not_found
 
 MAX_LIMIT = 200
+MAX_OFFSET = 1_000_000_000
 
 
 class Paging(Schema):
     limit: int = Query(50, ge=1, le=MAX_LIMIT)
-    offset: int = Query(0, ge=0)
+    # Bounded: SQLite refuses an OFFSET past a 64-bit integer with a 500.
+    offset: int = Query(0, ge=0, le=MAX_OFFSET)
 
 
 class PageOut(Schema):
