@@ -32,19 +32,25 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def all_view_names() -> set[str]:
+    """Every named URL pattern, except a second name for an address another pattern
+    already has: django-ninja gives one address a pattern per operation (GET and POST on
+    /api/v1/topics), and a request to it resolves to the first, so that one stands for all."""
     from django.urls import URLPattern, URLResolver, get_resolver
 
     names: set[str] = set()
+    routes: set[str] = set()
 
-    def walk(patterns: list[Any], namespace: str) -> None:
+    def walk(patterns: list[Any], namespace: str, prefix: str) -> None:
         for pattern in patterns:
+            route = prefix + str(pattern.pattern)
             if isinstance(pattern, URLResolver):
                 inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-                walk(pattern.url_patterns, inner)
-            elif isinstance(pattern, URLPattern) and pattern.name:
+                walk(pattern.url_patterns, inner, route)
+            elif isinstance(pattern, URLPattern) and pattern.name and route not in routes:
+                routes.add(route)
                 names.add(f"{namespace}{pattern.name}")
 
-    walk(get_resolver().url_patterns, "")
+    walk(get_resolver().url_patterns, "", "")
     return names
 
 
