@@ -9,6 +9,7 @@ submits are ordered by the database's unique index."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import timedelta
 
@@ -24,6 +25,16 @@ FIELD = "once"
 KEEP = timedelta(days=1)
 
 
+# What new_token makes: anything else posted (a NUL byte, which PostgreSQL's text refuses
+# with a 500) counts as no token.
+TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def posted_token(request: HttpRequest) -> str:
+    token = str(request.POST.get(FIELD, ""))
+    return token if TOKEN.fullmatch(token) else ""
+
+
 def new_token() -> str:
     return secrets.token_urlsafe(24)
 
@@ -31,14 +42,14 @@ def new_token() -> str:
 def hidden_input(request: HttpRequest | None) -> SafeString:
     """The form's token as a hidden input: the one posted (a form shown again after an
     error keeps its token), else a new one."""
-    posted = request.POST.get(FIELD, "") if request is not None and request.method == "POST" else ""
+    posted = posted_token(request) if request is not None and request.method == "POST" else ""
     return format_html('<input type="hidden" name="{}" value="{}">', FIELD, posted or new_token())
 
 
 def earlier(request: HttpRequest) -> str | None:
     """Where the first submit of this form led ("" when it has not finished), or None when
     the form was not submitted before."""
-    token = str(request.POST.get(FIELD, ""))[:64]
+    token = posted_token(request)
     if not token:
         return None
     return SubmittedForm.objects.filter(token=token).values_list("result", flat=True).first()
@@ -60,7 +71,7 @@ def claim(request: HttpRequest) -> Claim:
     """Claim the posted form's token; `first` is False when it was claimed before. Call it
     inside the `transaction.atomic()` that does the work. A form without a token (the API,
     an old page) is always first."""
-    token = str(request.POST.get(FIELD, ""))[:64]
+    token = posted_token(request)
     if not token:
         return Claim("", True)
     SubmittedForm.objects.filter(at__lt=timezone.now() - KEEP).delete()
