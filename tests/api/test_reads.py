@@ -12,6 +12,7 @@ from gensidig.accounts.models import Role, SecurityEvent
 from gensidig.api.models import ApiToken, Scope
 from gensidig.matching.models import Pair
 from gensidig.meetings.models import Reflection
+from tests.factories import ProgramFactory
 from tests.test_urls import objects_of
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +101,42 @@ def test_insights_withhold_small_groups_as_null_with_reason(api: Any, world: Any
     assert withheld
     assert all(row["value"] is None and row["people"] is None for row in withheld)
     assert all("5" in row["withheld_reason"] for row in withheld)
+
+
+def test_insights_apply_the_dashboard_rules_of_the_tokens_member(
+    api: Any, admin: Any, world: Any, monkeypatch: Any
+) -> None:
+    # A token can only be made by an owner or administrator, who may open every program's
+    # dashboard; the API still hands the dashboard its viewer, so that the comparison
+    # follows the page's rules (queries.visible_programs) should they narrow.
+    from gensidig.insights import queries
+
+    viewers = []
+    original = queries.dashboard
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        viewers.append(kwargs.get("viewer"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(queries, "dashboard", spy)
+    assert api.get(f"/programs/{world['program_id']}/insights").status_code == 200
+    assert viewers == [admin]
+
+
+def test_insights_comparison_leaves_out_programs_the_member_may_not_open(
+    api: Any, admin: Any, world: Any, monkeypatch: Any
+) -> None:
+    from gensidig.insights import queries
+    from gensidig.programs.models import Program
+
+    Program.objects.filter(pk=world["program_id"]).update(state="running", sponsor=admin)
+    other = ProgramFactory(organisation=admin.organisation, name="Andet program", state="running")
+    # The rule as it stands for a sponsor who is not an administrator: only their own.
+    monkeypatch.setattr(
+        queries.Member, "is_manager_role", property(lambda member: member.pk != admin.pk)
+    )
+    body = api.get(f"/programs/{world['program_id']}/insights").json()
+    assert other.name not in [row["program"] for row in body["comparison"]]
 
 
 def test_error_message_follows_accept_language(api: Any) -> None:

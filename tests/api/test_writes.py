@@ -52,6 +52,24 @@ def test_change_role(api: Any, young: Any) -> None:
     assert (response.status_code, response.json()["role"]) == (200, "admin")
 
 
+def test_change_role_logs_the_tokens_owner_as_actor(api: Any, admin: Any, young: Any) -> None:
+    api.patch(f"/members/{young.pk}", {"role": "admin"})
+    event = SecurityEvent.objects.get(
+        kind=SecurityEvent.Kind.ROLE_CHANGED, subject_id=young.user_id
+    )
+    assert (event.actor_id, event.details) == (
+        admin.user_id,
+        {"old": "participant", "new": "admin"},
+    )
+
+
+def test_deactivate_member_logs_the_tokens_owner_as_actor(api: Any, admin: Any, young: Any) -> None:
+    api.post(f"/members/{young.pk}/deactivate")
+    assert SecurityEvent.objects.get(kind="removed", subject_id=young.user_id).actor_id == (
+        admin.user_id
+    )
+
+
 def test_change_role_of_last_owner_is_409(api: Any, admin: Any) -> None:
     response = api.patch(f"/members/{admin.pk}", {"role": "participant"})
     assert (response.status_code, response.json()["code"]) == (409, "last-owner")

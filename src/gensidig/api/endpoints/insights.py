@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 from ninja import Router, Schema
 
-from gensidig.api.core import READ_ERRORS
+from gensidig.api.core import READ_ERRORS, caller, not_found
 from gensidig.api.endpoints.programs import program_of
 from gensidig.insights import queries
 
@@ -104,8 +104,13 @@ def table_out(table: queries.Table, threshold: int) -> dict[str, Any]:
     url_name="insights",
 )
 def get_insights(request: HttpRequest, program_id: int) -> Any:
+    member = caller(request)
     program = program_of(request, program_id)
-    board = queries.dashboard(program)
+    if not queries.may_see(member, program):
+        raise not_found()
+    # The dashboard page's own rules: the side-by-side comparison holds only the programs
+    # the token's member may open.
+    board = queries.dashboard(program, viewer=member)
     k = board.threshold
     series = board.series
     return {

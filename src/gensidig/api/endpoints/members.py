@@ -145,7 +145,7 @@ def change_role(request: HttpRequest, member_id: int, payload: RoleIn) -> Any:
     other = one(members_of(member.organisation), member_id)
     require_owner_for_owners(member, other, payload.role)
     try:
-        actions.change_role(member=other, role=payload.role)
+        actions.change_role(member=other, role=payload.role, by=member, request=request)
     except actions.LastOwnerError as error:
         raise conflict(_("The organisation needs at least one owner."), "last-owner") from error
     return member_out(other)
