@@ -270,6 +270,8 @@ def test_every_action_reports_its_event(
     """Each action with an event records a delivery for a subscriber of all events."""
     from gensidig.accounts import actions as account_actions
     from gensidig.common.events import EVENTS
+    from gensidig.insights import actions as insight_actions
+    from gensidig.insights.models import PulseInvite
     from gensidig.matching import actions as matching_actions
     from gensidig.matching.models import Pair, Proposal
     from gensidig.meetings import actions as meeting_actions
@@ -304,17 +306,30 @@ def test_every_action_reports_its_event(
     )
     meeting_actions.confirm_meeting(meeting=meeting, by=pair.b)
     meeting_actions.cancel_meeting(meeting=meeting, by=pair.b)
+    PulseInvite.objects.create(
+        program=cohort["program"],
+        enrolment=pair.a,
+        point="month",
+        sent_at=timezone.now() - timedelta(days=15),
+    )
+    assert insight_actions.close_pulses() == 1
     meeting_actions.end_pair(pair=pair, by=admin, reason="Flyttet")
+    account_actions.deactivate_member(member=young, by=admin)
+    discovery = discovery_actions.submit_discovery(
+        organisation=admin.organisation, by=admin, title="Canva", kind="tool", smarter_work="x"
+    )
+    Discovery.objects.filter(pk=discovery.pk).update(stage="trying")
+    discovery.refresh_from_db()
+    discovery_actions.move_discovery(discovery=discovery, by=admin, to="adopted")
     events = set(WebhookDelivery.objects.values_list("event", flat=True))
-    assert events >= {
-        "member.joined",
-        "enrolment.changed",
-        "round.published",
-        "proposal.answered",
-        "pair.formed",
-        "meeting.booked",
-        "meeting.cancelled",
-        "pair.ended",
+    # Every event a subscriber can choose (the issue's list) comes from an action.
+    assert events == set(EVENTS)
+    closed = WebhookDelivery.objects.get(event="pulse.closed").data
+    assert {key: closed[key] for key in ("program_id", "point", "invited", "answered")} == {
+        "program_id": cohort["program"].pk,
+        "point": "month",
+        "invited": 1,
+        "answered": 0,
     }
     place = WebhookDelivery.objects.filter(event__startswith="meeting.")
     assert all("Kantinen" not in str(d.data) for d in place)

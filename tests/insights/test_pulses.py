@@ -137,3 +137,53 @@ def test_dashboard_comparison_programs_side_by_side_small_ones_withheld(
         kwargs={"org": program.organisation.slug, "program_id": program.pk},
     )
     assert "Lille" in login(admin).get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_pulse_closes_two_weeks_after_it_went_out_once_and_takes_no_more_answers(
+    program: Any,
+) -> None:
+    from gensidig.insights.models import PulseClosing
+
+    today = timezone.localdate()
+    program.starts_on = today - timedelta(days=31)
+    program.ends_on = today + timedelta(days=200)
+    program.save()
+    pairs = build_pairs(program, 2)
+    assert actions.send_pulses()["sent"] == 4
+    actions.answer_pulse(enrolment=pairs[0].a, point="month", answers={"learning": 5})
+    assert actions.close_pulses(now=timezone.now() + timedelta(days=13)) == 0
+    later = timezone.now() + timedelta(days=14, minutes=1)
+    assert actions.close_pulses(now=later) == 1
+    assert actions.close_pulses(now=later) == 0
+    closing = PulseClosing.objects.get()
+    assert (closing.program_id, closing.point, closing.invited, closing.answered) == (
+        program.pk,
+        "month",
+        4,
+        1,
+    )
+    with pytest.raises(actions.PulseClosedError):
+        actions.answer_pulse(enrolment=pairs[1].a, point="month", answers={"learning": 3})
+    # A closed pulse is neither sent to late joiners nor reminded.
+    build_pairs(program, 1, start=5)
+    mail.outbox.clear()
+    assert actions.send_pulses(now=later) == {"sent": 0, "reminded": 0}
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_closed_pulse_page_says_so_and_saves_nothing(login: Any, program: Any) -> None:
+    from gensidig.insights.models import PulseClosing
+
+    pair = build_pairs(program, 1)[0]
+    PulseClosing.objects.create(program=program, point="month")
+    assert pair.a.member is not None
+    url = reverse(
+        "insights:pulse",
+        kwargs={"org": program.organisation.slug, "program_id": program.pk, "point": "month"},
+    )
+    client = login(pair.a.member)
+    response = client.post(url, {"learning": "4"}, follow=True, HTTP_ACCEPT_LANGUAGE="da")
+    assert "Denne pulsmåling er lukket" in response.content.decode()
+    assert not PulseAnswer.objects.exists()

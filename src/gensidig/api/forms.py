@@ -24,6 +24,7 @@ EVENT_LABELS = {
     "discovery.created": _("A discovery was shared"),
     "discovery.moved": _("A discovery moved to another stage"),
     "discovery.adopted": _("A discovery was adopted"),
+    "pulse.closed": _("A pulse closed"),
 }
 
 

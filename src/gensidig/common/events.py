@@ -27,8 +27,7 @@ EVENTS: tuple[str, ...] = (
     "discovery.created",
     "discovery.moved",
     "discovery.adopted",
-    # "pulse.closed" waits for pulses to have a closing moment: today a pulse stays open
-    # for answers, so there is no point in time to report.
+    "pulse.closed",
 )
 
 _listeners: list[Listener] = []

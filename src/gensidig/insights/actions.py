@@ -6,14 +6,15 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Min, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from gensidig.common.email import register_email_kind, send_templated_email
-from gensidig.insights.models import PulseAnswer, PulseInvite
-from gensidig.insights.pulses import BY_KEY, POINTS, point_date
+from gensidig.common.events import emit
+from gensidig.insights.models import PulseAnswer, PulseClosing, PulseInvite
+from gensidig.insights.pulses import BY_KEY, POINTS, PULSE_OPEN_DAYS, point_date
 from gensidig.matching.models import Pair
 from gensidig.programs.models import Enrolment, EnrolmentStatus, Program
 
@@ -73,8 +74,11 @@ def send_pulses(*, now: datetime | None = None) -> dict[str, int]:
     today = timezone.localdate(now)
     sent = reminded = 0
     for program in Program.objects.filter(state="running").select_related("organisation"):
+        closed = set(PulseClosing.objects.filter(program=program).values_list("point", flat=True))
         for point in POINTS:
             if point_date(point, starts_on=program.starts_on, ends_on=program.ends_on) > today:
+                continue
+            if point in closed:
                 continue
             asked = set(
                 PulseInvite.objects.filter(program=program, point=point).values_list(
@@ -88,17 +92,72 @@ def send_pulses(*, now: datetime | None = None) -> dict[str, int]:
                     program=program, enrolment=enrolment, point=point, sent_at=now
                 )
                 sent += email_pulse(enrolment, point, reminder=False)
-        due = PulseInvite.objects.filter(
-            program=program,
-            answered_at=None,
-            reminded_at=None,
-            sent_at__lte=now - REMIND_AFTER,
-        ).select_related("enrolment__member__user", "enrolment__program__organisation")
+        due = (
+            PulseInvite.objects.filter(
+                program=program,
+                answered_at=None,
+                reminded_at=None,
+                sent_at__lte=now - REMIND_AFTER,
+            )
+            .exclude(point__in=closed)
+            .select_related("enrolment__member__user", "enrolment__program__organisation")
+        )
         for invite in due:
             invite.reminded_at = now
             invite.save(update_fields=["reminded_at"])
             reminded += email_pulse(invite.enrolment, invite.point, reminder=True)
     return {"sent": sent, "reminded": reminded}
+
+
+def is_closed(*, program_id: int, point: str) -> bool:
+    return PulseClosing.objects.filter(program_id=program_id, point=point).exists()
+
+
+@transaction.atomic
+def close_pulses(*, now: datetime | None = None) -> int:
+    """The daily run: a pulse that went out PULSE_OPEN_DAYS ago or more stops taking answers
+    and is reported once (`pulse.closed`, with how many were asked and answered)."""
+    now = now or timezone.now()
+    opened = (
+        PulseInvite.objects.values("program", "point")
+        .annotate(first=Min("sent_at"), invited=Count("pk"), answered=Count("answered_at"))
+        .filter(first__lte=now - timedelta(days=PULSE_OPEN_DAYS))
+        .order_by("program", "point")
+    )
+    done = set(PulseClosing.objects.values_list("program", "point"))
+    programs = {
+        program.pk: program
+        for program in Program.objects.filter(
+            pk__in={row["program"] for row in opened if (row["program"], row["point"]) not in done}
+        )
+    }
+    closed = 0
+    for row in opened:
+        program = programs.get(row["program"])
+        if program is None or (program.pk, row["point"]) in done:
+            continue
+        PulseClosing.objects.create(
+            program=program,
+            point=row["point"],
+            closed_at=now,
+            invited=row["invited"],
+            answered=row["answered"],
+        )
+        emit(
+            "pulse.closed",
+            organisation_id=program.organisation_id,
+            program_id=program.pk,
+            point=row["point"],
+            invited=row["invited"],
+            answered=row["answered"],
+            closed_at=now,
+        )
+        closed += 1
+    return closed
+
+
+class PulseClosedError(ValidationError):
+    """The pulse no longer takes answers."""
 
 
 @transaction.atomic
@@ -109,6 +168,8 @@ def answer_pulse(
     now = now or timezone.now()
     if point not in POINTS:
         raise ValidationError(_("There is no such pulse."))
+    if is_closed(program_id=enrolment.program_id, point=point):
+        raise PulseClosedError(_("This pulse has closed: it no longer takes answers."))
     for key, value in answers.items():
         question = BY_KEY.get(key)
         if question is None or not question.low <= value <= question.high:

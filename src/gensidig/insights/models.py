@@ -29,6 +29,25 @@ class PulseInvite(models.Model):
         return f"{self.enrolment} · {self.point}"
 
 
+class PulseClosing(models.Model):
+    """A program's pulse at one point stopped taking answers (PULSE_OPEN_DAYS after it went
+    out): what the `pulse.closed` webhook reports. Counts only: no person is in it."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="pulse_closings")
+    point = models.CharField(_("point"), max_length=12)
+    closed_at = models.DateTimeField(_("closed"), default=timezone.now)
+    invited = models.PositiveIntegerField(_("invited"), default=0)
+    answered = models.PositiveIntegerField(_("answered"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["program", "point"], name="pulse_closing_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program_id} · {self.point}"
+
+
 class PulseAnswer(models.Model):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="pulse_answers")
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="pulse_answers")

@@ -41,6 +41,11 @@ POINTS = {
 }
 
 
+# A pulse takes answers for two weeks after it first went out (the reminder comes after
+# four days), then closes: the `pulse.closed` event.
+PULSE_OPEN_DAYS = 14
+
+
 def point_date(point: str, *, starts_on: date, ends_on: date) -> date:
     """When a pulse goes out: 30 days in, halfway, and a week before the end."""
     if point == "month":

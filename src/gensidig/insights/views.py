@@ -133,6 +133,9 @@ def pulse(request: HttpRequest, member: Member, program_id: int, point: str) -> 
     )
     if enrolment is None or point not in POINTS:
         raise Http404
+    if actions.is_closed(program_id=enrolment.program_id, point=point):
+        messages.info(request, _("This pulse has closed: it no longer takes answers."))
+        return redirect("programs:detail", org=member.organisation.slug, program_id=program_id)
     form = PulseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         actions.answer_pulse(enrolment=enrolment, point=point, answers=form.cleaned_data)

@@ -10,7 +10,8 @@ from gensidig.insights.tasks import send_pulses_task
 class Command(BaseCommand):
     help = (
         "Queue the pulses due today (after a month, at the midpoint, at the end of each "
-        "running program) and one reminder to those who have not answered. Run it daily."
+        "running program), one reminder to those who have not answered, and close the pulses "
+        "that have been open for two weeks (the pulse.closed webhook). Run it daily."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
