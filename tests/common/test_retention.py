@@ -106,3 +106,27 @@ def test_purge_command_prints_what_it_purged(db: None) -> None:
     out = StringIO()
     call_command("purge", stdout=out)
     assert "task rows: 0" in out.getvalue()
+
+
+def test_purge_removes_expired_sessions_and_their_keys(young: Any) -> None:
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+
+    from gensidig.identity.models import UserSession
+
+    now = timezone.now()
+    keys = {}
+    for name, expires in (("old", now - timedelta(minutes=1)), ("live", now + timedelta(hours=1))):
+        store = SessionStore()
+        store["_auth_user_id"] = str(young.user.pk)
+        store.create()
+        Session.objects.filter(session_key=store.session_key).update(expire_date=expires)
+        UserSession.objects.create(user=young.user, session_key=store.session_key)
+        keys[name] = store.session_key
+    UserSession.objects.create(user=young.user, session_key="ended-by-logout")
+
+    done = purge_expired(now=now)
+
+    assert (done["expired sessions"], done["session keys"]) == (1, 2)
+    assert list(Session.objects.values_list("session_key", flat=True)) == [keys["live"]]
+    assert list(UserSession.objects.values_list("session_key", flat=True)) == [keys["live"]]

@@ -311,7 +311,10 @@ register(
     "sessions.Session",
     purpose="Keep a person logged in.",
     basis="Contract: the person logged in.",
-    retention="SESSION_COOKIE_AGE; deleted at logout.",
+    retention=(
+        "Until logout, idle for GENSIDIG_SESSION_IDLE_MINUTES or GENSIDIG_SESSION_MAX_HOURS old; "
+        "expired ones are purged daily (purge_expired)."
+    ),
     exported="Not exported: a technical login token.",
     erased="The person's sessions are deleted.",
     erase=erase_sessions,
@@ -360,6 +363,14 @@ def purge_security_log(now: datetime) -> int:
     return SecurityEvent.objects.filter(at__lt=now - timedelta(days=days)).delete()[0]
 
 
+def purge_expired_sessions(now: datetime) -> int:
+    """Sessions past their expiry can no longer log anyone in, but each still holds the
+    account's id: Django leaves them until `clearsessions`, which nobody is told to run."""
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.filter(expire_date__lt=now).delete()[0]
+
+
 def purge_removed_members(now: datetime) -> int:
     from gensidig.accounts.erasure import forget_member
 
@@ -378,4 +389,5 @@ register_purge("task rows", purge_task_rows)
 register_purge("imports", purge_imports)
 register_purge("invitations", purge_invitations)
 register_purge("security log", purge_security_log)
+register_purge("expired sessions", purge_expired_sessions)
 register_purge("removed members", purge_removed_members)

@@ -10,6 +10,7 @@ What is purged (see each app's personal_data.py for the code):
 - finished or failed imports (with any file left) after 7 days;
 - invitations 30 days after they expired;
 - security-log entries after GENSIDIG_SECURITY_LOG_DAYS;
+- sessions once they have expired (idle or past their maximum age);
 - members an administrator removed, after GENSIDIG_REMOVED_MEMBER_DAYS (forgotten like an
   erasure: their partners keep their own data, the program's figures stay);
 - in closed programs, once `Program.retention_months` have passed since the program ended,

@@ -4,9 +4,11 @@ Registered by h14a when the registry landed; the identity app's owners refine it
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from gensidig.common.personal_data import Person, exclude, register, register_export
+from gensidig.common.retention import register_purge
 from gensidig.identity.models import ScimLink, UserSession
 
 
@@ -82,11 +84,22 @@ def erase_user_sessions(person: Person) -> None:
         UserSession.objects.filter(user_id=person.user_id).delete()
 
 
+def purge_session_keys(now: datetime) -> int:
+    """A session key is kept as long as its session: once the session has expired (purged
+    the same day by accounts' purger) or ended some other way, the key goes too."""
+    from django.contrib.sessions.models import Session
+
+    live = Session.objects.filter(expire_date__gte=now).values("session_key")
+    return UserSession.objects.exclude(session_key__in=live).delete()[0]
+
+
+register_purge("session keys", purge_session_keys)
+
 register(
     "identity.UserSession",
     purpose="The keys of a person's sessions, so they can all be ended at once.",
     basis="Legitimate interest: securing the account.",
-    retention="As the session.",
+    retention="As the session: purged daily once the session has ended or expired.",
     exported="Not exported: technical keys.",
     erased="Deleted.",
     erase=erase_user_sessions,
