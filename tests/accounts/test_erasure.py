@@ -3,6 +3,7 @@ issue 14, item 3. Run on the demo, dumped with pg_dump on PostgreSQL (SQLite: it
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 from datetime import timedelta
@@ -10,8 +11,9 @@ from io import StringIO
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -32,6 +34,7 @@ from gensidig.common.personal_data import entries
 from gensidig.discoveries.models import Comment, Discovery, Scout, Vote
 from gensidig.insights.queries import dashboard
 from gensidig.matching.models import Pair
+from gensidig.meetings.actions import end_pair
 from gensidig.meetings.models import CalendarFeed, Goal, Reflection
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -165,10 +168,24 @@ def test_erasing_a_demo_user_leaves_no_trace_and_keeps_the_partners_data(client:
     own_goals = sorted(Goal.objects.filter(learner=partner).values_list("text", flat=True))
     assert own_reflections and own_goals
     now = timezone.now() + timedelta(minutes=1)
-    before = figures(pair.program, now)
+    # What the figures are once her pair has ended (the one change an erasure makes to
+    # others), taken in a savepoint that is rolled back.
+    with contextlib.suppress(RuntimeError), transaction.atomic():
+        end_pair(pair=pair, by=None, reason="x", leaving=member)
+        before = figures(pair.program, now)
+        raise RuntimeError("roll back")
+    assert Pair.objects.get(pk=pair.pk).ended_at is None
     pairs_before = Pair.objects.filter(program=pair.program).count()
+    mail.outbox.clear()
 
     actions.erase_account(user=ida)
+
+    # Her running pair ended: her partner gets the closing questions (and the cancels of
+    # meetings ahead); nothing more is written to her.
+    ended = Pair.objects.get(pk=pair.pk)
+    assert ended.ended_at is not None
+    assert ended.end_reason == "A partner's account was erased."
+    assert {to for message in mail.outbox for to in message.to} == {partner_user.email}
 
     dump = dump_database()
     assert "CREATE TABLE" in dump and "Henrik" in dump  # a real dump of the demo
@@ -194,7 +211,7 @@ def test_erasing_a_demo_user_leaves_no_trace_and_keeps_the_partners_data(client:
     assert "a former member" in text
     for learned, _notes in own_reflections:
         assert learned in text
-    # The program's figures are the same.
+    # The program's figures are the same as with her pair ended.
     assert figures(pair.program, now) == before
     # Only ids and dates are logged; the organisation's log says an erasure happened.
     assert erasure_log()[0]["user_id"] == ida.pk
@@ -217,3 +234,33 @@ def test_reapply_erasures_leaves_a_newer_account_with_a_reused_id(
     long_ago = (young.user.date_joined - timedelta(days=1)).isoformat()
     assert reapply_erasures([{"user_id": young.user.pk, "erased_at": long_ago}]) == 0
     assert User.objects.filter(pk=young.user.pk).exists()
+
+
+def test_erasure_deletes_sealed_emails_to_or_about_the_person(
+    organisation: Any, young: Any, experienced: Any
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from gensidig.common.sealed import seal
+
+    def queued(to: str, body: str) -> int:
+        payload = {"to": [to], "subject": "Hej", "body": body, "html": None, "attachment": None}
+        return DBTaskResult.objects.create(
+            task_path="gensidig.common.tasks.send_email",
+            args_kwargs={"args": [], "kwargs": {"sealed": seal(payload)}},
+            backend_name="default",
+            queue_name="default",
+            run_after=timezone.now(),
+            status="READY",
+            exception_class_path="",
+            traceback="",
+        ).pk
+
+    name = young.user.name
+    queued(young.user.email.upper(), "Din makker venter.")
+    queued(experienced.user.email, f"Din makker {name} har skrevet.")
+    kept = queued(experienced.user.email, "Husk mødet i morgen.")
+
+    actions.erase_account(user=young.user)
+
+    assert list(DBTaskResult.objects.values_list("pk", flat=True)) == [kept]

@@ -22,12 +22,17 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from gensidig.accounts.models import Erasure, Member, Organisation, Role, SecurityEvent, User
 from gensidig.accounts.security import log_security_event
 from gensidig.common.personal_data import Person, erase_person
+
+# Sent with `members` just before their data is erased: what they are part of that goes on
+# without them (a running pair) ends first, while it can still be found (meetings listens).
+members_erasing = Signal()
 
 
 def person_of(user: User, members: Iterable[Member] | None = None) -> Person:
@@ -64,6 +69,7 @@ def erase_account(*, user: User, now: datetime | None = None) -> Erasure:
     """Erase a person everywhere and log it (ids and dates only)."""
     hand_over_organisations(user)
     person = person_of(user)
+    members_erasing.send(sender=Member, members=Member.objects.filter(pk__in=person.member_ids))
     erase_person(person)
     entry = Erasure.objects.create(user_id=person.user_id, erased_at=now or timezone.now())
     for organisation in Organisation.objects.filter(pk__in=person.organisation_ids):
@@ -82,6 +88,7 @@ def forget_member(*, member: Member, now: datetime | None = None) -> Erasure:
     if not Member.objects.filter(user=user).exclude(pk=member.pk).exists():
         return erase_account(user=user, now=now)
     person = person_of(user, [member])
+    members_erasing.send(sender=Member, members=Member.objects.filter(pk=member.pk))
     erase_person(person)
     entry = Erasure.objects.create(member_id=member.pk, erased_at=now or timezone.now())
     log_security_event(

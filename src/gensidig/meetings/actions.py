@@ -73,8 +73,9 @@ def members_of(pair: Pair) -> list[Enrolment]:
     return [e for e in (pair.a, pair.b) if e.member is not None]
 
 
-def send_invites(meeting: Meeting, template: str) -> None:
-    """Both partners get the email with the meeting's .ics (invite, update or cancel)."""
+def send_invites(meeting: Meeting, template: str, *, skip: Member | None = None) -> None:
+    """Both partners get the email with the meeting's .ics (invite, update or cancel), but
+    `skip` (someone whose account is being erased: nothing more is written to them)."""
     method = "CANCEL" if meeting.status == Meeting.Status.CANCELLED else "REQUEST"
     # METHOD in the attachment's type is what Outlook and Google read to add, update or
     # remove the event.
@@ -85,6 +86,8 @@ def send_invites(meeting: Meeting, template: str) -> None:
     }
     for enrolment in members_of(meeting.pair):
         assert enrolment.member is not None
+        if skip is not None and enrolment.member_id == skip.pk:
+            continue
         user = enrolment.member.user
         with translation.override(user.language):
             context = meeting_context(meeting, enrolment)
@@ -366,12 +369,17 @@ def save_assessment(
 
 @transaction.atomic
 def end_pair(
-    *, pair: Pair, by: Member | None, reason: str = "", now: datetime | None = None
+    *,
+    pair: Pair,
+    by: Member | None,
+    reason: str = "",
+    now: datetime | None = None,
+    leaving: Member | None = None,
 ) -> Pair:
     """End a pair: at the program's end (`by` None: the daily run), when the program is
     closed (`by` who closed it), or early with a reason. Meetings still ahead are cancelled
     (their calendars get the cancel), and both partners are asked for the closing
-    questionnaire."""
+    questionnaire, except `leaving`: a partner whose account is being erased gets nothing."""
     now = now or timezone.now()
     pair = Pair.objects.select_for_update().select_related("program").get(pk=pair.pk)
     require_active(pair)
@@ -397,9 +405,11 @@ def end_pair(
         meeting.sequence += 1
         meeting.save()
         if was_confirmed:
-            send_invites(meeting, "meetings/email/cancelled")
+            send_invites(meeting, "meetings/email/cancelled", skip=leaving)
     for enrolment in members_of(pair):
         assert enrolment.member is not None
+        if leaving is not None and enrolment.member_id == leaving.pk:
+            continue
         send_templated_email(
             to=enrolment.member.user.email,
             template="meetings/email/ended",
