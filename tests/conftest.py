@@ -70,6 +70,28 @@ def _fast_passwords(request: pytest.FixtureRequest) -> None:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# What the tests' resolver answers for the made-up webhook hosts: a public address, which
+# no test ever connects to (a delivery to it would need the network).
+PUBLIC_TEST_ADDRESS = "93.184.215.14"
+
+
+@pytest.fixture(autouse=True)
+def _no_dns_for_example_hosts(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Webhook addresses are resolved when saved (tests use hooks.example.org): answer those
+    # names here instead of asking a DNS server, so the suite stays off the network.
+    import socket
+
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else str(host or "")
+        if name.rstrip(".").endswith((".example.org", ".example.com", ".example")):
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (PUBLIC_TEST_ADDRESS, port))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
 @pytest.fixture(autouse=True)
 def _language_put_back() -> Iterator[None]:
     # A test that activates a language (a request through LocaleMiddleware, a view called

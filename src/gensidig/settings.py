@@ -313,7 +313,10 @@ GENSIDIG_WEB_THREADS = int(env("GENSIDIG_WEB_THREADS", "4"))
 # The public API (gensidig.api): calls a minute per token (0 switches the limit off), and
 # whether webhooks may go to http://127.0.0.1 (development and tests only).
 GENSIDIG_API_RATE_LIMIT = int(env("GENSIDIG_API_RATE_LIMIT", "600"))
-GENSIDIG_WEBHOOK_ALLOW_LOCAL_HTTP = env_bool("GENSIDIG_WEBHOOK_ALLOW_LOCAL_HTTP", DEBUG)
+# Test and development only, off unless set: webhooks may then go to a loopback address
+# (127.0.0.1, ::1, or a name resolving to one), over plain http too. Never in production:
+# everything else must resolve to public addresses only.
+GENSIDIG_WEBHOOK_ALLOW_LOCAL_HTTP = env_bool("GENSIDIG_WEBHOOK_ALLOW_LOCAL_HTTP", False)
 # Attempts per webhook delivery, and failed deliveries in a row that pause a subscription.
 GENSIDIG_WEBHOOK_ATTEMPTS = int(env("GENSIDIG_WEBHOOK_ATTEMPTS", "5"))
 GENSIDIG_WEBHOOK_PAUSE_AFTER = int(env("GENSIDIG_WEBHOOK_PAUSE_AFTER", "3"))

@@ -4,6 +4,7 @@ growing wait, paused (and the owner told) when the address keeps failing."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
@@ -30,7 +31,7 @@ class Receiver:
     """An HTTP server on 127.0.0.1 that records what it gets and answers with the next
     status of `statuses` (the last one repeats)."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.requests: list[dict[str, Any]] = []
         self.statuses = [200]
         receiver = self
@@ -46,8 +47,9 @@ class Receiver:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.server = ThreadingHTTPServer((host, port), Handler)
+        self.port = int(self.server.server_address[1])
+        self.url = f"http://{host}:{self.port}/hook"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -58,14 +60,15 @@ class Receiver:
 
 @pytest.fixture
 def receiver(settings: Any) -> Iterator[Receiver]:
+    # The test-only allowance (off by default) that lets webhooks reach a loopback address.
     settings.GENSIDIG_WEBHOOK_ALLOW_LOCAL_HTTP = True
     server = Receiver()
     yield server
     server.close()
 
 
-def subscribe(member: Any, url: str, events: list[str], format: str = "json") -> Any:
-    return actions.subscribe_webhook(by=member, url=url, events=events, format=format)
+def subscribe(member: Any, url: str, events: list[str], format: str = "json", **kw: Any) -> Any:
+    return actions.subscribe_webhook(by=member, url=url, events=events, format=format, **kw)
 
 
 def share(member: Any, capture: Any, title: str = "Canva") -> Discovery:
@@ -188,20 +191,98 @@ def test_task_carries_the_delivery_id_not_the_secret(
     assert subscription.secret not in repr(queued.args) + repr(queued.kwargs)
 
 
-def test_teams_and_slack_get_their_format_in_the_creators_language(
-    admin: Any, receiver: Receiver, django_capture_on_commit_callbacks: Any
-) -> None:
-    subscribe(admin, receiver.url, ["discovery.created"], format="teams")
-    subscribe(admin, receiver.url, ["discovery.created"], format="slack")
-    share(admin, django_capture_on_commit_callbacks)
-    bodies = [json.loads(r["body"]) for r in receiver.requests]
+DANISH_WHEN = re.compile(
+    r"\d{1,2}\. (januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|"
+    r"december) \d{4} \d{2}:\d{2}$"
+)
+
+
+def teams_and_slack(admin: Any, receiver: Receiver, capture: Any, language: str) -> Any:
+    admin.organisation.name = "Fjordlys Møbler & Søn A/S"
+    admin.organisation.save()
+    subscribe(admin, receiver.url, ["discovery.created"], format="teams", language=language)
+    subscribe(admin, receiver.url, ["discovery.created"], format="slack", language=language)
+    share(admin, capture)
+    raw = [r["body"] for r in receiver.requests]
+    bodies = [json.loads(body) for body in raw]
     teams = next(b for b in bodies if "attachments" in b)
     slack = next(b for b in bodies if "blocks" in b)
-    card = teams["attachments"][0]
+    return raw, teams["attachments"][0], slack
+
+
+def test_teams_and_slack_messages_in_danish_read_as_written(
+    admin: Any, receiver: Receiver, django_capture_on_commit_callbacks: Any
+) -> None:
+    # The creator reads English; the channel the subscription was made for reads Danish.
+    admin.user.language = "en"
+    admin.user.save()
+    raw, card, slack = teams_and_slack(
+        admin, receiver, django_capture_on_commit_callbacks, language="da"
+    )
     assert card["contentType"] == "application/vnd.microsoft.card.adaptive"
     assert card["content"]["type"] == "AdaptiveCard"
+    title, line = (block["text"] for block in card["content"]["body"])
+    assert title == "En opdagelse blev delt"
+    organisation, when = line.split(" · ")
+    assert organisation == "Fjordlys Møbler & Søn A/S"
+    assert DANISH_WHEN.match(when), when
+    # Slack escapes only its own three markup characters; the Danish goes as written.
+    assert slack["blocks"][0]["text"]["text"] == (
+        f"*En opdagelse blev delt*\nFjordlys Møbler &amp; Søn A/S · {when}"
+    )
+    assert slack["text"] == f"En opdagelse blev delt (Fjordlys Møbler &amp; Søn A/S · {when})"
+    for body in raw:
+        assert "Møbler".encode() in body
+        assert b"\\u00f8" not in body and b"&oslash;" not in body and b"&#" not in body
+
+
+def test_teams_and_slack_messages_in_english(
+    admin: Any, receiver: Receiver, django_capture_on_commit_callbacks: Any
+) -> None:
+    admin.user.language = "da"
+    admin.user.save()
+    _raw, card, slack = teams_and_slack(
+        admin, receiver, django_capture_on_commit_callbacks, language="en"
+    )
+    title, line = (block["text"] for block in card["content"]["body"])
+    assert title == "A discovery was shared"
+    assert not DANISH_WHEN.search(line)
+    assert slack["blocks"][0]["text"]["text"].startswith("*A discovery was shared*\n")
+
+
+def test_messages_keep_the_subscriptions_language_when_its_creator_leaves(
+    admin: Any, receiver: Receiver, django_capture_on_commit_callbacks: Any
+) -> None:
+    subscription = subscribe(admin, receiver.url, ["discovery.created"], format="teams")
+    assert subscription.language == admin.user.language == "da"
+    WebhookSubscription.objects.update(created_by=None)
+    share(admin, django_capture_on_commit_callbacks)
+    card = json.loads(receiver.requests[0]["body"])["attachments"][0]
     assert card["content"]["body"][0]["text"] == "En opdagelse blev delt"
-    assert slack["blocks"][0]["text"]["text"].startswith("*En opdagelse blev delt*")
+
+
+def test_subscription_form_offers_the_creators_language_first(
+    login: Any, admin: Any, settings: Any
+) -> None:
+    from django.urls import reverse
+
+    settings.GENSIDIG_WEBHOOK_ALLOW_LOCAL_HTTP = False
+    admin.user.language = "en"
+    admin.user.save()
+    client = login(admin)
+    url = reverse("api_pages:webhooks", kwargs={"org": admin.organisation.slug})
+    page = client.get(url).content.decode()
+    assert re.search(r'<option value="en" selected>', page)
+    client.post(
+        url,
+        {
+            "url": "https://hooks.example.org/teams",
+            "events": ["pair.formed"],
+            "format": "teams",
+            "language": "da",
+        },
+    )
+    assert WebhookSubscription.objects.get().language == "da"
 
 
 def test_adopting_a_discovery_sends_moved_and_adopted(
@@ -333,3 +414,190 @@ def test_every_action_reports_its_event(
     }
     place = WebhookDelivery.objects.filter(event__startswith="meeting.")
     assert all("Kantinen" not in str(d.data) for d in place)
+
+
+# --- Addresses: resolved, checked, and connected to as checked ----------------------------
+
+
+class Resolver:
+    """socket.getaddrinfo for the names of a test: each name answers the next of its
+    addresses (the last one repeats); other names go to the real resolver."""
+
+    def __init__(self, monkeypatch: Any, answers: dict[str, list[str]]) -> None:
+        import socket
+
+        self.answers = answers
+        self.asked: list[str] = []
+        real = socket.getaddrinfo
+
+        def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+            if host not in self.answers:
+                return real(host, port, *args, **kwargs)
+            self.asked.append(host)
+            queue = self.answers[host]
+            address = queue.pop(0) if len(queue) > 1 else queue[0]
+            family = socket.AF_INET6 if ":" in address else socket.AF_INET
+            return [(family, socket.SOCK_STREAM, 6, "", (address, port))]
+
+        monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",
+        "127.8.9.10",
+        "10.1.2.3",
+        "172.16.5.4",
+        "192.168.1.10",
+        "169.254.169.254",
+        "100.64.0.1",
+        "0.0.0.0",
+        "::1",
+        "fd00::1",
+        "fe80::1",
+        "::ffff:10.0.0.1",
+        "224.0.0.1",
+    ],
+)
+def test_a_name_resolving_to_a_private_address_is_refused_when_saved(
+    admin: Any, monkeypatch: Any, address: str
+) -> None:
+    Resolver(monkeypatch, {"intern.example.net": [address]})
+    with pytest.raises(actions.WebhookUrlError, match="privat netværk"):
+        subscribe(admin, "https://intern.example.net/hook", ["pair.formed"])
+    assert not WebhookSubscription.objects.exists()
+
+
+def test_a_name_with_one_private_address_among_public_ones_is_refused(
+    admin: Any, monkeypatch: Any
+) -> None:
+    import socket
+
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        return [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", port)),
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.7", port)),
+        ]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    with pytest.raises(actions.WebhookUrlError):
+        subscribe(admin, "https://split.example.net/hook", ["pair.formed"])
+
+
+def test_the_subscription_page_refuses_a_name_resolving_inside_the_network(
+    login: Any, admin: Any, monkeypatch: Any
+) -> None:
+    from django.urls import reverse
+
+    Resolver(monkeypatch, {"metadata.example.net": ["169.254.169.254"]})
+    response = login(admin).post(
+        reverse("api_pages:webhooks", kwargs={"org": admin.organisation.slug}),
+        {"url": "https://metadata.example.net/", "events": ["pair.formed"], "format": "json"},
+    )
+    assert "url" in response.context["form"].errors
+    assert not WebhookSubscription.objects.exists()
+
+
+def test_an_unknown_host_name_is_refused_when_saved(admin: Any, monkeypatch: Any) -> None:
+    import socket
+
+    def getaddrinfo(*args: Any, **kwargs: Any) -> Any:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    with pytest.raises(actions.WebhookUrlError):
+        subscribe(admin, "https://nowhere.example.net/hook", ["pair.formed"])
+
+
+def test_loopback_is_refused_without_the_test_only_allowance(admin: Any, settings: Any) -> None:
+    settings.GENSIDIG_WEBHOOK_ALLOW_LOCAL_HTTP = False
+    for url in ("http://127.0.0.1:8000/hook", "https://127.0.0.1/hook", "https://localhost/"):
+        with pytest.raises(actions.WebhookUrlError):
+            subscribe(admin, url, ["pair.formed"])
+
+
+def test_the_test_only_allowance_is_off_unless_set() -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GENSIDIG_WEBHOOK")}
+    env["GENSIDIG_DEBUG"] = "1"
+    code = "from gensidig import settings; print(settings.GENSIDIG_WEBHOOK_ALLOW_LOCAL_HTTP)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "False"
+
+
+def test_delivery_refuses_a_name_that_resolves_inside_the_network_now(
+    admin: Any, monkeypatch: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    import socket
+
+    settings.GENSIDIG_WEBHOOK_ATTEMPTS = 1
+    resolver = Resolver(monkeypatch, {"flip.example.net": ["93.184.215.14", "10.0.0.5"]})
+    subscribe(admin, "https://flip.example.net/hook", ["discovery.created"])
+    connected: list[Any] = []
+    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: connected.append(a))
+    share(admin, django_capture_on_commit_callbacks)
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.response_status) == ("failed", None)
+    assert "privat netværk" in delivery.error
+    assert connected == []
+    assert resolver.asked == ["flip.example.net", "flip.example.net"]
+
+
+def test_delivery_connects_to_the_address_it_checked_not_a_later_answer(
+    admin: Any, receiver: Receiver, monkeypatch: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    # DNS rebinding: the name answers 127.0.0.1 when checked and 127.0.0.2 (standing for an
+    # inside server) when asked again. The delivery must go where the check looked.
+    inside = Receiver("127.0.0.2", receiver.port)
+    try:
+        resolver = Resolver(monkeypatch, {"rebind.example.net": ["127.0.0.1"]})
+        url = f"http://rebind.example.net:{receiver.port}/hook"
+        subscription = subscribe(admin, url, ["discovery.created"])
+        resolver.answers["rebind.example.net"] = ["127.0.0.1", "127.0.0.2"]
+        resolver.asked.clear()
+        share(admin, django_capture_on_commit_callbacks)
+    finally:
+        inside.close()
+    assert inside.requests == []
+    [request] = receiver.requests
+    assert request["headers"]["Host"] == f"rebind.example.net:{receiver.port}"
+    assert verify(subscription.secret, request["headers"]["Gensidig-Signature"], request["body"])
+    assert resolver.asked == ["rebind.example.net"]
+
+
+def test_https_connects_to_the_checked_address_and_checks_the_host_name(
+    monkeypatch: Any,
+) -> None:
+    import socket
+
+    from gensidig.api.actions import WebhookTarget
+    from gensidig.api.webhooks import PinnedHTTPSConnection
+
+    target = WebhookTarget(
+        url="https://secure.example.net/hook",
+        scheme="https",
+        host="secure.example.net",
+        port=443,
+        path="/hook",
+        address="93.184.215.14",
+    )
+    dialled: list[Any] = []
+
+    def create_connection(address: Any, *args: Any, **kwargs: Any) -> Any:
+        dialled.append(address)
+        raise ConnectionRefusedError
+
+    monkeypatch.setattr(socket, "create_connection", create_connection)
+    connection = PinnedHTTPSConnection(target, 1)
+    with pytest.raises(ConnectionRefusedError):
+        connection.request("POST", "/hook", body=b"{}")
+    assert dialled == [("93.184.215.14", 443)]
+    # TLS (SNI and the certificate check) and Host use the name, not the address.
+    assert connection.host == "secure.example.net"
+    assert connection._context.check_hostname  # type: ignore[attr-defined]

@@ -4,6 +4,7 @@ from datetime import datetime, time
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -73,6 +74,13 @@ class WebhookForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     format = forms.ChoiceField(label=_("Format"), choices=Format.choices, initial=Format.JSON)
+    language = forms.ChoiceField(
+        label=_("Language of Teams and Slack messages"),
+        choices=settings.LANGUAGES,
+        initial=settings.LANGUAGE_CODE,
+        required=False,
+        help_text=_("The language the channel reads. JSON deliveries are the same in both."),
+    )
 
     def clean_url(self) -> str:
         try:

@@ -11,6 +11,7 @@ import hashlib
 import secrets
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -136,6 +137,14 @@ class WebhookSubscription(models.Model):
     events = models.JSONField(_("events"), default=list)
     format = models.CharField(
         _("format"), max_length=10, choices=Format.choices, default=Format.JSON
+    )
+    # The language the Teams or Slack channel reads (an organisation has no language of its
+    # own): chosen when subscribing, the creator's by default, and kept when they leave.
+    language = models.CharField(
+        _("language of the messages"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
     )
     # Kept as is: the server needs it to sign each delivery. Shown once, never logged, never
     # put in a task's arguments.

@@ -58,7 +58,8 @@ def revoke(request: HttpRequest, member: Member, token_id: int) -> HttpResponse:
 @org_view(roles=MANAGERS)
 @require_http_methods(["GET", "POST"])
 def webhooks(request: HttpRequest, member: Member) -> HttpResponse:
-    form = WebhookForm(request.POST or None)
+    initial = {"language": member.user.language}
+    form = WebhookForm(request.POST or None, initial=initial)
     created: WebhookSubscription | None = None
     if request.method == "POST" and form.is_valid():
         created = actions.subscribe_webhook(
@@ -66,8 +67,9 @@ def webhooks(request: HttpRequest, member: Member) -> HttpResponse:
             url=form.cleaned_data["url"],
             events=form.cleaned_data["events"],
             format=form.cleaned_data["format"],
+            language=form.cleaned_data["language"] or None,
         )
-        form = WebhookForm()
+        form = WebhookForm(initial=initial)
     response = render(
         request,
         "api/webhooks.html",

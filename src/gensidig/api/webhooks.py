@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import json
 import logging
+import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,8 +23,9 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.tasks import TaskContext, task
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 
+from gensidig.api.actions import WebhookTarget, WebhookUrlError, resolve_webhook_url
 from gensidig.api.models import Format, WebhookDelivery, WebhookSubscription
 from gensidig.common.email import send_templated_email
 
@@ -104,13 +106,22 @@ def connect_signals() -> None:
 # --- The body in each format --------------------------------------------------------------
 
 
-def summary(delivery: WebhookDelivery, language: str) -> tuple[str, str]:
+def summary(delivery: WebhookDelivery) -> tuple[str, str]:
+    """The event's title and a line with the organisation and the time, in the
+    subscription's language and that language's date format, as plain text."""
     from gensidig.api.forms import EVENT_LABELS
 
-    with translation.override(language):
+    with translation.override(delivery.subscription.language):
         title = str(EVENT_LABELS.get(delivery.event, delivery.event))
         organisation = delivery.subscription.organisation.name
-        return title, f"{organisation} · {timezone.localtime(delivery.created_at):%Y-%m-%d %H:%M}"
+        when = formats.date_format(timezone.localtime(delivery.created_at), "DATETIME_FORMAT")
+        return title, f"{organisation} · {when}"
+
+
+def slack_text(text: str) -> str:
+    # Slack reads &, < and > as its own markup (links, mentions) and asks for exactly these
+    # three to be escaped; nothing else is (Danish letters and quotes go as they are).
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def body_of(delivery: WebhookDelivery) -> bytes:
@@ -125,10 +136,8 @@ def body_of(delivery: WebhookDelivery) -> bytes:
         },
         "data": delivery.data,
     }
-    creator = subscription.created_by
-    language = creator.user.language if creator is not None else settings.LANGUAGE_CODE
     if subscription.format == Format.TEAMS:
-        title, line = summary(delivery, language)
+        title, line = summary(delivery)
         payload: dict[str, Any] = {
             "type": "message",
             "attachments": [
@@ -155,7 +164,7 @@ def body_of(delivery: WebhookDelivery) -> bytes:
             "gensidig": envelope,
         }
     elif subscription.format == Format.SLACK:
-        title, line = summary(delivery, language)
+        title, line = (slack_text(text) for text in summary(delivery))
         payload = {
             "text": f"{title} ({line})",
             "blocks": [
@@ -185,45 +194,63 @@ def verify(secret: str, header: str, body: bytes, *, now: float | None = None) -
     return hmac.compare_digest(expected, parts.get("v1", ""))
 
 
-class NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
+def pinned(target: WebhookTarget) -> Any:
+    """socket.create_connection to the checked IP address, whatever the name answers now
+    (http.client would otherwise resolve the host name again)."""
+
+    def create_connection(address: tuple[str, int], *args: Any, **kwargs: Any) -> socket.socket:
+        return socket.create_connection((target.address, address[1]), *args, **kwargs)
+
+    return create_connection
 
 
-OPENER = urllib.request.build_opener(NoRedirects)
+class PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to the IP address that was checked; `Host` names the host."""
+
+    def __init__(self, target: WebhookTarget, timeout: float) -> None:
+        super().__init__(target.host, target.port, timeout=timeout)
+        self._create_connection = pinned(target)
+
+
+class PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """The same over TLS: the certificate is checked against the host name (SNI too)."""
+
+    def __init__(self, target: WebhookTarget, timeout: float) -> None:
+        super().__init__(
+            target.host, target.port, timeout=timeout, context=ssl.create_default_context()
+        )
+        self._create_connection = pinned(target)
 
 
 def post(delivery: WebhookDelivery) -> tuple[int | None, str]:
-    """Send once: (HTTP status or None, a short error)."""
-    from gensidig.api.actions import WebhookUrlError, check_webhook_url
-
+    """Send once: (HTTP status or None, a short error). The address is checked again now,
+    its name resolved once, and the connection goes to the address that was checked.
+    Redirects are not followed."""
     subscription = delivery.subscription
     try:
-        url = check_webhook_url(subscription.url)
+        target = resolve_webhook_url(subscription.url)
     except WebhookUrlError as error:
         return None, str(error)[:200]
     body = body_of(delivery)
     timestamp = int(time.time())
-    request = urllib.request.Request(
-        url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "Gensidig-Webhooks/1",
-            "Gensidig-Event": delivery.event,
-            "Gensidig-Delivery": str(delivery.event_id),
-            "Gensidig-Timestamp": str(timestamp),
-            "Gensidig-Signature": signature(subscription.secret, timestamp, body),
-        },
-    )
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Gensidig-Webhooks/1",
+        "Gensidig-Event": delivery.event,
+        "Gensidig-Delivery": str(delivery.event_id),
+        "Gensidig-Timestamp": str(timestamp),
+        "Gensidig-Signature": signature(subscription.secret, timestamp, body),
+    }
+    connection_class = PinnedHTTPSConnection if target.scheme == "https" else PinnedHTTPConnection
+    connection = connection_class(target, TIMEOUT_SECONDS)
     try:
-        with OPENER.open(request, timeout=TIMEOUT_SECONDS) as response:
+        connection.request("POST", target.path, body=body, headers=headers)
+        with connection.getresponse() as response:
             return int(response.status), ""
-    except urllib.error.HTTPError as error:
-        return int(error.code), ""
-    except (urllib.error.URLError, OSError, ValueError) as error:
+    except (OSError, http.client.HTTPException, ValueError) as error:
         return None, type(error).__name__
+    finally:
+        connection.close()
 
 
 def backoff(attempt: int) -> timedelta:
