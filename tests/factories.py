@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import factory
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from factory.django import DjangoModelFactory
 
 from gensidig.accounts.models import Invitation, Member, Organisation, Role, User, hash_token
@@ -99,3 +101,25 @@ class EnrolmentFactory(DjangoModelFactory[Enrolment]):
     status = EnrolmentStatus.ENROLLED
     generation = "1995-2009"
     languages = factory.LazyFunction(lambda: ["da"])
+
+
+def task_row(
+    *,
+    kwargs: dict[str, object] | None = None,
+    status: str = "READY",
+    finished: datetime | None = None,
+    path: str = "gensidig.common.tasks.send_email",
+) -> DBTaskResult:
+    """A row of the task table as the database backend writes it (queued, or finished at
+    `finished`), without running anything."""
+    return DBTaskResult.objects.create(
+        task_path=path,
+        args_kwargs={"args": [], "kwargs": kwargs or {}},
+        backend_name="default",
+        queue_name="default",
+        run_after=finished or timezone.now(),
+        status=status,
+        finished_at=finished,
+        exception_class_path="",
+        traceback="",
+    )

@@ -36,6 +36,7 @@ from gensidig.insights.queries import dashboard
 from gensidig.matching.models import Pair
 from gensidig.meetings.actions import end_pair
 from gensidig.meetings.models import CalendarFeed, Goal, Reflection
+from tests.factories import task_row
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -81,7 +82,6 @@ def figures(program: Any, now: Any) -> list[str]:
 def give_ida_a_row_everywhere(ida: User, member: Member, client: Any) -> None:
     """The demo gives Ida a profile, a pair, meetings, reflections and pulses; add a row of
     every other kind the registry knows, so her export and erasure cover them all."""
-    from django_tasks_db.models import DBTaskResult
 
     organisation = member.organisation
     admin = Member.objects.get(organisation=organisation, user__email="admin@gensidig.example")
@@ -111,15 +111,10 @@ def give_ida_a_row_everywhere(ida: User, member: Member, client: Any) -> None:
     )
     log_security_event(kind="login", organisation=organisation, actor_id=ida.pk)
     log_security_event(kind="role-changed", organisation=organisation, subject_id=ida.pk)
-    DBTaskResult.objects.create(
-        task_path="gensidig.common.email.send_email_task",
-        args_kwargs={"args": [], "kwargs": {"to": IDA, "context": {"name": "Ida Nørgaard"}}},
-        backend_name="default",
-        queue_name="default",
-        run_after=timezone.now(),
+    task_row(
+        kwargs={"to": IDA, "context": {"name": "Ida Nørgaard"}},
         status="SUCCESSFUL",
-        exception_class_path="",
-        traceback="",
+        path="gensidig.common.email.send_email_task",
     )
     from gensidig.api.models import ApiToken, WebhookSubscription
 
@@ -245,16 +240,7 @@ def test_erasure_deletes_sealed_emails_to_or_about_the_person(
 
     def queued(to: str, body: str) -> int:
         payload = {"to": [to], "subject": "Hej", "body": body, "html": None, "attachment": None}
-        return DBTaskResult.objects.create(
-            task_path="gensidig.common.tasks.send_email",
-            args_kwargs={"args": [], "kwargs": {"sealed": seal(payload)}},
-            backend_name="default",
-            queue_name="default",
-            run_after=timezone.now(),
-            status="READY",
-            exception_class_path="",
-            traceback="",
-        ).pk
+        return task_row(kwargs={"sealed": seal(payload)}).pk
 
     name = young.user.name
     queued(young.user.email.upper(), "Din makker venter.")

@@ -16,25 +16,9 @@ from gensidig.common.retention import purge_expired
 from gensidig.matching.models import Pair
 from gensidig.meetings.models import Goal, Meeting, Reflection
 from gensidig.programs.models import State
-from tests.factories import EnrolmentFactory, InvitationFactory, ProgramFactory
+from tests.factories import EnrolmentFactory, InvitationFactory, ProgramFactory, task_row
 
 pytestmark = pytest.mark.django_db
-
-
-def task_row(status: str, finished: Any) -> Any:
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult.objects.create(
-        task_path="x.y",
-        args_kwargs={"args": [], "kwargs": {}},
-        backend_name="default",
-        queue_name="default",
-        run_after=finished,
-        status=status,
-        finished_at=finished,
-        exception_class_path="",
-        traceback="",
-    )
 
 
 def test_purge_removes_task_rows_imports_invitations_and_log_after_their_time(
@@ -44,8 +28,8 @@ def test_purge_removes_task_rows_imports_invitations_and_log_after_their_time(
 
     settings.GENSIDIG_SECURITY_LOG_DAYS = 30
     now = timezone.now()
-    task_row("SUCCESSFUL", now)
-    task_row("FAILED", now)
+    task_row(status="SUCCESSFUL", finished=now, path="x.y")
+    task_row(status="FAILED", finished=now, path="x.y")
     ImportJob.objects.create(
         organisation=admin.organisation, filename="a.csv", status="done", finished_at=now
     )
