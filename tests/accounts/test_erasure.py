@@ -122,7 +122,7 @@ def give_ida_a_row_everywhere(ida: User, member: Member, client: Any) -> None:
         organisation=organisation,
         name="Idas script",
         prefix="abcd",
-        key_hash="0" * 64,
+        token_hash="0" * 64,
         created_by=member,
     )
     WebhookSubscription.objects.create(

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from gensidig.accounts.models import SecurityEvent
-from gensidig.api.models import ApiToken, WebhookSubscription, hash_key
+from gensidig.accounts.models import SecurityEvent, hash_token
+from gensidig.api.models import ApiToken, WebhookSubscription
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def test_token_is_shown_once_and_stored_hashed(login: Any, admin: Any) -> None:
     token = ApiToken.objects.get()
     raw = response.context["created"]
     assert raw.startswith(f"gsd_{token.prefix}_")
-    assert token.key_hash == hash_key(raw)
+    assert token.token_hash == hash_token(raw)
     assert raw in response.content.decode()
     assert response["Cache-Control"] == "no-store"
     assert raw not in client.get(url).content.decode()

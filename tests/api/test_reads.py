@@ -207,7 +207,7 @@ def test_token_records_last_use(api: Any) -> None:
 
 def test_token_is_stored_hashed_and_logged_without_secret(api: Any) -> None:
     token = ApiToken.objects.get()
-    assert api.token not in (token.key_hash, token.prefix)
+    assert api.token not in (token.token_hash, token.prefix)
     event = SecurityEvent.objects.get(kind="api-token-created")
     assert api.token not in str(event.details)
     assert event.details == {"token_id": token.pk, "scopes": ["read", "write"]}

@@ -249,11 +249,12 @@ def test_demo_prints_a_read_token_that_works_and_stores_only_its_hash(
 ) -> None:
     import re
 
-    from gensidig.api.models import ApiToken, hash_key
+    from gensidig.accounts.models import hash_token
+    from gensidig.api.models import ApiToken
 
     raw = re.search(r"Bearer (gsd_\S+)\"", demo["output"]).group(1)  # type: ignore[union-attr]
     # The demo ran twice: the first run's token was revoked by the second.
-    first = ApiToken.objects.get(key_hash=hash_key(raw))
+    first = ApiToken.objects.get(token_hash=hash_token(raw))
     assert first.revoked_at is not None
     assert first.scopes == ["read"]
     usable = ApiToken.objects.filter(name="Demo (read)", revoked_at=None)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -183,6 +183,65 @@ def hash_token(token: str) -> str:
 
 def new_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+class HashedToken(models.Model):
+    """A bearer secret handed out once: only its SHA-256 (`hash_token`) is kept, with a short
+    prefix shown in lists so that people can tell tokens apart. Named, revocable, its last
+    use recorded. API tokens (`api.ApiToken`) and SCIM tokens (`identity.ScimToken`) are made
+    of it; each says how its raw token looks (`new_raw`)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(max_length=12, editable=False)
+    created_by = models.ForeignKey(
+        "accounts.Member",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    # Last use is written at most this often, not on every call.
+    USE_RECORDED_EVERY = timedelta(minutes=1)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def new_raw(cls) -> tuple[str, str]:
+        """A new raw token and the prefix shown for it."""
+        raise NotImplementedError
+
+    @classmethod
+    def issue(cls, **fields: Any) -> tuple[Self, str]:
+        """Create a token; returns it and the raw token, which is shown once and stored
+        nowhere."""
+        raw, prefix = cls.new_raw()
+        token = cls._default_manager.create(token_hash=hash_token(raw), prefix=prefix, **fields)
+        return token, raw
+
+    @classmethod
+    def matching(cls, raw: str) -> models.QuerySet[Self]:
+        """The token whose hash is that of `raw` (revoked or not)."""
+        return cls._default_manager.filter(token_hash=hash_token(raw.strip()))
+
+    def record_use(self, now: Any = None) -> None:
+        now = now or timezone.now()
+        if self.last_used_at is None or now - self.last_used_at > self.USE_RECORDED_EVERY:
+            type(self)._default_manager.filter(pk=self.pk).update(last_used_at=now)
+            self.last_used_at = now
+
+    def revoke(self) -> bool:
+        """Revoke the token; False when it was revoked already."""
+        if self.revoked_at is not None:
+            return False
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["revoked_at"])
+        return True
 
 
 def default_expiry() -> Any:

@@ -13,7 +13,6 @@ from urllib.parse import urlparse
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gensidig.accounts.models import Member
@@ -23,8 +22,6 @@ from gensidig.api.models import (
     Format,
     Scope,
     WebhookSubscription,
-    hash_key,
-    new_raw_token,
 )
 from gensidig.common.events import EVENTS
 
@@ -47,12 +44,9 @@ def create_token(
     chosen = sorted({str(Scope(scope)) for scope in scopes})
     if not chosen:
         raise ValueError("A token needs at least one scope.")
-    raw, prefix = new_raw_token()
-    token = ApiToken.objects.create(
+    token, raw = ApiToken.issue(
         organisation=by.organisation,
         name=name.strip(),
-        prefix=prefix,
-        key_hash=hash_key(raw),
         scopes=chosen,
         created_by=by,
         expires_at=expires_at,
@@ -69,9 +63,7 @@ def create_token(
 
 @transaction.atomic
 def revoke_token(*, token: ApiToken, by: Member, request: HttpRequest | None = None) -> ApiToken:
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
+    if token.revoke():
         log_security_event(
             kind="api-token-revoked",
             organisation=token.organisation,

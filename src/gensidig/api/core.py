@@ -27,7 +27,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from gensidig.accounts.models import MANAGING_ROLES, Member
-from gensidig.api.models import ApiToken, IdempotencyKey, RateWindow, Scope, hash_key
+from gensidig.api.models import ApiToken, IdempotencyKey, RateWindow, Scope
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -150,11 +150,7 @@ def token_member(token: ApiToken) -> Member:
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken:
-        found = (
-            ApiToken.objects.select_related("organisation")
-            .filter(key_hash=hash_key(token.strip()))
-            .first()
-        )
+        found = ApiToken.matching(token).select_related("organisation").first()
         if found is None:
             raise ApiError(401, "token-invalid", _("The API token is not valid."))
         if found.revoked_at is not None:
@@ -171,9 +167,7 @@ class TokenAuth(HttpBearer):
                 % {"scope": needed.value},
             )
         rate_limit(found)
-        now = timezone.now()
-        if found.last_used_at is None or now - found.last_used_at > timedelta(minutes=1):
-            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        found.record_use()
         request.api_token = found  # type: ignore[attr-defined]
         request.member = member  # type: ignore[attr-defined]
         return found
@@ -296,7 +290,7 @@ def idempotency_token(request: HttpRequest) -> ApiToken | None:
     scheme, _space, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
         return None
-    return ApiToken.objects.filter(key_hash=hash_key(raw.strip()), revoked_at=None).first()
+    return ApiToken.matching(raw).filter(revoked_at=None).first()
 
 
 def replay(record: IdempotencyKey) -> HttpResponse:

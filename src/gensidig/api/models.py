@@ -7,7 +7,6 @@ of the organisation's objects, never note or reflection text) and the receiver's
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import uuid
 
@@ -17,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from gensidig.accounts.models import Member, Organisation
+from gensidig.accounts.models import HashedToken, Member, Organisation, new_token
 
 TOKEN_PREFIX = "gsd"
 
@@ -27,39 +26,18 @@ class Scope(models.TextChoices):
     WRITE = "write", pgettext_lazy("API scope", "Write")
 
 
-def hash_key(raw: str) -> str:
-    # The token is 256 random bits, so a plain SHA-256 is enough to make a leaked table useless.
-    return hashlib.sha256(raw.encode()).hexdigest()
+class ApiToken(HashedToken):
+    """A token of the REST API: `gsd_<prefix>_<secret>`, with scopes and an optional
+    expiry, acting as the member who created it."""
 
-
-def new_raw_token() -> tuple[str, str]:
-    """A new token and its public prefix (shown in lists so people can tell tokens apart)."""
-    prefix = secrets.token_hex(4)
-    return f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}", prefix
-
-
-class ApiToken(models.Model):
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.CASCADE,
         related_name="api_tokens",
         verbose_name=_("organisation"),
     )
-    name = models.CharField(_("name"), max_length=100)
-    prefix = models.CharField(_("starts with"), max_length=16, editable=False)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
     scopes = models.JSONField(_("scopes"), default=list)
-    created_by = models.ForeignKey(
-        Member,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
-    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")
@@ -67,7 +45,12 @@ class ApiToken(models.Model):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.name} ({TOKEN_PREFIX}_{self.prefix}_…)"
+        return f"{self.name} ({self.shown_prefix})"
+
+    @classmethod
+    def new_raw(cls) -> tuple[str, str]:
+        prefix = secrets.token_hex(4)
+        return f"{TOKEN_PREFIX}_{prefix}_{new_token()}", prefix
 
     @property
     def is_usable(self) -> bool:

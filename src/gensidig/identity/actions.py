@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from gensidig.accounts.models import Member, Organisation, Role, User, hash_token
+from gensidig.accounts.models import Member, Organisation, Role, User
 from gensidig.accounts.security import log_security_event
 from gensidig.identity import crypto
 from gensidig.identity.models import (
@@ -150,22 +148,12 @@ def set_mfa_rule(
     return rules
 
 
-SCIM_TOKEN_PREFIX = "gss_"
-
-
 @transaction.atomic
 def create_scim_token(
     *, organisation: Organisation, by: Member, name: str, request: HttpRequest | None = None
 ) -> tuple[ScimToken, str]:
     """Returns the token row and the raw token, which is shown once and never stored."""
-    raw = SCIM_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ScimToken.objects.create(
-        organisation=organisation,
-        name=name,
-        token_hash=hash_token(raw),
-        prefix=raw[:10],
-        created_by=by,
-    )
+    token, raw = ScimToken.issue(organisation=organisation, name=name, created_by=by)
     log_security_event(
         kind="scim-token-created",
         organisation=organisation,
@@ -178,9 +166,7 @@ def create_scim_token(
 
 @transaction.atomic
 def revoke_scim_token(*, token: ScimToken, by: Member, request: HttpRequest | None = None) -> None:
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
+    if token.revoke():
         log_security_event(
             kind="scim-token-revoked",
             organisation=token.organisation,

@@ -16,7 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from gensidig.accounts.models import Member, Organisation
+from gensidig.accounts.models import HashedToken, Member, Organisation, new_token
+
+# What a SCIM token starts with (an API token starts with gsd_).
+SCIM_TOKEN_PREFIX = "gss_"
 
 
 class UnknownPeople(models.TextChoices):
@@ -108,8 +111,9 @@ class OrganisationSecurity(models.Model):
         return str(self.organisation)
 
 
-class ScimToken(models.Model):
-    """A bearer token the company's directory uses at /scim/v2/. Only a hash is kept."""
+class ScimToken(HashedToken):
+    """A bearer token the company's directory uses at /scim/v2/: `gss_<secret>`. Only a
+    hash is kept."""
 
     organisation = models.ForeignKey(
         Organisation,
@@ -117,15 +121,6 @@ class ScimToken(models.Model):
         related_name="scim_tokens",
         verbose_name=_("organisation"),
     )
-    name = models.CharField(_("name"), max_length=100)
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    prefix = models.CharField(max_length=12, editable=False)
-    created_by = models.ForeignKey(
-        Member, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("created by")
-    )
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
-    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("SCIM token")
@@ -134,6 +129,11 @@ class ScimToken(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def new_raw(cls) -> tuple[str, str]:
+        raw = SCIM_TOKEN_PREFIX + new_token()
+        return raw, raw[:10]
 
 
 class ScimLink(models.Model):

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import timedelta
 from functools import wraps
 from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from pydantic import ValidationError
 from scim2_models import (
@@ -33,7 +31,7 @@ from scim2_models import (
     UnauthorizedException,
 )
 
-from gensidig.accounts.models import Member, Organisation, hash_token
+from gensidig.accounts.models import Member, Organisation
 from gensidig.identity.models import ScimToken
 from gensidig.identity.scim import actions
 from gensidig.identity.scim.resources import (
@@ -68,16 +66,10 @@ def organisation_for(request: HttpRequest) -> Organisation:
     scheme, _, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
         raise UnauthorizedException(detail="A bearer token is needed.")
-    token = (
-        ScimToken.objects.select_related("organisation")
-        .filter(token_hash=hash_token(raw.strip()), revoked_at=None)
-        .first()
-    )
+    token = ScimToken.matching(raw).filter(revoked_at=None).select_related("organisation").first()
     if token is None:
         raise UnauthorizedException(detail="The token is not valid.")
-    now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        ScimToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token.record_use()
     return token.organisation
 
 
