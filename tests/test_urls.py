@@ -56,6 +56,7 @@ PUBLIC = {
     "scim:resource_type",
     "scim:schemas",
     "scim:schema",
+    "otp_webauthn:js-i18n-catalog",  # the passkey script's translated strings, nothing else
 }
 
 # The API answers 401 (JSON) to a call without a token, where pages redirect to log in.

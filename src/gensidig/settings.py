@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
 ]
 
 MIDDLEWARE = [
@@ -224,6 +225,21 @@ GENSIDIG_RESET_PER_IP = int(env("GENSIDIG_RESET_PER_IP", "20"))
 GENSIDIG_SSO_BUTTONS = env_bool("GENSIDIG_SSO_BUTTONS", True)
 # Two-factor codes name this issuer in the authenticator app.
 OTP_TOTP_ISSUER = "Gensidig"
+# Passkeys (django-otp-webauthn), a second factor only: never a login without the password.
+# A passkey belongs to the relying party id, a domain: GENSIDIG_PASSKEY_RP_ID, else the host
+# the browser asked for (vetted by ALLOWED_HOSTS). Changing it makes existing passkeys stop
+# working. The name is what the browser shows while a passkey is made.
+GENSIDIG_PASSKEY_RP_ID = env("GENSIDIG_PASSKEY_RP_ID").strip().lower()
+GENSIDIG_PASSKEY_RP_NAME = env("GENSIDIG_PASSKEY_RP_NAME", "Gensidig")
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_RP_ID_CALLABLE = "gensidig.identity.passkeys.relying_party_id"
+OTP_WEBAUTHN_RP_NAME_CALLABLE = "gensidig.identity.passkeys.relying_party_name"
+# The origin a browser reports must be the request's own (gensidig.identity.passkeys), so
+# the package's list of allowed origins stays empty and its check for one is silenced.
+OTP_WEBAUTHN_HELPER_CLASS = "gensidig.identity.passkeys.PasskeyHelper"
+SILENCED_SYSTEM_CHECKS = ["otp_webauthn.E030"]
+# A passkey that fails is a security-log entry (passkey-failed), not an error with a trace.
+OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = ""
 
 LANGUAGE_CODE = "da"
 LANGUAGES = [("da", _("Danish")), ("en", _("English"))]

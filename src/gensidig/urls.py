@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("gensidig.api.urls")),
     *api_urls,
     path("", include("gensidig.identity.urls")),
+    path("account/passkeys/", include("gensidig.identity.passkey_urls")),
     path("scim/v2/", include("gensidig.identity.scim.urls")),
 ]
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from gensidig.accounts.models import Member, Organisation, Role, User
 from gensidig.accounts.security import log_security_event
@@ -224,9 +225,68 @@ def make_recovery_codes(*, user: User) -> list[str]:
 
 @transaction.atomic
 def turn_off_mfa(*, user: User, request: HttpRequest | None = None) -> None:
+    """Remove the authenticator app. The recovery codes go with it unless a passkey is left
+    that they stand in for."""
     TOTPDevice.objects.filter(user=user).delete()
-    StaticDevice.objects.filter(user=user).delete()
+    if not WebAuthnCredential.objects.filter(user=user).exists():
+        StaticDevice.objects.filter(user=user).delete()
     _log_for_each_organisation(kind="mfa-disabled", user=user, request=request)
+
+
+PASSKEY_NAME_LENGTH = 64
+
+
+@transaction.atomic
+def record_passkey_added(
+    *, credential: WebAuthnCredential, request: HttpRequest | None = None
+) -> list[str]:
+    """Log a passkey the library has just verified and stored. When it is the person's
+    first second factor they also get recovery codes (returned, shown once), as with the
+    authenticator app: a lost phone or key must not lock them out."""
+    user = credential.user
+    codes: list[str] = []
+    if not StaticDevice.objects.filter(user=user, confirmed=True).exists():
+        codes = make_recovery_codes(user=user)
+    _log_for_each_organisation(
+        kind="passkey-added",
+        user=user,
+        request=request,
+        details={"passkey_id": credential.pk, "first_factor": bool(codes)},
+    )
+    return codes
+
+
+@transaction.atomic
+def rename_passkey(*, credential: WebAuthnCredential, name: str) -> None:
+    credential.name = name.strip()[:PASSKEY_NAME_LENGTH]
+    credential.save(update_fields=["name"])
+
+
+@transaction.atomic
+def remove_passkey(*, credential: WebAuthnCredential, request: HttpRequest | None = None) -> None:
+    """Delete a passkey. When it was the person's last second factor the recovery codes go
+    too (they stand in for a factor that no longer exists)."""
+    user = credential.user
+    passkey_id = credential.pk
+    credential.delete()
+    last = not (
+        WebAuthnCredential.objects.filter(user=user).exists()
+        or TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    )
+    if last:
+        StaticDevice.objects.filter(user=user).delete()
+    _log_for_each_organisation(
+        kind="passkey-removed",
+        user=user,
+        request=request,
+        details={"passkey_id": passkey_id, "last_factor": last},
+    )
+
+
+def log_passkey_failure(*, user: User, reason: str, request: HttpRequest | None) -> None:
+    _log_for_each_organisation(
+        kind="passkey-failed", user=user, request=request, details={"reason": reason}
+    )
 
 
 def log_mfa_failure(*, user: User, request: HttpRequest | None) -> None:

@@ -173,3 +173,14 @@ class CodeForm(forms.Form):
 
     def clean_code(self) -> str:
         return re.sub(r"\s+", "", self.cleaned_data["code"])
+
+
+class PasskeyNameForm(forms.Form):
+    passkey = forms.IntegerField(widget=forms.HiddenInput, required=True, min_value=1)
+    name = forms.CharField(
+        label=_("Name of the passkey"),
+        max_length=64,
+        required=False,
+        help_text=_("So you can tell your passkeys apart, for example “Work laptop”."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )

@@ -1,9 +1,12 @@
 """Two-factor authentication with django-otp: a time-based code from an authenticator app
-(TOTP) and ten single-use recovery codes. Our password login stays Django's own; a person
-with a second factor is held at the code page right after it (see IdentityMiddleware), and
-django-otp marks the session verified once the code is right."""
+(TOTP), passkeys (WebAuthn, django-otp-webauthn; see passkeys.py) and ten single-use
+recovery codes. Our password login stays Django's own; a person with a second factor is
+held at the code page right after it (see IdentityMiddleware), and django-otp marks the
+session verified once a code or a passkey is right."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.http import HttpRequest
 from django_otp import user_has_device
@@ -21,7 +24,30 @@ def session_is_verified(request: HttpRequest) -> bool:
 
 
 def has_second_factor(user: User) -> bool:
+    """Any confirmed django-otp device: the authenticator app, a passkey, recovery codes."""
     return user_has_device(user, confirmed=True)
+
+
+def has_authenticator_app(user: User) -> bool:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def passkeys_of(user: User) -> list[Any]:
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    return list(WebAuthnCredential.objects.filter(user=user).order_by("created_at", "pk"))
+
+
+def factors_besides(user: User, *, app: bool = False, passkey_id: int | None = None) -> bool:
+    """Whether the person keeps a second factor (not counting recovery codes) without the
+    authenticator app (`app=True`) or without the passkey `passkey_id`."""
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    if not app and has_authenticator_app(user):
+        return True
+    return WebAuthnCredential.objects.filter(user=user).exclude(pk=passkey_id).exists()
 
 
 def must_have_second_factor(user: User) -> bool:
@@ -53,3 +79,13 @@ def recovery_codes_left(user: User) -> int:
     from django_otp.plugins.otp_static.models import StaticToken
 
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def recovery_codes(user: User) -> list[str]:
+    from django_otp.plugins.otp_static.models import StaticToken
+
+    return list(
+        StaticToken.objects.filter(device__user=user, device__confirmed=True)
+        .order_by("pk")
+        .values_list("token", flat=True)
+    )

@@ -19,6 +19,13 @@ GATE_OPEN = frozenset(
     {
         "identity:mfa_setup",
         "identity:mfa_verify",
+        # Passkeys: the package refuses to add one before a person with a second factor
+        # has used it, and a manager held at the set-up page may add a passkey there.
+        "otp_webauthn:credential-registration-begin",
+        "otp_webauthn:credential-registration-complete",
+        "otp_webauthn:credential-authentication-begin",
+        "otp_webauthn:credential-authentication-complete",
+        "otp_webauthn:js-i18n-catalog",
         "accounts:logout",
         "common:set_language",
         "common:healthz",

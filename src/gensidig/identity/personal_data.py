@@ -1,5 +1,5 @@
-"""Personal data of company sign-in: directory links, session keys, two-factor devices,
-SCIM tokens and the login-throttling records. See `gensidig.common.personal_data`.
+"""Personal data of company sign-in: directory links, session keys, two-factor devices
+(passkeys too), SCIM tokens and the login-throttling records. See `gensidig.common.personal_data`.
 Registered by h14a when the registry landed; the identity app's owners refine it."""
 
 from __future__ import annotations
@@ -15,21 +15,37 @@ from gensidig.identity.models import ScimLink, UserSession
 def export_two_factor(person: Person) -> list[dict[str, Any]]:
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
+    from django_otp_webauthn.models import WebAuthnCredential
 
-    return [
+    rows: list[dict[str, Any]] = [
         {"kind": kind, "name": device.name, "confirmed": device.confirmed}
         for kind, model in (("authenticator app", TOTPDevice), ("recovery codes", StaticDevice))
         for device in model.objects.filter(user_id=person.user_id)
     ]
+    rows.extend(
+        {
+            "kind": "passkey",
+            "name": passkey.name,
+            "confirmed": passkey.confirmed,
+            "added": passkey.created_at.isoformat() if passkey.created_at else None,
+            "last_used": passkey.last_used_at.isoformat() if passkey.last_used_at else None,
+        }
+        for passkey in WebAuthnCredential.objects.filter(user_id=person.user_id).order_by("pk")
+    )
+    return rows
 
 
 def erase_two_factor(person: Person) -> None:
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
+    from django_otp_webauthn.models import WebAuthnCredential, WebAuthnUserHandle
 
     if person.whole_account:
         TOTPDevice.objects.filter(user_id=person.user_id).delete()
         StaticDevice.objects.filter(user_id=person.user_id).delete()
+        # A passkey's attestation goes with it (cascade).
+        WebAuthnCredential.objects.filter(user_id=person.user_id).delete()
+        WebAuthnUserHandle.objects.filter(user_id=person.user_id).delete()
 
 
 for model in ("otp_totp.TOTPDevice", "otp_static.StaticDevice"):
@@ -43,6 +59,34 @@ for model in ("otp_totp.TOTPDevice", "otp_static.StaticDevice"):
         erased="Deleted with the account.",
         erase=erase_two_factor,
     )
+register(
+    "django_otp_webauthn.WebAuthnCredential",
+    purpose="Two-factor authentication with a passkey: its public key, id and use counter.",
+    basis="Legal obligation and legitimate interest: securing access to personal data.",
+    retention="Until the person removes it or the account is erased.",
+    section="two_factor",
+    exported="Name, when added and last used; never the key or the credential id.",
+    erased="Deleted with the account.",
+    erase=erase_two_factor,
+)
+register(
+    "django_otp_webauthn.WebAuthnAttestation",
+    purpose="What the passkey's authenticator said about itself when the passkey was made.",
+    basis="Legitimate interest: securing the account.",
+    retention="As its passkey.",
+    section=None,
+    exported="Not exported: technical data of the authenticator.",
+    erased="Deleted with its passkey (cascade).",
+)
+register(
+    "django_otp_webauthn.WebAuthnUserHandle",
+    purpose="The random id a person's passkeys carry instead of their name or address.",
+    basis="Legitimate interest: securing the account.",
+    retention="While the account exists.",
+    section=None,
+    exported="Not exported: a random technical id.",
+    erased="Deleted with the account.",
+)
 register_export("two_factor", export_two_factor)
 
 

@@ -13,6 +13,12 @@ urlpatterns = [
     path("account/two-factor/set-up/", views.mfa_setup, name="mfa_setup"),
     path("account/two-factor/off/", views.mfa_off, name="mfa_off"),
     path("account/two-factor/recovery-codes/", views.mfa_new_codes, name="mfa_new_codes"),
+    path("account/two-factor/passkeys/name/", views.passkey_name, name="passkey_name"),
+    path(
+        "account/two-factor/passkeys/<int:passkey_id>/remove/",
+        views.passkey_remove,
+        name="passkey_remove",
+    ),
     path("o/<slug:org>/sign-in/", views.settings_page, name="settings"),
     path("o/<slug:org>/sign-in/sso/", views.provider_edit, name="provider"),
     path("o/<slug:org>/sign-in/sso/remove/", views.provider_remove, name="provider_remove"),

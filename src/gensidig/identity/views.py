@@ -12,11 +12,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from gensidig.accounts.models import Member, Role, User
+from gensidig.common.confirm import Question, ask, confirmed
 from gensidig.common.permissions import org_view
-from gensidig.identity import actions, mfa, sso
-from gensidig.identity.forms import CodeForm, MfaRuleForm, ProviderForm, ScimTokenForm
+from gensidig.identity import actions, mfa, passkeys, sso
+from gensidig.identity.forms import (
+    CodeForm,
+    MfaRuleForm,
+    PasskeyNameForm,
+    ProviderForm,
+    ScimTokenForm,
+)
 from gensidig.identity.models import IdentityProvider, ScimToken
 from gensidig.identity.queries import provider_of, scim_tokens_of, security_of
 
@@ -143,6 +151,8 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
             "qr": mfa.qr_data_uri(device.config_url),
             "key": mfa.readable_key(device),
             "required": mfa.must_have_second_factor(user),
+            "name_form": PasskeyNameForm(),
+            "passkey_elsewhere": passkeys.unusable_here(request),
         },
     )
 
@@ -162,7 +172,16 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
             return redirect(next_url or "common:home")
         actions.log_mfa_failure(user=user, request=request)
         form.add_error("code", _("The code is not right. Try again, or use a recovery code."))
-    return render(request, "identity/mfa_verify.html", {"form": form, "next": next_url or ""})
+    return render(
+        request,
+        "identity/mfa_verify.html",
+        {
+            "form": form,
+            "next": next_url or "",
+            "passkey": bool(mfa.passkeys_of(user)),
+            "passkey_elsewhere": passkeys.unusable_here(request),
+        },
+    )
 
 
 @login_required
@@ -174,9 +193,17 @@ def mfa_status(request: HttpRequest) -> HttpResponse:
         "identity/mfa.html",
         {
             "enabled": mfa.has_second_factor(user),
+            "app": mfa.has_authenticator_app(user),
+            "passkeys": [
+                (passkey, passkeys.display_name(passkey)) for passkey in mfa.passkeys_of(user)
+            ],
             "required": mfa.must_have_second_factor(user),
+            "app_needed": mfa.must_have_second_factor(user)
+            and not mfa.factors_besides(user, app=True),
             "recovery_left": mfa.recovery_codes_left(user),
             "form": CodeForm(),
+            "name_form": PasskeyNameForm(),
+            "passkey_elsewhere": passkeys.unusable_here(request),
         },
     )
 
@@ -184,8 +211,9 @@ def mfa_status(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def mfa_off(request: HttpRequest) -> HttpResponse:
+    """Turn off the authenticator app (with a code from it or a recovery code)."""
     user: User = request.user  # type: ignore[assignment]
-    if mfa.must_have_second_factor(user):
+    if mfa.must_have_second_factor(user) and not mfa.factors_besides(user, app=True):
         messages.error(
             request, _("Your organisation requires two-factor authentication for your role.")
         )
@@ -193,9 +221,75 @@ def mfa_off(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST)
     if form.is_valid() and match_token(user, form.cleaned_data["code"]) is not None:
         actions.turn_off_mfa(user=user, request=request)
-        messages.success(request, _("Two-factor authentication is turned off."))
+        if mfa.has_second_factor(user):
+            messages.success(request, _("The authenticator app is removed; your passkeys remain."))
+        else:
+            messages.success(request, _("Two-factor authentication is turned off."))
     else:
         messages.error(request, _("The code is not right, so nothing was changed."))
+    return redirect("identity:mfa")
+
+
+@login_required
+@require_POST
+def passkey_name(request: HttpRequest) -> HttpResponse:
+    """Name a passkey: right after adding it (the page's script sends the new passkey's id
+    with the name typed beside the button), or later from the list. The first passkey's
+    recovery codes are shown here, once."""
+    user: User = request.user  # type: ignore[assignment]
+    form = PasskeyNameForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the passkey a name of at most 64 characters."))
+        return redirect("identity:mfa")
+    credential = get_object_or_404(WebAuthnCredential, pk=form.cleaned_data["passkey"], user=user)
+    actions.rename_passkey(credential=credential, name=form.cleaned_data["name"])
+    if request.session.get(passkeys.NEW_CODES_KEY) == credential.pk:
+        del request.session[passkeys.NEW_CODES_KEY]
+        return render(request, "identity/recovery_codes.html", {"codes": mfa.recovery_codes(user)})
+    messages.success(
+        request,
+        _("The passkey “%(name)s” is saved.") % {"name": passkeys.display_name(credential)},
+    )
+    return redirect("identity:mfa")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def passkey_remove(request: HttpRequest, passkey_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    credential = get_object_or_404(WebAuthnCredential, pk=passkey_id, user=user)
+    name = passkeys.display_name(credential)
+    if mfa.must_have_second_factor(user) and not mfa.factors_besides(user, passkey_id=passkey_id):
+        messages.error(
+            request,
+            _(
+                "Your organisation requires two-factor authentication for your role, and "
+                "this is your last way to give it. Add another passkey or the authenticator "
+                "app first."
+            ),
+        )
+        return redirect("identity:mfa")
+    if not confirmed(request):
+        last = not mfa.factors_besides(user, passkey_id=passkey_id)
+        return ask(
+            request,
+            Question(
+                title=_("Remove the passkey “%(name)s”?") % {"name": name},
+                text=str(
+                    _(
+                        "You can no longer log in with it. It is your last second factor, "
+                        "so two-factor authentication is turned off and your recovery codes "
+                        "stop working."
+                    )
+                    if last
+                    else _("You can no longer log in with it. Your other ways stay as they are.")
+                ),
+                button=_("Yes, remove the passkey"),
+                back=reverse("identity:mfa"),
+            ),
+        )
+    actions.remove_passkey(credential=credential, request=request)
+    messages.success(request, _("The passkey “%(name)s” is removed.") % {"name": name})
     return redirect("identity:mfa")
 
 
