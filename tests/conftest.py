@@ -12,6 +12,18 @@ from typing import Any
 import pytest
 
 REQUESTED_VIEWS: set[str] = set()
+# The API's operations that answered a test without an error, as "GET /api/v1/members/{member_id}":
+# django-ninja makes one URL pattern per operation on an address and every request to the
+# address resolves to the first of them, so the API is counted by operation, not pattern.
+ANSWERED_OPERATIONS: set[str] = set()
+API_NAMESPACE = "api"
+
+
+def operation_of(method: str, route: str) -> str:
+    """ "GET", "api/v1/members/<int:member_id>" -> "GET /api/v1/members/{member_id}"."""
+    import re
+
+    return f"{method.upper()} /" + re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", route)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -22,23 +34,42 @@ def pytest_configure(config: pytest.Config) -> None:
     except ImportError:  # the engine's tests run without Django
         return
     original = BaseHandler.resolve_request
+    original_response = BaseHandler.get_response
 
     def recording_resolve(self: BaseHandler, request: Any) -> Any:
         match = original(self, request)
         REQUESTED_VIEWS.add(match.view_name)
         return match
 
+    def recording_response(self: BaseHandler, request: Any) -> Any:
+        response = original_response(self, request)
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.namespace == API_NAMESPACE and response.status_code < 400:
+            ANSWERED_OPERATIONS.add(operation_of(request.method, match.route))
+        return response
+
     BaseHandler.resolve_request = recording_resolve  # type: ignore[method-assign]
+    BaseHandler.get_response = recording_response  # type: ignore[method-assign]
+
+
+def api_operations() -> set[str]:
+    """Every operation of the published OpenAPI schema, as "METHOD /path"."""
+    from gensidig.api.api import openapi_schema
+
+    return {
+        f"{method.upper()} {path}"
+        for path, item in openapi_schema()["paths"].items()
+        for method in item
+    }
 
 
 def all_view_names() -> set[str]:
-    """Every named URL pattern, except a second name for an address another pattern
-    already has: django-ninja gives one address a pattern per operation (GET and POST on
-    /api/v1/topics), and a request to it resolves to the first, so that one stands for all."""
+    """Every named URL pattern outside the API's operations (those are counted one by one,
+    see api_operations)."""
     from django.urls import URLPattern, URLResolver, get_resolver
 
+    operations = {operation.split(" ", 1)[1] for operation in api_operations()}
     names: set[str] = set()
-    routes: set[str] = set()
 
     def walk(patterns: list[Any], namespace: str, prefix: str) -> None:
         for pattern in patterns:
@@ -46,8 +77,11 @@ def all_view_names() -> set[str]:
             if isinstance(pattern, URLResolver):
                 inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
                 walk(pattern.url_patterns, inner, route)
-            elif isinstance(pattern, URLPattern) and pattern.name and route not in routes:
-                routes.add(route)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                if namespace == f"{API_NAMESPACE}:" and (
+                    operation_of("GET", route).split(" ", 1)[1] in operations
+                ):
+                    continue
                 names.add(f"{namespace}{pattern.name}")
 
     walk(get_resolver().url_patterns, "", "")
@@ -58,8 +92,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if os.environ.get("GENSIDIG_CHECK_URL_COVERAGE") != "1" or exitstatus != 0:
         return
     never = sorted(all_view_names() - REQUESTED_VIEWS)
+    unanswered = sorted(api_operations() - ANSWERED_OPERATIONS)
     if never:
         print("\nURL patterns that no test requested:\n  " + "\n  ".join(never))
+    if unanswered:
+        print(
+            "\nAPI operations that answered no test without an error:\n  " + "\n  ".join(unanswered)
+        )
+    if never or unanswered:
         session.exitstatus = 1
 
 
