@@ -169,6 +169,9 @@ TEMPLATES = [
     }
 ]
 
+# Django's form renderer with <select> written in Python (same markup, no template per option).
+FORM_RENDERER = "gensidig.common.renderers.FormRenderer"
+
 DATABASES = {
     "default": database_from_url(env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'gensidig.sqlite3'}"))
 }

@@ -12,7 +12,7 @@ from gensidig.discoveries.models import Discovery, Stage, Vote
 from gensidig.discoveries.queries import STAGE_ORDER
 from gensidig.discoveries.views import CARDS_PER_COLUMN
 
-BOARD_QUERIES = 14
+BOARD_QUERIES = 13
 
 
 def discoveries(organisation: Any, finder: Any, n: int) -> None:

@@ -39,13 +39,13 @@ def enrolments_url(program: Any) -> str:
 
 # page: (url, how a row starts in the HTML, queries, the list's id for htmx)
 # The queries of a request after the first (which writes the organisation last used and the
-# two-factor gate's answer into the session): session, user, member, memberships (the menu)
-# and the page's own reads.
+# two-factor gate's answer into the session): session, user, the memberships (the member and
+# the menu's other organisations, one query) and the page's own reads.
 PAGES = {
-    "members": (members_url, '<tr>\n      <td><a href="/o/', 8, "member-list"),
-    "round": (round_url, 'class="proposal card"', 13, "proposal-list"),
-    "pairs": (pairs_url, 'class="pair-row', 8, "pair-list"),
-    "enrolments": (enrolments_url, 'class="enrolment-row"', 10, "enrolment-list"),
+    "members": (members_url, '<tr>\n      <td><a href="/o/', 7, "member-list"),
+    "round": (round_url, 'class="proposal card"', 12, "proposal-list"),
+    "pairs": (pairs_url, 'class="pair-row', 7, "pair-list"),
+    "enrolments": (enrolments_url, 'class="enrolment-row"', 9, "enrolment-list"),
 }
 
 

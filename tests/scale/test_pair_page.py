@@ -14,7 +14,7 @@ from gensidig.matching.models import Pair
 from gensidig.meetings.models import Assessment, Goal, GoalMark, Meeting, Reflection
 from gensidig.programs.models import Topic
 
-PAIR_PAGE_QUERIES = 13
+PAIR_PAGE_QUERIES = 12
 
 
 def enrich(pair: Pair, meetings: int) -> None:

@@ -14,5 +14,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"current_member": None, "memberships": []}
     return {
         "current_member": member,
-        "memberships": memberships_of(request.user),
+        # Read with the member by get_member on organisation pages.
+        "memberships": getattr(request, "memberships", None) or memberships_of(request.user),
     }

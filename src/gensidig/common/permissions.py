@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
 from gensidig.accounts.models import MANAGING_ROLES, Member
+from gensidig.accounts.queries import memberships_of
 
 P = ParamSpec("P")
 
@@ -25,11 +26,11 @@ SESSION_KEY = "gensidig_organisation"
 def get_member(request: HttpRequest, org: str, *, roles: Iterable[str] = ANY_ROLE) -> Member:
     if not request.user.is_authenticated:
         raise Http404
-    member = (
-        Member.objects.select_related("organisation", "user")
-        .filter(organisation__slug=org, user=request.user, is_active=True)
-        .first()
-    )
+    # Every membership at once, in the switcher's order: the page's member and, for the
+    # menu (common.context_processors.navigation), the others, in one query.
+    memberships = list(memberships_of(request.user).select_related("user"))
+    request.memberships = memberships  # type: ignore[attr-defined]
+    member = next((m for m in memberships if m.organisation.slug == org), None)
     if member is None:
         raise Http404
     allowed = frozenset(roles)

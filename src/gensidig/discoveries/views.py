@@ -20,6 +20,7 @@ from gensidig.common import once
 from gensidig.common.exports import excel_csv
 from gensidig.common.paging import PER_PAGE, wants_partial
 from gensidig.common.permissions import MANAGERS, org_view
+from gensidig.common.urls_for import url_for_each
 from gensidig.common.versions import ChangedElsewhere, changed_page, posted_version
 from gensidig.discoveries import actions, queries, rules
 from gensidig.discoveries.forms import (
@@ -30,7 +31,7 @@ from gensidig.discoveries.forms import (
     EffectForm,
     ScoutForm,
 )
-from gensidig.discoveries.models import Discovery, Scout, Stage
+from gensidig.discoveries.models import Discovery, Kind, Scout, Stage
 from gensidig.programs.models import Topic
 
 
@@ -100,9 +101,15 @@ def board_context(member: Member, params: QueryDict | dict[str, list[str]]) -> d
             member.organisation, sort=sort, tag=tag, per_column=CARDS_PER_COLUMN
         )
         found = [discovery for _stage, cards, _count in columns for discovery in cards]
+    detail = url_for_each("discoveries:detail", "discovery_id", org=member.organisation.slug)
+    kinds, stages = dict(Kind.choices), dict(Stage.choices)
     for discovery in found:
         # The board's buttons: only the moves this member may make on this card.
         discovery.moves = moves_for(member, discovery)
+        # What each card shows, looked up once per board instead of per card in the template.
+        discovery.url = detail(discovery.pk)
+        discovery.kind_label = kinds.get(discovery.kind, discovery.kind)
+        discovery.stage_label = stages.get(discovery.stage, discovery.stage)
     return {
         **context,
         "member": member,

