@@ -155,6 +155,13 @@ def test_no_token_answers_401(anonymous_api: Any) -> None:
     assert response["WWW-Authenticate"] == "Bearer"
 
 
+def test_a_logged_in_session_without_a_token_answers_401(login: Any, admin: Any) -> None:
+    # The app's pages do not use the API: a session opens nothing there.
+    response = login(admin).get("/api/v1/members")
+    assert response.status_code == 401
+    assert response.json()["code"] == "not-authenticated"
+
+
 def test_unknown_token_answers_401(api: Any) -> None:
     api.token = "gsd_nope_nope"
     assert api.get("/members").json()["code"] == "token-invalid"

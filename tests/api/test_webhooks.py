@@ -149,6 +149,24 @@ def test_subscription_that_keeps_failing_is_paused_and_its_creator_told(
     assert WebhookDelivery.objects.count() == 2
 
 
+def test_a_paused_subscription_whose_creator_left_tells_the_owners(
+    admin: Any, receiver: Receiver, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from tests.factories import MemberFactory
+
+    settings.GENSIDIG_WEBHOOK_ATTEMPTS = 1
+    settings.GENSIDIG_WEBHOOK_PAUSE_AFTER = 1
+    receiver.statuses = [500]
+    creator = MemberFactory(organisation=admin.organisation, role="admin")
+    subscribe(creator, receiver.url, ["discovery.created"])
+    creator.is_active = False
+    creator.save()
+    share(admin, django_capture_on_commit_callbacks)
+    assert WebhookSubscription.objects.get().paused_at is not None
+    told = [m for m in mail.outbox if receiver.url in m.subject]
+    assert [m.to for m in told] == [[admin.user.email]]
+
+
 def test_an_unreachable_address_counts_as_a_failure(
     admin: Any, settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:

@@ -303,6 +303,24 @@ def deliver_webhook(context: TaskContext, *, delivery_id: int) -> str:
     return "failed"
 
 
+def pause_recipients(subscription: WebhookSubscription) -> list[Any]:
+    """Who is told that a subscription paused: its creator while they are still an owner or
+    administrator here; otherwise the organisation's active owners and administrators, so
+    that a subscription whose creator left is not paused in silence."""
+    from gensidig.accounts.models import MANAGING_ROLES, Member
+
+    managers = Member.objects.filter(
+        organisation_id=subscription.organisation_id,
+        role__in=MANAGING_ROLES,
+        is_active=True,
+        user__is_active=True,
+    ).select_related("user")
+    creator = managers.filter(pk=subscription.created_by_id or 0).first()
+    if creator is not None:
+        return [creator.user]
+    return [member.user for member in managers.order_by("pk")]
+
+
 @transaction.atomic
 def fail(subscription: WebhookSubscription) -> None:
     current = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
@@ -312,27 +330,23 @@ def fail(subscription: WebhookSubscription) -> None:
         and current.failures_in_row >= settings.GENSIDIG_WEBHOOK_PAUSE_AFTER
     ):
         current.paused_at = timezone.now()
-        creator = subscription.created_by
-        if creator is not None:
-            from django.urls import reverse
+        from django.urls import reverse
 
+        link = settings.SITE_URL + reverse(
+            "api_pages:webhook_detail",
+            kwargs={"org": subscription.organisation.slug, "subscription_id": current.pk},
+        )
+        for user in pause_recipients(subscription):
             send_templated_email(
-                to=creator.user.email,
+                to=user.email,
                 template="api/email/webhook_paused",
                 context={
                     "organisation": subscription.organisation.name,
                     "url": current.url,
                     "failures": current.failures_in_row,
-                    "link": settings.SITE_URL
-                    + reverse(
-                        "api_pages:webhook_detail",
-                        kwargs={
-                            "org": subscription.organisation.slug,
-                            "subscription_id": current.pk,
-                        },
-                    ),
+                    "link": link,
                 },
-                language=creator.user.language,
+                language=user.language,
             )
         logger.warning("Webhook subscription %s paused after failures.", current.pk)
     current.save(update_fields=["failures_in_row", "paused_at"])
