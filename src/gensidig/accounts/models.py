@@ -432,11 +432,10 @@ class SecurityEvent(models.Model):
         return f"{self.kind} {self.at:%Y-%m-%d %H:%M}"
 
     def get_kind_display(self) -> str:
-        try:
-            return str(self.Kind(self.kind).label)
-        except ValueError:
-            # Kinds added by other apps (SSO, MFA, API tokens, SCIM) keep their code.
-            return self.kind
+        # Kinds added by other apps (SSO, MFA, SCIM…) have the labels those apps registered.
+        from gensidig.accounts.security import kind_label
+
+        return kind_label(self.kind)
 
 
 class Erasure(models.Model):

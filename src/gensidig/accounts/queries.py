@@ -11,6 +11,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from gensidig.accounts.models import Invitation, Member, Organisation, SecurityEvent, User
+from gensidig.accounts.security import kind_label
 
 
 def memberships_of(user: User) -> QuerySet[Member]:
@@ -139,7 +140,7 @@ def security_event_kinds(organisation: Organisation) -> list[tuple[str, str]]:
         .distinct()
     )
     for kind in present:
-        kinds.setdefault(kind, kind)
+        kinds.setdefault(kind, kind_label(kind))
     return sorted(kinds.items(), key=lambda item: item[1].lower())
 
 

@@ -15,6 +15,22 @@ from gensidig.accounts.models import Organisation, SecurityEvent
 FORBIDDEN_KEYS = frozenset({"password", "token", "link", "url", "secret", "text", "body"})
 
 
+# Labels of the kinds other apps write (SSO, MFA, SCIM…), registered by those apps when they
+# are ready; a kind without one shows its code.
+KIND_LABELS: dict[str, Any] = {}
+
+
+def register_kind_labels(labels: Mapping[str, Any]) -> None:
+    KIND_LABELS.update(labels)
+
+
+def kind_label(kind: str) -> str:
+    try:
+        return str(SecurityEvent.Kind(kind).label)
+    except ValueError:
+        return str(KIND_LABELS.get(kind, kind))
+
+
 def client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None

@@ -224,6 +224,14 @@ def make_recovery_codes(*, user: User) -> list[str]:
 
 
 @transaction.atomic
+def renew_recovery_codes(*, user: User, request: HttpRequest | None = None) -> list[str]:
+    """New recovery codes on the person's request; the old ones stop working."""
+    codes = make_recovery_codes(user=user)
+    _log_for_each_organisation(kind="mfa-recovery-codes", user=user, request=request)
+    return codes
+
+
+@transaction.atomic
 def turn_off_mfa(*, user: User, request: HttpRequest | None = None) -> None:
     """Remove the authenticator app. The recovery codes go with it unless a passkey is left
     that they stand in for."""

@@ -7,4 +7,8 @@ class IdentityConfig(AppConfig):
     verbose_name = "Identity"
 
     def ready(self) -> None:
+        from gensidig.accounts.security import register_kind_labels
         from gensidig.identity import signals  # noqa: F401  (connects the receivers)
+        from gensidig.identity.events import LABELS
+
+        register_kind_labels(LABELS)

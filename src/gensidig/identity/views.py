@@ -299,7 +299,7 @@ def mfa_new_codes(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if not mfa.has_second_factor(user):
         return redirect("identity:mfa_setup")
-    codes = actions.make_recovery_codes(user=user)
+    codes = actions.renew_recovery_codes(user=user, request=request)
     return render(request, "identity/recovery_codes.html", {"codes": codes})
 
 
