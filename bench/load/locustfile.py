@@ -7,7 +7,19 @@ pairs by health and insights; every user also opens the landing page (the floor:
 that reads nothing). Each user logs in once (a PBKDF2 login costs ~375 ms of CPU) and then
 sends one request every `interval` seconds counted from its own start (spread over the
 first interval), so the users never fire together. The interval follows the step's rate:
-interval = users / rate."""
+interval = users / rate.
+
+The logins are spread over the first LOAD_LOGIN_SPREAD seconds of the settle period (50
+PBKDF2 logins at once took 18 s of both cores, so the first step measured logins, not
+pages). The landing page is opened by a session of its own without cookies: signed in, "/"
+redirects to the overview (a 302, counted as a failure before).
+
+Each step prints, besides the percentiles: every failure with its reason (the status or the
+exception) and how often; the CPU time the app server's workers (LOAD_SERVER_PID, the
+gunicorn master that steps.sh starts), PostgreSQL (the postmaster and all its backends, the
+exited ones through the postmaster's children's time) and locust itself used during the
+step, from /proc, per request served; the whole machine's busy CPU (what else ran) and the
+load average."""
 
 from __future__ import annotations
 
@@ -19,13 +31,17 @@ from typing import Any
 from urllib.parse import urlparse
 
 from locust import HttpUser, LoadTestShape, events, task
+from locust.clients import HttpSession
 
 HOST = os.environ.get("LOAD_HOST", "http://127.0.0.1:8017")
 assert urlparse(HOST).hostname == "127.0.0.1", "load runs on 127.0.0.1 only"
 USERS = int(os.environ.get("LOAD_USERS", "50"))
 STEPS = [int(r) for r in os.environ.get("LOAD_STEPS", "10,25,50,100").split(",")]
 STEP_SECONDS = int(os.environ.get("LOAD_STEP_SECONDS", "30"))
-SETTLE_SECONDS = 20  # logins and the first interval, not measured
+LOGIN_SPREAD = float(os.environ.get("LOAD_LOGIN_SPREAD", "30"))  # logins spread over this
+SETTLE_SECONDS = int(os.environ.get("LOAD_SETTLE_SECONDS", "45"))  # logins + first interval
+SERVER_PID = int(os.environ.get("LOAD_SERVER_PID", "0"))
+TICK = os.sysconf("SC_CLK_TCK")
 SLUG = "load-10000"
 PROGRAM = 1
 PAIRS = int(os.environ.get("LOAD_PAIRS", "4540"))
@@ -48,6 +64,7 @@ class Paced(HttpUser):
         return max(0.0, self.t0 + self.k * interval() - time.monotonic())
 
     def log_in(self, email: str) -> None:
+        time.sleep(random.random() * LOGIN_SPREAD)  # not all PBKDF2 logins at once
         page = self.client.get("/login/", name="login form")
         token = CSRF.search(page.text)
         self.client.post(
@@ -64,10 +81,19 @@ class Paced(HttpUser):
         self.k = 0
         time.sleep(max(0.0, self.t0 - time.monotonic()))
 
-    def get(self, name: str, url: str) -> None:
-        with self.client.get(url, name=name, catch_response=True, allow_redirects=False) as r:
+    def get(self, name: str, url: str, client: Any = None) -> None:
+        client = client or self.client
+        with client.get(url, name=name, catch_response=True, allow_redirects=False) as r:
             if r.status_code != 200:
                 r.failure(f"status {r.status_code}")
+
+    def landing(self) -> None:
+        """The floor: the public landing page, without the session's cookies."""
+        if not hasattr(self, "anonymous"):
+            self.anonymous = HttpSession(
+                base_url=self.host, request_event=self.environment.events.request, user=self
+            )
+        self.get("landing (floor)", "/", client=self.anonymous)
 
 
 class Participant(Paced):
@@ -100,8 +126,8 @@ class Participant(Paced):
         self.get("program", f"/o/{SLUG}/programs/{PROGRAM}/")
 
     @task(1)
-    def landing(self) -> None:
-        self.get("landing (floor)", "/")
+    def floor(self) -> None:
+        self.landing()
 
 
 class Administrator(Paced):
@@ -132,6 +158,7 @@ class Steps(LoadTestShape):
     are printed and the statistics reset; the run stops by itself after the last step."""
 
     step = -1
+    cpu: dict[str, int] = {}
 
     def tick(self) -> tuple[int, float] | None:
         elapsed = self.get_run_time()
@@ -140,8 +167,9 @@ class Steps(LoadTestShape):
         index = int((elapsed - SETTLE_SECONDS) // STEP_SECONDS)
         if index != self.step:
             if self.step >= 0:
-                report(self.runner, STEPS[self.step], STEP_SECONDS)
+                report(self.runner, STEPS[self.step], STEP_SECONDS, self.cpu)
             self.runner.stats.reset_all()
+            self.cpu = cpu_now()
             self.step = index
             if index >= len(STEPS):
                 return None
@@ -149,14 +177,84 @@ class Steps(LoadTestShape):
         return USERS, USERS
 
 
-def report(runner: Any, rate: int, seconds: int) -> None:
+def ticks(pid: int, *, children: bool = False) -> int:
+    """utime + stime of a process (and with `children`, of its exited, reaped children)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    # After the name: state is field 3, utime 14, stime 15, cutime 16, cstime 17.
+    used = int(fields[11]) + int(fields[12])
+    return used + (int(fields[13]) + int(fields[14]) if children else 0)
+
+
+def children_of(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as found:
+            return [int(child) for child in found.read().split()]
+    except OSError:
+        return []
+
+
+def postmaster() -> int:
+    """The PostgreSQL server's main process: the `postgres` whose parent is not one (every
+    backend is its child)."""
+    names, parents = {}, {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    head = stat.read()
+            except OSError:
+                continue
+            names[int(entry)] = head[head.find("(") + 1 : head.rfind(")")]
+            parents[int(entry)] = int(head.rsplit(")", 1)[1].split()[1])
+    for pid, name in names.items():
+        if name == "postgres" and names.get(parents[pid]) != "postgres":
+            return pid
+    return 0
+
+
+def machine_busy() -> int:
+    """Busy ticks of all cores (user, nice, system, irq, softirq, steal)."""
+    with open("/proc/stat") as stat:
+        cpu = [int(v) for v in stat.readline().split()[1:]]
+    return sum(cpu) - cpu[3] - cpu[4]  # minus idle and iowait
+
+
+def cpu_now() -> dict[str, int]:
+    """CPU ticks used so far by the app server, PostgreSQL, locust and the whole machine."""
+    pg = postmaster()
+    return {
+        "app": ticks(SERVER_PID, children=True) + sum(ticks(c) for c in children_of(SERVER_PID))
+        if SERVER_PID
+        else 0,
+        "postgres": ticks(pg, children=True) + sum(ticks(c) for c in children_of(pg)) if pg else 0,
+        "locust": ticks(os.getpid()),
+        "machine": machine_busy(),
+    }
+
+
+def report(runner: Any, rate: int, seconds: int, cpu_before: dict[str, int]) -> None:
     stats = runner.stats
     total = stats.total
-    load = os.getloadavg()[0]
+    load = os.getloadavg()
     print(
         f"\n== step {rate} req/s offered: achieved {total.num_requests / seconds:.1f} req/s, "
-        f"{total.num_failures} failures, load average {load:.2f}"
+        f"{total.num_failures} failures, load average {load[0]:.2f} (5 min {load[1]:.2f})"
     )
+    used = {k: (v - cpu_before.get(k, 0)) * 1000 / TICK for k, v in cpu_now().items()}
+    served = max(total.num_requests, 1)
+    ours = used["app"] + used["postgres"] + used["locust"]
+    print(
+        f"CPU per request (ms): app {used['app'] / served:.1f}, "
+        f"postgres {used['postgres'] / served:.1f}, locust {used['locust'] / served:.1f}; "
+        f"the machine was busy {used['machine'] / seconds / 10:.0f} % of a core on average "
+        f"({max(used['machine'] - ours, 0) / seconds / 10:.0f} % of a core by other work)"
+    )
+    for error in sorted(stats.errors.values(), key=lambda e: -e.occurrences):
+        print(f"  failure: {error.name}: {error.error} x{error.occurrences}")
     print(f"{'page':<18} {'n':>6} {'p50':>6} {'p95':>6} {'p99':>6}  (ms)")
     for (name, _method), entry in sorted(stats.entries.items()):
         if entry.num_requests:

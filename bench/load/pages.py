@@ -24,3 +24,12 @@ ADMIN_PAGES = {
     "insights": f"/o/{SLUG}/programs/{PROGRAM}/insights/",
 }
 FLOOR = {"landing": "/"}
+# How often a participant opens each page in the locust traffic (its task weights).
+PARTICIPANT_WEIGHTS = {
+    "overview": 3,
+    "pair": 3,
+    "board": 2,
+    "discovery": 1,
+    "program": 1,
+    "landing": 1,
+}

@@ -1,8 +1,11 @@
 #!/bin/sh
 # Stepped load on the 10,000-member organisation: gunicorn on 127.0.0.1:8017 against the
-# gensidig_load database, then locust in steps of 10, 25, 50 and 100 requests/s (30 s each),
-# printing p50/p95/p99 per page and the achieved rate per step. Bounded: gunicorn is stopped
-# at the end, locust stops after its last step. Not run by CI.
+# gensidig_load database, then locust in steps of 10, 25, 50 and 100 requests/s (30 s each,
+# after 45 s in which the 50 users log in, spread out), printing per step p50/p95/p99 per
+# page, the achieved rate, each failure with its reason, the CPU time of the gunicorn
+# workers, of PostgreSQL and of locust per request (from /proc), how busy the whole machine
+# was and the load average. Bounded: gunicorn is stopped at the end, locust stops after its
+# last step. Not run by CI.
 set -eu
 cd "$(dirname "$0")/../.."
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/gensidig_load}"
@@ -16,7 +19,12 @@ mkdir -p "$GENSIDIG_DATA_DIR"
   --no-control-socket --log-level warning &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
-sleep 5
-timeout 600 .venv/bin/locust -f bench/load/locustfile.py --headless --only-summary \
+# Wait until the workers answer (at most a minute), so that booting is not measured.
+for _ in $(seq 60); do
+  curl -fs -o /dev/null http://127.0.0.1:8017/healthz && break
+  sleep 1
+done
+echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+LOAD_SERVER_PID=$server timeout 600 .venv/bin/locust -f bench/load/locustfile.py --headless --only-summary \
   --host http://127.0.0.1:8017 --users "${LOAD_USERS:-50}" --spawn-rate 50 2>&1 \
   | grep -v -e "^\[" -e "^ *$" -e "Traceback" || true

@@ -1,6 +1,8 @@
 """Single-request timing of each page on the 10,000-member organisation (PostgreSQL), in
-process through Django's test client: the median of --runs requests after one warm-up, the
-page's size in KB and its query count.
+process through Django's test client: the median of --runs requests after one warm-up (wall
+time, and the CPU time of this process, i.e. the app's share without PostgreSQL's), the
+page's size in KB and its query count; then the participants' average CPU per request, with
+the weights of the locust traffic (bench/load/locustfile.py).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/gensidig_load \\
       .venv/bin/python bench/load/timing.py [--runs 7]
@@ -33,7 +35,7 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from bench.load.pages import ADMIN_PAGES, FLOOR, SLUG, participant_pages
+    from bench.load.pages import ADMIN_PAGES, FLOOR, PARTICIPANT_WEIGHTS, SLUG, participant_pages
     from gensidig.discoveries.models import Discovery
     from gensidig.matching.models import Pair
 
@@ -48,7 +50,8 @@ def main() -> None:
     }
     from gensidig.accounts.models import User
 
-    print(f"{'page':<12} {'who':<14} {'median ms':>10} {'KB':>8} {'queries':>8}")
+    print(f"{'page':<12} {'who':<14} {'median ms':>10} {'CPU ms':>8} {'KB':>8} {'queries':>8}")
+    cpu_of: dict[str, float] = {}
     for role, (user, pages) in who.items():
         client = Client()
         if user is None:
@@ -58,16 +61,22 @@ def main() -> None:
         for name, url in pages.items():
             response = client.get(url)  # warm-up (and the session's first writes)
             assert response.status_code == 200, (url, response.status_code)
-            times = []
+            times, cpu = [], []
             for _ in range(args.runs):
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 with CaptureQueriesContext(connection) as ctx:
                     response = client.get(url)
+                cpu.append((time.process_time() - started_cpu) * 1000)
                 times.append((time.perf_counter() - started) * 1000)
+            cpu_of[name] = statistics.median(cpu)
             print(
-                f"{name:<12} {role:<14} {statistics.median(times):>10.1f} "
+                f"{name:<12} {role:<14} {statistics.median(times):>10.1f} {cpu_of[name]:>8.1f} "
                 f"{len(response.content) / 1024:>8.1f} {len(ctx.captured_queries):>8}"
             )
+    weights = PARTICIPANT_WEIGHTS
+    average = sum(cpu_of[name] * w for name, w in weights.items()) / sum(weights.values())
+    print(f"participant requests, weighted as in the locust traffic: {average:.1f} ms CPU each")
+    print(f"load average {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":
