@@ -61,3 +61,35 @@ def test_swap_page_for_a_large_round_narrows_by_search(login: Any, admin: Any, s
     # The one matching draft pair (Person 00008 + Person 00009), in each of the two selects.
     assert len(re.findall(r'<option value="\d+"', page)) == 2
     assert page.count("Person 00008 + Person 00009") == 2
+
+
+def test_round_page_unmatched_list_is_paged(
+    login: Any, admin: Any, scaled: Any, django_assert_num_queries: Any
+) -> None:
+    from gensidig.common.paging import PER_PAGE
+    from gensidig.matching.models import Round
+    from gensidig.programs.models import Enrolment
+
+    program = scaled(PER_PAGE + 10)
+    matching_round = Round.objects.get(program=program)
+    ids = list(
+        Enrolment.objects.filter(program=program).order_by("pk").values_list("pk", flat=True)
+    )
+    matching_round.unmatched = [{"enrolment": pk, "code": "outscored"} for pk in ids]
+    matching_round.save()
+    url = reverse(
+        "matching:rounds", kwargs={"org": program.organisation.slug, "program_id": program.pk}
+    )
+    client = login(admin)
+    html = client.get(url).content.decode()
+    unmatched = html.split('id="unmatched-list"')[1].split("</ul>")[0]
+    assert unmatched.count('class="list-item"') == PER_PAGE
+    assert f'<span class="stat-value">{len(ids)}</span>' in html
+    assert 'href="?unmatched=2"' in html
+    # The last page by htmx: only the list, with the people of that page.
+    last = client.get(
+        url, {"unmatched": 3}, headers={"HX-Request": "true", "HX-Target": "unmatched-list"}
+    ).content.decode()
+    assert last.lstrip().startswith('<div id="unmatched-list"')
+    assert last.count('class="list-item"') == len(ids) - 2 * PER_PAGE
+    assert "Person 00119" in last

@@ -49,6 +49,10 @@ class SwapForm(forms.Form):
         return cleaned
 
 
+# The most people each partner's select offers; a search by name finds the others.
+PARTNER_CHOICES = 50
+
+
 class ManualPairForm(forms.Form):
     reason = forms.CharField(
         label=_("Why this pair?"),
@@ -57,7 +61,9 @@ class ManualPairForm(forms.Form):
         help_text=_("Needed when the pair breaks one of the program's rules. Kept with the pair."),
     )
 
-    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, program: Program, search: dict[str, str] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         enrolled = (
             Enrolment.objects.filter(program=program, status="enrolled", member__isnull=False)
@@ -74,6 +80,33 @@ class ManualPairForm(forms.Form):
             label=_("Experienced partner") if reverse else _("Second partner"),
         )
         self.order_fields(["a", "b", "reason"])
+        self.more: dict[str, bool] = {}
+        self.shown = PARTNER_CHOICES
+        for name in ("a", "b"):
+            self.offer(name, (search or {}).get(name, ""))
+
+    @property
+    def partner_fields(self) -> list[tuple[str, Any]]:
+        return [(name, self.fields[name]) for name in ("a", "b")]
+
+    def offer(self, name: str, search: str) -> None:
+        """The select shows at most PARTNER_CHOICES people (those whose name has every word
+        of `search`) and the one chosen; a POST is still checked against everyone enrolled.
+        An organisation of 10,000 made two selects of 10,000 options each."""
+        field = self.fields[name]
+        found = field.queryset  # type: ignore[attr-defined]
+        for word in search.split()[:5]:
+            found = found.filter(member__user__name__icontains=word)
+        shown = list(found[: PARTNER_CHOICES + 1])
+        self.more[name] = len(shown) > PARTNER_CHOICES
+        shown = shown[:PARTNER_CHOICES]
+        chosen = str(self[name].value() or "")
+        if chosen.isdigit() and int(chosen) not in {e.pk for e in shown}:
+            shown += list(field.queryset.filter(pk=int(chosen)))  # type: ignore[attr-defined]
+        field.widget.choices = [
+            ("", field.empty_label),  # type: ignore[attr-defined]
+            *((e.pk, e.display_name) for e in shown),
+        ]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

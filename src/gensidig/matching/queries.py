@@ -6,9 +6,11 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from gensidig.common.paging import PER_PAGE
 from gensidig.matching.models import Proposal, Round
 from gensidig.programs.models import Enrolment, Program, Topic
 
@@ -268,13 +270,30 @@ def in_limbo(program: Program, matching_round: Round) -> list[dict[str, Any]]:
     return rows
 
 
+def unmatched_page(matching_round: Round, language: str, number: Any) -> tuple[Page, int]:
+    """One page of everyone without a partner now (the round's unmatched, then those in
+    limbo), as `unmatched_rows` gives them, and how many are in limbo: the names and topic
+    counts are read for the page's people only."""
+    limbo = in_limbo(matching_round.program, matching_round)
+    page = Paginator([*matching_round.unmatched, *limbo], PER_PAGE).get_page(number)
+    listed = [entry for entry in page.object_list if "limbo" not in entry]
+    rows = iter(unmatched_rows(matching_round, language, entries=listed))
+    page.object_list = [entry if "limbo" in entry else next(rows) for entry in page.object_list]
+    return page, len(limbo)
+
+
 def unmatched_rows(
-    matching_round: Round, language: str, *, limbo: bool = False
+    matching_round: Round,
+    language: str,
+    *,
+    limbo: bool = False,
+    entries: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
-    """The round's unmatched with a reason in plain words about the person, in the round's
-    order; with `limbo`, then anyone released since (see `in_limbo`): everyone without a
-    partner now."""
-    ids = [u["enrolment"] for u in matching_round.unmatched]
+    """The round's unmatched (or those `entries` of them) with a reason in plain words about
+    the person, in the round's order; with `limbo`, then anyone released since (see
+    `in_limbo`): everyone without a partner now."""
+    unmatched = matching_round.unmatched if entries is None else entries
+    ids = [u["enrolment"] for u in unmatched]
     names = {
         e.pk: e.display_name
         for e in Enrolment.objects.filter(pk__in=ids).select_related("member__user")
@@ -288,7 +307,7 @@ def unmatched_rows(
             ),
             "limbo": False,
         }
-        for u in matching_round.unmatched
+        for u in unmatched
     ]
     return rows + (in_limbo(matching_round.program, matching_round) if limbo else [])
 

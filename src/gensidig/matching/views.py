@@ -66,16 +66,27 @@ def rounds(request: HttpRequest, member: Member, program_id: int) -> HttpRespons
     for item in all_rounds:
         item.program = program  # read already: not again per round
     latest = all_rounds[0] if all_rounds else None
-    drafts = queries.current_proposals(program).filter(status=Proposal.Status.DRAFT).count()
+    # Everyone without a partner, one page at a time (the pager's parameter: "unmatched").
+    unmatched, in_limbo = (
+        queries.unmatched_page(latest, lang, request.GET.get("unmatched")) if latest else (None, 0)
+    )
+    params = request.GET.copy()
+    params.pop("unmatched", None)
     context.update(
         {
             "latest": latest,
+            "unmatched": unmatched,
+            "unmatched_query": params.urlencode(),
+            "in_limbo": in_limbo,
+        }
+    )
+    if wants_partial(request, "unmatched-list"):
+        return render(request, "matching/rounds.html#unmatched-list", context)
+    drafts = queries.current_proposals(program).filter(status=Proposal.Status.DRAFT).count()
+    context.update(
+        {
             "rounds": all_rounds,
             "figures": queries.round_figures(latest) if latest else None,
-            "unmatched": (
-                unmatched := queries.unmatched_rows(latest, lang, limbo=True) if latest else []
-            ),
-            "in_limbo": [row for row in unmatched if row["limbo"]],
             "drafts": drafts,
             "swap_form": (SwapForm(program=program) if 1 < drafts <= SWAP_INLINE else None),
         }
@@ -188,7 +199,13 @@ def pair_by_hand(request: HttpRequest, member: Member, program_id: int) -> HttpR
     """Pair two people by hand. The page names every rule the pair breaks and then asks
     for a reason before it saves."""
     program = program_of(member, program_id)
-    form = ManualPairForm(request.POST or None, program=program)
+    search = {name: request.GET.get(f"q{name}", "")[:100] for name in ("a", "b")}
+    form = ManualPairForm(request.POST or None, program=program, search=search)
+    context = {"member": member, "program": program, "form": form, "search": search}
+    for name in ("a", "b"):
+        if wants_partial(request, f"partner-{name}"):
+            # The search by htmx: only that partner's select.
+            return render(request, f"matching/pair_by_hand.html#partner-{name}", context)
     broken: list[str] = []
     if request.method == "POST" and form.is_valid():
         a, b = form.cleaned_data["a"], form.cleaned_data["b"]
@@ -211,7 +228,7 @@ def pair_by_hand(request: HttpRequest, member: Member, program_id: int) -> HttpR
     return render(
         request,
         "matching/pair_by_hand.html",
-        {"member": member, "program": program, "form": form, "broken": rule_texts(broken)},
+        {**context, "broken": rule_texts(broken)},
         status=400 if broken and form.errors else 200,
     )
 
