@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema, Status
 
-from gensidig.api.common import PageOut, Paging, form_data, ids, one, paged
+from gensidig.api.common import MAX_ID, PageOut, Paging, form_data, ids, one, paged
 from gensidig.api.core import READ_ERRORS, WRITE_ERRORS, ApiError, caller, conflict
 from gensidig.api.endpoints.programs import _querydict, form_fields
 from gensidig.discoveries import actions, queries, rules
@@ -52,7 +52,7 @@ class DiscoveryPage(PageOut):
 class DiscoveryFilters(Paging):
     stage: Stage | None = None
     kind: Kind | None = None
-    topic_id: int | None = None
+    topic_id: int | None = Query(None, ge=1, le=MAX_ID)
     q: str | None = None
 
 
@@ -267,13 +267,19 @@ class ScoutPage(PageOut):
     items: list[ScoutOut]
 
 
+class ScoutFilters(Paging):
+    program_id: int | None = Query(None, ge=1, le=MAX_ID)
+
+
 @router.get("/scouts", response={200: ScoutPage, **READ_ERRORS}, url_name="scouts")
-def list_scouts(request: HttpRequest, paging: Query[Paging]) -> Any:
+def list_scouts(request: HttpRequest, filters: Query[ScoutFilters]) -> Any:
     rows = queries.scouts_of(caller(request).organisation)
+    if filters.program_id is not None:
+        rows = rows.filter(program_id=filters.program_id)
     return paged(
         rows,
-        limit=paging.limit,
-        offset=paging.offset,
+        limit=filters.limit,
+        offset=filters.offset,
         render=lambda scout: {
             "id": scout.pk,
             "member_id": scout.member_id,

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone, translation
 from ninja import Query, Router, Schema, Status
 
-from gensidig.api.common import PageOut, Paging, one, paged
+from gensidig.api.common import MAX_ID, PageOut, Paging, one, paged
 from gensidig.api.core import READ_ERRORS, WRITE_ERRORS, caller, conflict
 from gensidig.api.endpoints.programs import program_of
 from gensidig.matching import actions, queries
@@ -94,14 +94,19 @@ def round_out(matching_round: Round) -> dict[str, Any]:
     }
 
 
+class RoundFilters(Paging):
+    status: Round.Status | None = None
+
+
 @router.get(
     "/programs/{program_id}/rounds", response={200: RoundPage, **READ_ERRORS}, url_name="rounds"
 )
-def list_rounds(request: HttpRequest, program_id: int, paging: Query[Paging]) -> Any:
+def list_rounds(request: HttpRequest, program_id: int, filters: Query[RoundFilters]) -> Any:
     program = program_of(request, program_id)
-    return paged(
-        queries.rounds_of(program), limit=paging.limit, offset=paging.offset, render=round_out
-    )
+    rows = queries.rounds_of(program)
+    if filters.status:
+        rows = rows.filter(status=filters.status)
+    return paged(rows, limit=filters.limit, offset=filters.offset, render=round_out)
 
 
 def rounds_of_org(request: HttpRequest) -> Any:
@@ -192,7 +197,7 @@ class ProposalPage(PageOut):
 
 class ProposalFilters(Paging):
     status: Proposal.Status | None = None
-    round_id: int | None = None
+    round_id: int | None = Query(None, ge=1, le=MAX_ID)
 
 
 def partner_out(enrolment: Enrolment) -> dict[str, Any]:
