@@ -78,3 +78,15 @@ def test_program_pairs_row_actions_are_fetched_not_rendered_per_row(
     assert "<html" not in fragment
     assert f'id="id_pair{pair.pk}_reason"' in fragment
     assert reverse("meetings:end", kwargs={"org": org, "pair_id": pair.pk}) in fragment
+
+
+@pytest.mark.parametrize("days", [0, 12, 40])
+def test_ranked_pairs_same_order_and_states_as_program_pairs(scaled: Any, days: int) -> None:
+    """The admin's page counts and pages from `ranked_pairs` (one aggregation of the
+    meetings instead of two): the same pairs, states and order as `program_pairs`."""
+    program = scaled(20)
+    now = timezone.now() + timedelta(days=days)
+    expected = [(pair.pk, pair.health) for pair in queries.program_pairs(program, now)]  # type: ignore[attr-defined]
+    assert queries.ranked_pairs(program, now) == expected
+    page = [pk for pk, _state in expected[3:9]]
+    assert [pair.pk for pair in queries.pairs_by_ids(program, page, now)] == page

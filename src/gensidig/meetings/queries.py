@@ -195,6 +195,24 @@ def program_pairs(
     return pairs.order_by("health_rank", "since", "pk")  # type: ignore[misc]
 
 
+def ranked_pairs(program: Program, now: datetime) -> list[tuple[int, str]]:
+    """Every pair of the program (id, health), in the order of `program_pairs`, from one
+    aggregation of the program's meetings (narrow rows: id and state). The admin's page
+    counts the states and takes its page from this list instead of aggregating all
+    meetings twice (once to count, once to sort: 2 x 75 ms with 57,000 meetings)."""
+    pairs = with_health(Pair.objects.filter(program=program), program, now)
+    rows = pairs.order_by("health_rank", "since", "pk").values_list("pk", "health")  # type: ignore[misc]
+    return list(rows)
+
+
+def pairs_by_ids(program: Program, ids: list[int], now: datetime) -> list[Pair]:
+    """The pairs `ids` with their health and meeting dates (aggregated over their own
+    meetings only), in the order of `ids`."""
+    found = with_health(Pair.objects.filter(program=program, pk__in=ids), program, now)
+    by_pk = {pair.pk: pair for pair in found}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
 def health_counts(program: Program, now: datetime | None = None) -> dict[str, int]:
     """How many pairs of the program are in each state, in one query."""
     now = now or timezone.now()

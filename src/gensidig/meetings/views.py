@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from django.contrib import messages
@@ -465,22 +466,24 @@ def program_pairs(request: HttpRequest, member: Member, program_id: int) -> Http
     search = request.GET.get("q", "")[:100]
     health = request.GET.get("health", "")
     health = health if health in HealthState.values else ""
-    counts = queries.health_counts(program, now)
-    known = None if search else (counts[health] if health else sum(counts.values()))
-    page = page_of(
-        request,
-        queries.program_pairs(program, now, search=search, health=health),
-        count=known,
-    )
+    # Every pair's state from one aggregation: the counts, and without a search the page.
+    ranked = queries.ranked_pairs(program, now)
+    counts = Counter(state for _pk, state in ranked)
+    if search:
+        page = page_of(request, queries.program_pairs(program, now, search=search, health=health))
+        shown = list(page.object_list)
+    else:
+        page = page_of(request, [pk for pk, state in ranked if not health or state == health])
+        shown = queries.pairs_by_ids(program, list(page.object_list), now)
     context = {
         "member": member,
         "program": program,
         "page": page,
-        "rows": queries.pair_rows(page.object_list, now),
+        "rows": queries.pair_rows(shown, now),
         "query": query_without_page(request),
         "search": search,
         "health": health,
-        "states": [(state, state.label, counts[str(state)]) for state in ORDER],
+        "states": [(state, state.label, counts.get(str(state), 0)) for state in ORDER],
     }
     if wants_partial(request, "pair-list"):
         return render(request, "meetings/program_pairs.html#pair-list", context)
