@@ -257,3 +257,47 @@ def test_client_address_is_always_an_ip_address(settings: Any) -> None:
 def test_force_login_records_no_unknown_address(client: Client, young: Any) -> None:
     client.force_login(young.user, backend="gensidig.accounts.backends.EmailBackend")
     assert client.get("/account/").status_code == 200
+
+
+def _shape(sql: str) -> str:
+    """A query without its values: what the database was asked to do, not with what."""
+    sql = re.sub(r'"s\d+_x\d+"', '"savepoint"', sql)
+    return re.sub(r"'(?:[^']|'')*'|\b\d+(?:\.\d+)?\b", "?", sql)
+
+
+def test_reset_request_does_the_same_work_for_a_known_and_an_unknown_address(
+    client: Client, young: Any, settings: Any
+) -> None:
+    """No timing tells whether an address has an account: with tasks run by a worker (as in
+    production), the request itself asks the database the same things and renders the same
+    pages whatever the address; the lookup and the email happen in the task."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    url = reverse("accounts:password_reset")
+    client.post(url, {"email": "warm-up@example.org"})
+    shapes = []
+    for email in ("ung@example.org", "nobody@example.org"):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(url, {"email": email})
+        assert response.status_code == 302
+        shapes.append([_shape(query["sql"]) for query in queries.captured_queries])
+    assert shapes[0] == shapes[1]
+    from django_tasks_db.models import DBTaskResult
+
+    payloads = [str(row.args_kwargs) for row in DBTaskResult.objects.all()]
+    assert payloads and not any("@example.org" in payload for payload in payloads)
+
+
+def test_reset_request_logged_by_its_task_keeps_the_requester_address(
+    client: Client, young: Any
+) -> None:
+    from gensidig.accounts.models import SecurityEvent
+
+    client.post(
+        reverse("accounts:password_reset"), {"email": "ung@example.org"}, REMOTE_ADDR="10.0.0.9"
+    )
+    event = SecurityEvent.objects.get(kind="password-reset")
+    assert (event.subject_id, event.ip) == (young.user.pk, "10.0.0.9")
+    assert len(mail.outbox) == 1

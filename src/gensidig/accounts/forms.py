@@ -23,16 +23,53 @@ class LoginForm(AuthenticationForm):
     }
 
 
-class TaskPasswordResetForm(PasswordResetForm):
-    """Django's reset form, but the message leaves through the email task like all others.
+RESET_EMAIL = "accounts/email/password_reset_body.txt"
+RESET_SUBJECT = "accounts/email/password_reset_subject.txt"
 
-    Django skips accounts without a usable password; a member who was imported and has
-    never signed in gets an activation link instead, so "forgot my password" is a way in
-    for them too. The page after it is the same whatever the address."""
+
+class TaskPasswordResetForm(PasswordResetForm):
+    """Django's reset form, but everything after the form leaves through a task.
+
+    The request only enqueues one task with the address, sealed: the same work whatever the
+    address, so neither the page nor its timing tells whether it has an account (with tasks
+    run by a worker, GENSIDIG_TASKS=database, as in production; the demo's immediate
+    backend runs the task at once). The task looks the address up and sends Django's reset
+    email; Django skips accounts without a usable password, and a member who was imported
+    and has never signed in gets an activation link instead, so "forgot my password" is a
+    way in for them too."""
+
+    ip: str | None = None
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.request = kwargs.get("request")
-        super().save(*args, **kwargs)
+        from django.utils.translation import get_language
+
+        from gensidig.accounts.security import client_ip
+        from gensidig.accounts.tasks import send_reset_links
+        from gensidig.common.sealed import seal
+
+        request = kwargs.get("request")
+        domain = kwargs.get("domain_override") or (request.get_host() if request else "")
+        send_reset_links.enqueue(
+            sealed=seal(
+                {
+                    "email": self.cleaned_data["email"],
+                    "domain": domain,
+                    "use_https": bool(kwargs.get("use_https")),
+                    "language": get_language(),
+                    "ip": client_ip(request),
+                }
+            )
+        )
+
+    def send_links(self, *, domain: str, use_https: bool, ip: str | None) -> None:
+        """Run by the task (see `send_reset_links`) on a valid form."""
+        self.ip = ip
+        super().save(
+            domain_override=domain,
+            use_https=use_https,
+            email_template_name=RESET_EMAIL,
+            subject_template_name=RESET_SUBJECT,
+        )
         from gensidig.accounts.actions import send_activation
         from gensidig.accounts.models import User
 
@@ -67,9 +104,7 @@ class TaskPasswordResetForm(PasswordResetForm):
         from gensidig.accounts.signals import log_person_event
 
         log_person_event(
-            kind=SecurityEvent.Kind.PASSWORD_RESET,
-            user=context["user"],
-            request=getattr(self, "request", None),
+            kind=SecurityEvent.Kind.PASSWORD_RESET, user=context["user"], request=None, ip=self.ip
         )
 
 

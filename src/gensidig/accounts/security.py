@@ -46,9 +46,11 @@ def log_security_event(
     subject_id: int | None = None,
     request: HttpRequest | None = None,
     details: Mapping[str, Any] | None = None,
+    ip: str | None = None,
 ) -> SecurityEvent:
     """Record one event. `details` holds small, non-secret facts (a role's old and new
-    value, a count of rows); a forbidden key raises, so a secret cannot slip in."""
+    value, a count of rows); a forbidden key raises, so a secret cannot slip in. `ip` is
+    for an event recorded in a task, where the request's address travelled with it."""
     details = dict(details or {})
     leaked = FORBIDDEN_KEYS & {key.lower() for key in details}
     if leaked:
@@ -60,6 +62,6 @@ def log_security_event(
         organisation=organisation,
         actor_id=actor_id,
         subject_id=subject_id,
-        ip=client_ip(request),
+        ip=client_ip(request) if request is not None else ip,
         details=details,
     )

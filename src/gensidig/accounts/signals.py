@@ -30,6 +30,7 @@ def log_person_event(
     request: HttpRequest | None,
     actor_id: int | None = None,
     details: dict[str, Any] | None = None,
+    ip: str | None = None,
 ) -> None:
     """Log `kind` about `user` in each organisation they are an active member of (or once
     without an organisation when they are in none)."""
@@ -44,6 +45,7 @@ def log_person_event(
             subject_id=user.pk,
             request=request,
             details=details,
+            ip=ip,
         )
 
 

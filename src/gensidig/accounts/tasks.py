@@ -110,3 +110,21 @@ def fail_import_of_failed_task(sender: Any, task_result: Any, **kwargs: Any) -> 
         data=None,
         finished_at=timezone.now(),
     )
+
+
+@task()
+def send_reset_links(*, sealed: str) -> None:
+    """A "forgot my password" request (made by `TaskPasswordResetForm.save`): the address,
+    the site's address, the language and the requester's IP address, sealed. Sends the reset
+    email or the activation link when the address has an account, and nothing otherwise."""
+    from django.utils import translation
+
+    from gensidig.accounts.forms import TaskPasswordResetForm
+    from gensidig.common.sealed import unseal
+
+    data = unseal(sealed)
+    form = TaskPasswordResetForm({"email": data["email"]})
+    if not form.is_valid():
+        return
+    with translation.override(data.get("language")):
+        form.send_links(domain=data["domain"], use_https=data["use_https"], ip=data.get("ip"))
