@@ -40,12 +40,13 @@ def test_revoke_token_logs_it(login: Any, admin: Any, make_token: Any) -> None:
     make_token(admin)
     token = ApiToken.objects.get()
     client = login(admin)
-    client.post(
-        reverse(
-            "api_pages:token_revoke",
-            kwargs={"org": admin.organisation.slug, "token_id": token.pk},
-        )
+    url = reverse(
+        "api_pages:token_revoke", kwargs={"org": admin.organisation.slug, "token_id": token.pk}
     )
+    question = client.post(url, HTTP_ACCEPT_LANGUAGE="da")
+    assert "Tilbagekald tokenet" in question.content.decode()
+    assert ApiToken.objects.get().revoked_at is None
+    client.post(url, {"confirm": "yes"})
     token.refresh_from_db()
     assert token.revoked_at is not None
     event = SecurityEvent.objects.get(kind="api-token-revoked")
@@ -91,3 +92,21 @@ def test_webhook_subscription_shows_its_secret_once(login: Any, admin: Any) -> N
     )
     assert detail.status_code == 200
     assert subscription.secret not in detail.content.decode()
+
+
+def test_deleting_a_webhook_asks_first(login: Any, admin: Any) -> None:
+    from gensidig.api import actions
+
+    subscription = actions.subscribe_webhook(
+        by=admin, url="https://hooks.example.org/x", events=["pair.formed"]
+    )
+    client = login(admin)
+    url = reverse(
+        "api_pages:webhook_detail",
+        kwargs={"org": admin.organisation.slug, "subscription_id": subscription.pk},
+    )
+    question = client.post(url, {"do": "delete"}, HTTP_ACCEPT_LANGUAGE="da")
+    assert "Slet abonnementet" in question.content.decode()
+    assert WebhookSubscription.objects.exists()
+    client.post(url, {"do": "delete", "confirm": "yes"})
+    assert not WebhookSubscription.objects.exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -12,6 +13,7 @@ from gensidig.accounts.models import Member
 from gensidig.api import actions
 from gensidig.api.forms import EVENT_LABELS, TokenForm, WebhookForm
 from gensidig.api.models import ApiToken, WebhookSubscription
+from gensidig.common.confirm import Question, ask, confirmed
 from gensidig.common.permissions import MANAGERS, org_view
 
 
@@ -50,6 +52,22 @@ def tokens(request: HttpRequest, member: Member) -> HttpResponse:
 @require_POST
 def revoke(request: HttpRequest, member: Member, token_id: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=token_id, organisation=member.organisation)
+    if token.revoked_at is None and not confirmed(request):
+        return ask(
+            request,
+            Question(
+                title=_("Revoke the token “%(name)s”?") % {"name": token.name},
+                text=str(
+                    _(
+                        "Every system that uses it gets “not valid” from then on. A revoked token "
+                        "cannot be switched on again; you would create a new one."
+                    )
+                ),
+                button=str(_("Yes, revoke the token")),
+                back=reverse("api_pages:tokens", kwargs={"org": member.organisation.slug}),
+            ),
+            member=member,
+        )
     actions.revoke_token(token=token, by=member, request=request)
     messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
     return redirect("api_pages:tokens", org=member.organisation.slug)
@@ -95,6 +113,22 @@ def webhook_detail(request: HttpRequest, member: Member, subscription_id: int) -
     )
     if request.method == "POST":
         if request.POST.get("do") == "delete":
+            if not confirmed(request):
+                return ask(
+                    request,
+                    Question(
+                        title=_("Delete the subscription to %(url)s?") % {"url": subscription.url},
+                        text=str(
+                            _(
+                                "No more events are sent there, and its secret and its log of "
+                                "deliveries are deleted. This cannot be undone."
+                            )
+                        ),
+                        button=str(_("Yes, delete the subscription")),
+                        back=request.path,
+                    ),
+                    member=member,
+                )
             actions.delete_webhook(subscription=subscription)
             messages.success(request, _("The subscription was deleted."))
             return redirect("api_pages:webhooks", org=member.organisation.slug)
