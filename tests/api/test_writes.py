@@ -63,6 +63,11 @@ def test_change_role_logs_the_tokens_owner_as_actor(api: Any, admin: Any, young:
     )
 
 
+def test_invite_logs_the_tokens_owner_as_actor(api: Any, admin: Any) -> None:
+    api.post("/invitations", {"email": "ny@example.org", "role": "participant"})
+    assert SecurityEvent.objects.get(kind=SecurityEvent.Kind.INVITED).actor_id == admin.user_id
+
+
 def test_deactivate_member_logs_the_tokens_owner_as_actor(api: Any, admin: Any, young: Any) -> None:
     api.post(f"/members/{young.pk}/deactivate")
     assert SecurityEvent.objects.get(kind="removed", subject_id=young.user_id).actor_id == (
