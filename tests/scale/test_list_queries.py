@@ -97,3 +97,22 @@ def test_list_page_htmx_gets_only_the_list(login: Any, admin: Any, scaled: Any, 
     assert html.lstrip().startswith(f'<div id="{target}"')
     assert "<html" not in html
     assert html.count(marker) > 0
+
+
+def test_page_of_rows_same_page_as_page_of(rf: Any, scaled: Any, admin: Any) -> None:
+    """The members list pages over ids and builds only the page's rows (issue 17): the same
+    rows, in the same order, as paging the full rows."""
+    from gensidig.accounts.queries import find_members
+    from gensidig.common.paging import page_of, page_of_rows
+
+    program = scaled(60)
+    rows = find_members(program.organisation)
+    for number in ("1", "2", "3"):
+        request = rf.get("/", {"page": number})
+        full, narrow = page_of(request, rows), page_of_rows(request, rows)
+        assert [m.pk for m in narrow.object_list] == [m.pk for m in full.object_list]
+        assert [m.last_invited_at for m in narrow.object_list] == [  # type: ignore[attr-defined]
+            m.last_invited_at  # type: ignore[attr-defined]
+            for m in full.object_list
+        ]
+        assert narrow.paginator.count == full.paginator.count == 121

@@ -54,7 +54,7 @@ from gensidig.accounts.queries import (
 from gensidig.accounts.security import log_security_event
 from gensidig.accounts.signals import log_person_event
 from gensidig.common.exports import excel_csv
-from gensidig.common.paging import page_of, query_without_page, wants_partial
+from gensidig.common.paging import page_of_rows, query_without_page, wants_partial
 from gensidig.common.permissions import MANAGERS, org_view
 
 login_view = auth_views.LoginView.as_view(
@@ -251,7 +251,7 @@ def members(request: HttpRequest, member: Member) -> HttpResponse:
     role = role if role in Role.values else ""
     state = request.GET.get("state", "")
     state = state if state in ("active", "inactive") else ""
-    page = page_of(
+    page = page_of_rows(
         request, find_members(member.organisation, search=search, role=role, state=state)
     )
     context = {

@@ -10,7 +10,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet, Subquery
 from django.http import HttpRequest
+
+from gensidig.common.sql import InArray
 
 PER_PAGE = 50
 
@@ -29,6 +32,19 @@ def page_of(
     if count is not None:
         paginator.__dict__["count"] = count  # the cached_property, filled in advance
     return paginator.get_page(request.GET.get("page"))
+
+
+def page_of_rows(
+    request: HttpRequest, rows: QuerySet[Any], *, per_page: int = PER_PAGE, count: int | None = None
+) -> Page:
+    """`page_of` for rows that are costly to build (joins, a subquery per row): the database
+    sorts and slices the ids alone, and builds only the page's rows, in the same query
+    (`pk = ANY(ARRAY(the page's ids))`). Sorting the members list's full rows built all
+    10,000 (their manager and latest invitation too) to show 50: 104 ms, now a few."""
+    page = page_of(request, rows.values_list("pk", flat=True), per_page=per_page, count=count)
+    ids = Subquery(page.object_list)  # type: ignore[arg-type]
+    page.object_list = list(rows.filter(InArray("pk", ids)))
+    return page
 
 
 def query_without_page(request: HttpRequest) -> str:
