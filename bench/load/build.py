@@ -8,7 +8,8 @@ Its own database (created if missing, emptied by `migrate` + a fresh organisatio
 proposals, 4,500 pairs, about 14 meetings a pair (63,000), a reflection by each partner
 after most held meetings (about 70,000), two goals a pair, 300 discoveries. Every load user
 has the password `load-password` (hashed once); their emails are `p<i>@load.example`, the
-administrator `admin@load.example`."""
+administrator `admin@load.example`. People, enrolments, proposals and pairs are made by
+gensidig.demo.scale, as the tests' large organisations (tests/scale/conftest.py)."""
 
 from __future__ import annotations
 
@@ -44,10 +45,11 @@ def build(members: int, seed: int) -> None:
     from django.utils import timezone
 
     from gensidig.accounts.models import Member, Organisation, Role, User
+    from gensidig.demo.scale import add_members, enrol_all, pair_proposals, propose_couples
     from gensidig.discoveries.models import Discovery, Vote
-    from gensidig.matching.models import Pair, Proposal, Round
+    from gensidig.matching.models import Round
     from gensidig.meetings.models import Goal, Meeting, Reflection, ends_of
-    from gensidig.programs.models import Enrolment, Program, Topic
+    from gensidig.programs.models import Program, Topic
 
     call_command("migrate", verbosity=0)
     rng = random.Random(seed)
@@ -61,25 +63,8 @@ def build(members: int, seed: int) -> None:
     )
     admin = Member.objects.create(organisation=org, user=admin_user, role=Role.OWNER)
     User.objects.filter(email__endswith="@load.example").exclude(pk=admin_user.pk).delete()
-    users = User.objects.bulk_create(
-        [
-            User(email=f"p{i}@load.example", name=f"Person {i:05d}", password=password)
-            for i in range(members)
-        ],
-        batch_size=2000,
-    )
-    people = Member.objects.bulk_create(
-        [
-            Member(
-                organisation=org,
-                user=user,
-                department=f"Afdeling {i % 40}",
-                title=f"Stilling {i % 25}",
-                generation="1995-2009" if i % 2 == 0 else "1965-1979",
-            )
-            for i, user in enumerate(users)
-        ],
-        batch_size=2000,
+    people = add_members(
+        org, members, domain="load.example", password=password, departments=40, titles=25
     )
     topics = Topic.objects.bulk_create(
         [
@@ -99,50 +84,23 @@ def build(members: int, seed: int) -> None:
     )
     program.themes_young_to_experienced.set(topics[:5])
     program.themes_experienced_to_young.set(topics[5:10])
-    enrolments = Enrolment.objects.bulk_create(
-        [
-            Enrolment(
-                program=program,
-                member=m,
-                side="young" if i % 2 == 0 else "experienced",
-                status="enrolled",
-                generation=m.generation,
-                languages=["da"],
-                charter_acknowledged_at=now,
-            )
-            for i, m in enumerate(people)
-        ],
-        batch_size=2000,
-    )
+    enrolments = enrol_all(program, people, now)
     matching_round = Round.objects.create(program=program, number=1, status=Round.Status.DONE)
     n_proposals = members // 2
-    proposals = Proposal.objects.bulk_create(
-        [
-            Proposal(
-                round=matching_round,
-                program=program,
-                a=enrolments[2 * i],
-                b=enrolments[2 * i + 1],
-                score=rng.random(),
-                parts={"balance": 0.4, "a_to_b": 0.3, "b_to_a": 0.2, "wish": 0.1},
-                teaches_a_to_b=[f"emne-{rng.randrange(60)}" for _ in range(3)],
-                teaches_b_to_a=[f"emne-{rng.randrange(60)}" for _ in range(2)],
-                reasons_da="Kan lære fra sig om emne-1 og emne-2; lærer om emne-7.",
-                reasons_en="Can teach emne-1 and emne-2; learns about emne-7.",
-                status="accepted" if i < n_proposals * 908 // 1000 else "published",
-            )
-            for i in range(n_proposals)
-        ],
-        batch_size=2000,
+    proposals = propose_couples(
+        matching_round,
+        enrolments,
+        score=lambda i: rng.random(),
+        status=lambda i: "accepted" if i < n_proposals * 908 // 1000 else "published",
+        parts={"balance": 0.4, "a_to_b": 0.3, "b_to_a": 0.2, "wish": 0.1},
+        teaches_a_to_b=lambda i: [f"emne-{rng.randrange(60)}" for _ in range(3)],
+        teaches_b_to_a=lambda i: [f"emne-{rng.randrange(60)}" for _ in range(2)],
+        reasons_da="Kan lære fra sig om emne-1 og emne-2; lærer om emne-7.",
+        reasons_en="Can teach emne-1 and emne-2; learns about emne-7.",
     )
     began = now - timedelta(weeks=26)
-    pairs = Pair.objects.bulk_create(
-        [
-            Pair(program=program, a=p.a, b=p.b, proposal=p, created_at=began)
-            for p in proposals
-            if p.status == "accepted"
-        ],
-        batch_size=2000,
+    pairs = pair_proposals(
+        [p for p in proposals if p.status == "accepted"], created_at=lambda i: began
     )
     meetings = []
     for i, pair in enumerate(pairs):

@@ -1,6 +1,7 @@
-"""An organisation of any size, built with bulk inserts: `grow(n)` adds n couples of
-members (one young, one experienced), each enrolled in one program, proposed to each other,
-paired, with three meetings (held, cancelled and one ahead for every other pair)."""
+"""An organisation of any size, built with bulk inserts (gensidig.demo.scale, as the load
+benchmark's): `grow(n)` adds n couples of members (one young, one experienced), each
+enrolled in one program, proposed to each other, paired, with three meetings (held,
+cancelled and one ahead for every other pair)."""
 
 from __future__ import annotations
 
@@ -11,79 +12,40 @@ import pytest
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
-from gensidig.accounts.models import Member, User
+from gensidig.demo.scale import add_members, enrol_all, pair_proposals, propose_couples
 from gensidig.matching.models import Pair, Proposal, Round
 from gensidig.meetings.models import Meeting, ends_of
-from gensidig.programs.models import Enrolment, State
+from gensidig.programs.models import State
 from tests.factories import ProgramFactory, TopicFactory
 
 
 def grow(organisation: Any, program: Any, n: int, *, start: int = 0) -> list[Pair]:
-    password = make_password(None)
-    users = User.objects.bulk_create(
-        [
-            User(
-                email=f"p{start + i}@scale.example",
-                name=f"Person {start + i:05d}",
-                password=password,
-            )
-            for i in range(2 * n)
-        ]
-    )
-    members = Member.objects.bulk_create(
-        [
-            Member(
-                organisation=organisation,
-                user=user,
-                department=f"Afdeling {i % 7}",
-                generation="1995-2009" if i % 2 == 0 else "1965-1979",
-            )
-            for i, user in enumerate(users)
-        ]
+    members = add_members(
+        organisation,
+        2 * n,
+        domain="scale.example",
+        password=make_password(None),
+        departments=7,
+        start=start,
     )
     now = timezone.now()
-    enrolments = Enrolment.objects.bulk_create(
-        [
-            Enrolment(
-                program=program,
-                member=member,
-                side="young" if i % 2 == 0 else "experienced",
-                status="enrolled",
-                generation=member.generation,
-                languages=["da"],
-                charter_acknowledged_at=now,
-            )
-            for i, member in enumerate(members)
-        ]
-    )
+    enrolments = enrol_all(program, members, now)
     matching_round = Round.objects.filter(program=program).first() or Round.objects.create(
         program=program, number=1, status=Round.Status.DONE
     )
-    proposals = Proposal.objects.bulk_create(
-        [
-            Proposal(
-                round=matching_round,
-                program=program,
-                a=enrolments[2 * i],
-                b=enrolments[2 * i + 1],
-                score=1.0 + i / 1000,
-                parts={"balance": 0.5, "wish": 0.1},
-                teaches_a_to_b=["tiktok", "ai"],
-                teaches_b_to_a=["history"],
-                reasons_da="Kan lære fra sig om tiktok og ai; lærer om history.",
-                reasons_en="Can teach tiktok and ai; learns about history.",
-                status=Proposal.Status.ACCEPTED if i % 2 else Proposal.Status.DRAFT,
-            )
-            for i in range(n)
-        ]
+    proposals = propose_couples(
+        matching_round,
+        enrolments,
+        status=lambda i: Proposal.Status.ACCEPTED if i % 2 else Proposal.Status.DRAFT,
+        score=lambda i: 1.0 + i / 1000,
+        parts={"balance": 0.5, "wish": 0.1},
+        teaches_a_to_b=["tiktok", "ai"],
+        teaches_b_to_a=["history"],
+        reasons_da="Kan lære fra sig om tiktok og ai; lærer om history.",
+        reasons_en="Can teach tiktok and ai; learns about history.",
     )
     began = now - timedelta(weeks=10)
-    pairs = Pair.objects.bulk_create(
-        [
-            Pair(program=program, a=p.a, b=p.b, proposal=p, created_at=began - timedelta(days=i))
-            for i, p in enumerate(proposals)
-        ]
-    )
+    pairs = pair_proposals(proposals, created_at=lambda i: began - timedelta(days=i))
     meetings = []
     for i, pair in enumerate(pairs):
         times = [
