@@ -368,3 +368,36 @@ def test_passkey_page_at_an_ip_address_points_to_localhost(client: Client, young
     assert 'href="http://localhost:8000/account/two-factor/"' in page.content.decode()
     named = client.get(reverse("identity:mfa"), HTTP_HOST="localhost:8000")
     assert named.context["passkey_elsewhere"] is None
+
+
+def test_passkey_holder_can_add_the_authenticator_app_too(client: Client, young: Any) -> None:
+    password_login(client, "ung@example.org")
+    add_passkey(client, name="Laptop")
+    page = client.get(reverse("identity:mfa_setup"))
+    assert page.status_code == 200
+    assert page.context["qr"].startswith("data:image/svg+xml")
+    device = young.user.totpdevice_set.get(confirmed=False)
+    response = client.post(reverse("identity:mfa_setup"), {"code": code_for(device)})
+    assert response.status_code == 200
+    device.refresh_from_db()
+    assert device.confirmed
+    assert WebAuthnCredential.objects.filter(user=young.user).count() == 1
+
+
+def test_passkey_holder_cannot_add_an_app_with_the_password_alone(
+    client: Client, young: Any
+) -> None:
+    password_login(client, "ung@example.org")
+    add_passkey(client)
+    client.post(reverse("accounts:logout"))
+    password_login(client, "ung@example.org")
+    page = client.get(reverse("identity:mfa_setup"))
+    assert page.status_code == 302
+    assert page.url.startswith(reverse("identity:mfa_verify"))
+    # Even with the key of an app set up but never confirmed, the code is not taken.
+    device = actions.start_totp(user=young.user)
+    refused = client.post(reverse("identity:mfa_setup"), {"code": code_for(device)})
+    assert refused.status_code == 302
+    assert not young.user.totpdevice_set.filter(confirmed=True).exists()
+    dashboard = reverse("common:dashboard", kwargs={"org": young.organisation.slug})
+    assert client.get(dashboard).status_code == 302

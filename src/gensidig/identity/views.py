@@ -129,7 +129,11 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
     """Set up an authenticator app. Also the one page a manager who must have a second factor
     can reach until they have one."""
     user: User = request.user  # type: ignore[assignment]
-    if mfa.has_second_factor(user) and request.method == "GET":
+    if mfa.has_second_factor(user) and not mfa.session_is_verified(request):
+        # Someone with a passkey or codes adds an app only after using one: the password
+        # alone must not let anyone make a second factor of their own.
+        return redirect("identity:mfa_verify")
+    if mfa.has_authenticator_app(user) and request.method == "GET":
         return redirect("identity:mfa")
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
