@@ -315,3 +315,31 @@ def test_sso_token_signed_by_another_key_is_refused(
     )
     assert response.status_code == 403
     assert SecurityEvent.objects.get(kind="sso-refused").details == {"reason": "signature"}
+
+
+def test_sso_invitation_and_password_still_work_outside_the_vouched_domains(
+    client: Client, admin: Any, crafted_provider: CraftedProvider
+) -> None:
+    """A provider that closes password login for its own domain leaves everyone else's way
+    in alone: an invited guest of another domain joins and logs in with a password."""
+    from gensidig.accounts import actions as account_actions
+    from gensidig.accounts.models import Role
+
+    configure(admin, crafted_provider.issuer, password_login_allowed=False)
+    _invitation, token = account_actions.invite_member(
+        organisation=admin.organisation,
+        email="gaest@example.org",
+        role=Role.PARTICIPANT,
+        invited_by=admin,
+    )
+    url = reverse("accounts:accept_invitation", kwargs={"token": token})
+    joined = client.post(
+        url, {"name": "Gitte Gæst", "password1": "sommerfugl-42x", "password2": "sommerfugl-42x"}
+    )
+    assert joined.status_code == 302
+    client.post(reverse("accounts:logout"))
+    again = client.post(
+        reverse("accounts:login"), {"username": "gaest@example.org", "password": "sommerfugl-42x"}
+    )
+    assert again.status_code == 302
+    assert client.session[SESSION_KEY] == str(User.objects.get(email="gaest@example.org").pk)
