@@ -74,6 +74,16 @@ def test_pair_by_hand_post_may_name_anyone_enrolled(scaled: Any) -> None:
     assert young.pk in [value for value, _label in form.fields["a"].widget.choices]
 
 
+def test_pair_by_hand_post_with_a_superscript_digit_is_invalid_not_an_error(
+    scaled: Any,
+) -> None:
+    # The fuzz test found "²" answering 500: str.isdigit() accepts it, int() does not.
+    program = scaled(2)
+    form = ManualPairForm({"a": "²", "b": "²", "reason": ""}, program=program)
+    assert not form.is_valid()
+    assert "a" in form.errors
+
+
 def test_pair_by_hand_search_refused_to_participant_and_outsider(
     login: Any, young: Any, outsider: Any, scaled: Any
 ) -> None:

@@ -101,7 +101,8 @@ class ManualPairForm(forms.Form):
         self.more[name] = len(shown) > PARTNER_CHOICES
         shown = shown[:PARTNER_CHOICES]
         chosen = str(self[name].value() or "")
-        if chosen.isdigit() and int(chosen) not in {e.pk for e in shown}:
+        # isdigit() is true for "²", which int() refuses; only ASCII digits are an id.
+        if chosen.isascii() and chosen.isdigit() and int(chosen) not in {e.pk for e in shown}:
             shown += list(field.queryset.filter(pk=int(chosen)))  # type: ignore[attr-defined]
         field.widget.choices = [
             ("", field.empty_label),  # type: ignore[attr-defined]
