@@ -116,3 +116,12 @@ def test_page_of_rows_same_page_as_page_of(rf: Any, scaled: Any, admin: Any) -> 
             for m in full.object_list
         ]
         assert narrow.paginator.count == full.paginator.count == 121
+
+
+def test_members_search_without_a_hit_shows_an_empty_page(login: Any, admin: Any) -> None:
+    # The page's ids are a subquery; with no row at all it compiled to "IN NULL", a 500.
+    from django.urls import reverse
+
+    url = reverse("accounts:members", kwargs={"org": admin.organisation.slug})
+    response = login(admin).get(url, {"q": "nobody-by-this-name"})
+    assert response.status_code == 200
