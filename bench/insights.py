@@ -1,7 +1,7 @@
 """Benchmark of a program's insights dashboard on a large program, on SQLite or PostgreSQL.
 
     .venv/bin/python bench/insights.py [--database sqlite|postgres] [--participants 10000]
-                                       [--years 1] [--repeat 5]
+                                       [--years 1] [--repeat 5] [--keep]
 
 Builds, in a throw-away database (a temporary SQLite file, or the PostgreSQL database
 `gensidig_bench_insights` on DATABASE_URL's server, default 127.0.0.1:5432, dropped and made
@@ -12,11 +12,17 @@ reflections with the topics they learned, goals with progress marks, self-assess
 before and after, and the daily health snapshots back-filled. The big tables are written by
 COPY (PostgreSQL) or executemany (SQLite), streamed, never held as model objects.
 
+With --keep the database is named by its size (`gensidig_bench_insights_100000_3`, or
+`/tmp/gensidig-bench-insights-100000-3.sqlite3`), kept afterwards and used again by the
+next run with the same size (migrated and its stored counts back-filled, not rebuilt).
+
 Then, in a fresh process as a server would be, it renders the dashboard page as its
 administrator `--repeat` times and prints the median and the number of queries for the
 figures; the peak of Python memory allocated during one render (tracemalloc) and the
-process's peak RSS; and, as the baseline in the same run, the median time of the program's
-own page (`programs:program`, no figures), with the ratio between the two.
+growth of the process's resident memory during one render (its peak RSS, VmHWM, reset
+before the render through /proc/self/clear_refs); and, as the baseline in the same run,
+the median time of the program's own page (`programs:program`, no figures), with the
+ratio between the two.
 
 Figures, the commands and the previous (comma-joined columns + numpy) implementation's
 times: bench/insights.md.
@@ -25,6 +31,7 @@ times: bench/insights.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import os
 import random
@@ -299,6 +306,11 @@ def build(participants: int, years: int, seed: int) -> dict[str, Any]:
     return counts
 
 
+def refresh() -> dict[str, Any]:
+    """A kept database after migrating: the stored counts it lacks back-filled."""
+    return {}
+
+
 def timed(fn: Any, repeat: int) -> tuple[float, Any]:
     times, result = [], None
     for _ in range(repeat):
@@ -308,17 +320,19 @@ def timed(fn: Any, repeat: int) -> tuple[float, Any]:
     return statistics.median(times), result
 
 
-def database_url(kind: str, tmp: str) -> str:
+def database_url(kind: str, tmp: str, name: str) -> str:
     if kind == "sqlite":
-        return f"sqlite:///{tmp}/bench.sqlite3"
+        return f"sqlite:///{tmp}/{name}.sqlite3"
     base = urlparse(os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/x")
-    return urlunparse(base._replace(path=f"/{PG_NAME}"))
+    return urlunparse(base._replace(path=f"/{name}"))
 
 
-def recreate_postgres(url: str) -> None:
+def recreate_postgres(url: str, *, keep: bool) -> bool:
+    """Make the database anew (or with `keep`, only when missing): True when it is new."""
     import psycopg
 
     parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
     with psycopg.connect(
         host=parsed.hostname,
         port=parsed.port or 5432,
@@ -327,8 +341,33 @@ def recreate_postgres(url: str) -> None:
         dbname="postgres",
         autocommit=True,
     ) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}"')
-        admin.execute(f'CREATE DATABASE "{PG_NAME}"')
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if keep and exists:
+            return False
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return True
+
+
+def peak_rss_mb() -> float:
+    """The process's peak resident memory since the last reset_peak_rss (VmHWM), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def current_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def reset_peak_rss() -> None:
+    """Linux: writing 5 to clear_refs sets the peak RSS back to the current RSS."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
 
 
 def setup(tmp: str, url: str) -> None:
@@ -374,12 +413,13 @@ def measure(repeat: int) -> None:
     from django.utils import timezone
 
     from gensidig.insights import queries
+    from gensidig.meetings.queries import health_counts
 
     now = timezone.now()
-    current = queries.health_counts_now(program, now)
+    current = health_counts(program, now)
     parts = {
         "enrolment": lambda: queries.enrolment_tables(program),
-        "health now": lambda: queries.health_counts_now(program, now),
+        "health now": lambda: health_counts(program, now),
         "rhythm": lambda: queries.health_tables(program, now, current),
         "health over time": lambda: queries.health_over_time(program, now, current),
         "cancellations": lambda: queries.cancellation_table(program),
@@ -391,6 +431,10 @@ def measure(repeat: int) -> None:
         "comparison": lambda: queries.comparison(program),
     }
     spent = {name: timed(part, 3)[0] for name, part in parts.items()}
+    before = current_rss_mb()
+    reset_peak_rss()
+    client.get(url)
+    grown = peak_rss_mb() - before
     tracemalloc.start()
     client.get(url)
     _now, peak = tracemalloc.get_traced_memory()
@@ -402,6 +446,7 @@ def measure(repeat: int) -> None:
     print(f"queries for the figures: {len(counted)}")
     print("  " + ", ".join(f"{name} {t * 1000:.0f} ms" for name, t in spent.items()))
     print(f"Python memory allocated at the peak of one render: {peak / 2**20:.1f} MB")
+    print(f"resident memory: {before:.0f} MB before a render, peak {grown:+.1f} MB during it")
     print(f"peak RSS of the measuring process: {rss:.0f} MB")
     print(f"baseline, the program's own page: {baseline_s * 1000:.0f} ms (median of {repeat})")
     print(f"ratio dashboard / baseline: {render_s / baseline_s:.2f}")
@@ -414,6 +459,7 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", action="store_true", help="keep the database, reuse it")
     parser.add_argument("--measure", metavar="DIR", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -423,21 +469,36 @@ def main() -> None:
         return
 
     tmp = tempfile.mkdtemp(prefix="gensidig-bench-")
-    url = database_url(args.database, tmp)
+    name = PG_NAME
+    where = tmp
+    if args.keep:
+        name = f"{PG_NAME}_{args.participants}_{args.years}"
+        where = tempfile.gettempdir()
+    url = database_url(args.database, where, name)
     if args.database == "postgres":
-        recreate_postgres(url)
+        new = recreate_postgres(url, keep=args.keep)
+    else:
+        sqlite_file = Path(where) / f"{name}.sqlite3"
+        new = not (args.keep and sqlite_file.exists())
+        if new:
+            sqlite_file.unlink(missing_ok=True)
     setup(tmp, url)
     from django.core.management import call_command
     from django.db import connection
 
     call_command("migrate", verbosity=0)
     t0 = time.perf_counter()
-    counts = build(args.participants, args.years, args.seed)
+    if new:
+        counts = build(args.participants, args.years, args.seed)
+        what = "built"
+    else:
+        counts = refresh()
+        what = "kept"
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     connection.close()
     print(
-        f"{args.database}: built {args.participants} participants and {args.years} year(s): "
+        f"{args.database}: {what} {args.participants} participants and {args.years} year(s): "
         + ", ".join(f"{n} {what}" for what, n in counts.items())
         + f" in {time.perf_counter() - t0:.0f} s"
     )

@@ -24,6 +24,7 @@ from gensidig.insights.series import (
 )
 from gensidig.insights.snapshots import backfill_health_snapshots
 from gensidig.matching.models import Pair
+from gensidig.meetings import queries as meetings_queries
 from gensidig.meetings.health import HealthState, pair_health
 from gensidig.meetings.models import Meeting
 from gensidig.programs.models import Program
@@ -292,8 +293,11 @@ def test_health_now_in_the_database_follows_pair_health(
         next_meeting_at=min(ahead, default=None),
         ended_at=ended_at,
     ).state
-    counts = queries.health_counts_now(program, now)
+    counts = meetings_queries.health_counts(program, now)
     assert counts == {state: int(state == expected) for state in HealthState}
+    # The pairs page lists the pair in the same state.
+    (listed,) = meetings_queries.with_health(Pair.objects.filter(pk=pair.pk), program, now)
+    assert listed.health == expected  # type: ignore[attr-defined]
     assert queries.held(program, now).count() == len(held)
 
 

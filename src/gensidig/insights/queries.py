@@ -20,9 +20,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    FilteredRelation,
     IntegerField,
-    Max,
     Min,
     OuterRef,
     Q,
@@ -52,6 +50,7 @@ from gensidig.insights.suppress import (
 from gensidig.matching.models import Pair, Proposal
 from gensidig.meetings.health import HealthState
 from gensidig.meetings.models import Assessment, Goal, GoalMark, Meeting, Reflection
+from gensidig.meetings.queries import health_counts
 from gensidig.programs.models import Enrolment, EnrolmentStatus, Program, Side
 
 
@@ -322,48 +321,6 @@ def held(program: Program, now: datetime) -> QuerySet[Meeting]:
     )
 
 
-def health_counts_now(program: Program, now: datetime) -> dict[str, int]:
-    """How many of the program's pairs are in each health state at `now`, by the rule of
-    meetings.health.pair_health, counted by the database in one query: per pair (inner
-    query, one pass over its recent meetings) the last meeting held and whether one that is
-    not cancelled lies ahead; the states by conditional counts over those (outer query)."""
-    cadence = timedelta(weeks=max(program.cadence_weeks, 1))
-    # Only the meetings of the last two cadences and ahead are read: a pair whose last
-    # meeting held is older is stalled whichever it was (the pair began before its first
-    # meeting), so the cost follows the program's size, not the length of its history.
-    recent = FilteredRelation("meetings", condition=Q(meetings__starts_at__gt=now - 2 * cadence))
-    per_pair = (
-        Pair.objects.filter(program=program)
-        .annotate(recent=recent)
-        .annotate(
-            last=Max(
-                "recent__starts_at",
-                filter=Q(recent__status=Meeting.Status.CONFIRMED, recent__starts_at__lte=now),
-            ),
-            ahead=Count(
-                "recent",
-                filter=Q(recent__starts_at__gt=now) & ~Q(recent__status=Meeting.Status.CANCELLED),
-            ),
-        )
-    )
-    per_pair = per_pair.annotate(since=Coalesce("last", "created_at"))
-    ended = Q(ended_at__lte=now)
-    booked = ~ended & Q(ahead__gt=0)
-    waiting = ~ended & Q(ahead=0)
-    found = per_pair.aggregate(
-        ended=Count("pk", filter=ended),
-        stalled=Count("pk", filter=waiting & Q(since__lte=now - 2 * cadence)),
-        overdue=Count(
-            "pk", filter=waiting & Q(since__gt=now - 2 * cadence, since__lte=now - cadence)
-        ),
-        due=Count(
-            "pk", filter=waiting & Q(since__gt=now - cadence, since__lte=now - cadence * 3 / 4)
-        ),
-        on_track=Count("pk", filter=booked | (waiting & Q(since__gt=now - cadence * 3 / 4))),
-    )
-    return {state: found[state.value] for state in HealthState}
-
-
 def expected_meetings(program: Program, now: datetime) -> float:
     """Meetings the program's rhythm asked for by `now`: per pair, the cadences from its
     start to its end (or `now`), summed by the database."""
@@ -379,8 +336,8 @@ def expected_meetings(program: Program, now: datetime) -> float:
 
 
 def health_tables(program: Program, now: datetime, counts: dict[str, int]) -> tuple[Table, Row]:
-    """Pair health now (`counts`, by health_counts_now), and the meetings held against the
-    cadence. A meeting counts as held once it has begun."""
+    """Pair health now (`counts`, by meetings.queries.health_counts), and the meetings
+    held against the cadence. A meeting counts as held once it has begun."""
     health = breakdown(
         "health",
         str(_("Pair health")),
@@ -847,7 +804,7 @@ def dashboard(
     now = now or timezone.now()
     board = Dashboard(program=program, threshold=min_group())
     board.tables.extend(enrolment_tables(program))
-    current = health_counts_now(program, now)
+    current = health_counts(program, now)
     health, cadence = health_tables(program, now, current)
     board.tables.append(health)
     board.figures["cadence"] = cadence

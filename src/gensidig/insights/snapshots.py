@@ -2,9 +2,10 @@
 day, the history that the dashboard's "pair health over time" reads.
 
 The daily run (`gensidig nudge`) records today's counts, computed live by the database
-(queries.health_counts_now). `gensidig backfill_health` writes the days before the first
-snapshot from the meetings' history, by the array form of the health rule in series.py:
-the one place that still walks every meeting, once, in a command rather than a page."""
+(meetings.queries.health_counts, as on the pairs page). `gensidig backfill_health` writes
+the days before the first snapshot from the meetings' history, by the array form of the
+health rule in series.py: the one place that still walks every meeting, once, in a
+command rather than a page."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from gensidig.insights.series import Meetings, Pairs, count_states, micro
 from gensidig.matching.models import Pair
 from gensidig.meetings.health import HealthState
 from gensidig.meetings.models import Meeting
+from gensidig.meetings.queries import health_counts
 from gensidig.programs.models import Program, State
 
 
@@ -44,13 +46,11 @@ def save_counts(*, program: Program, day: date, counts: dict[str, int], at: date
 def record_health_snapshots(*, now: datetime | None = None) -> int:
     """Today's snapshot of every program with pairs (run daily; running it again the same
     day replaces the day's counts). Returns the number of programs recorded."""
-    from gensidig.insights.queries import health_counts_now
-
     now = now or timezone.now()
     day = timezone.localdate(now)
     found = programs_with_pairs()
     for program in found:
-        save_counts(program=program, day=day, counts=health_counts_now(program, now), at=now)
+        save_counts(program=program, day=day, counts=health_counts(program, now), at=now)
     return len(found)
 
 

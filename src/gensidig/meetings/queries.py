@@ -12,6 +12,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    FilteredRelation,
     IntegerField,
     Max,
     Min,
@@ -105,7 +106,15 @@ def status_of(
         key=lambda m: m.starts_at,
     )
     confirmed_ahead = [m for m in ahead if m.status == Meeting.Status.CONFIRMED]
-    last = max((m.starts_at for m in held), default=None)
+    # Health counts a meeting from its start (met_by): a pair in a meeting is meeting.
+    last = max(
+        (
+            m.starts_at
+            for m in meetings
+            if m.status == Meeting.Status.CONFIRMED and m.starts_at <= now
+        ),
+        default=None,
+    )
     health = pair_health(
         now=now,
         cadence_weeks=pair.program.cadence_weeks,
@@ -123,16 +132,27 @@ def status_of(
     )
 
 
-def with_meeting_dates(pairs: QuerySet[Pair], now: datetime) -> QuerySet[Pair]:
-    """Each pair's last held meeting, next meeting (any, and the next confirmed one) and
-    the start its health is counted from, aggregated in the database."""
-    held = Q(meetings__status=Meeting.Status.CONFIRMED, meetings__ends_at__lte=now)
-    ahead = Q(
-        meetings__starts_at__gt=now,
-        meetings__status__in=[Meeting.Status.PROPOSED, Meeting.Status.CONFIRMED],
+def met_by(now: datetime, prefix: str = "meetings__") -> Q:
+    """A meeting the pair has met at by `now`, as health counts it: confirmed and begun (a
+    pair in the middle of a meeting is meeting)."""
+    return Q(**{f"{prefix}status": Meeting.Status.CONFIRMED, f"{prefix}starts_at__lte": now})
+
+
+def ahead_of(now: datetime, prefix: str = "meetings__") -> Q:
+    """A meeting still ahead at `now` that is not cancelled (proposed or confirmed)."""
+    return Q(**{f"{prefix}starts_at__gt": now}) & ~Q(
+        **{f"{prefix}status": Meeting.Status.CANCELLED}
     )
+
+
+def with_meeting_dates(pairs: QuerySet[Pair], now: datetime) -> QuerySet[Pair]:
+    """Each pair's last meeting met at (`met_by`), next meeting (any, and the next confirmed
+    one), meetings held (confirmed and over) and the start its health is counted from,
+    aggregated in the database."""
+    held = Q(meetings__status=Meeting.Status.CONFIRMED, meetings__ends_at__lte=now)
+    ahead = ahead_of(now)
     return pairs.annotate(
-        last_met_at=Max("meetings__starts_at", filter=held),
+        last_met_at=Max("meetings__starts_at", filter=met_by(now)),
         next_meeting_at=Min("meetings__starts_at", filter=ahead),
         next_confirmed_at=Min(
             "meetings__starts_at", filter=ahead & Q(meetings__status=Meeting.Status.CONFIRMED)
@@ -141,23 +161,36 @@ def with_meeting_dates(pairs: QuerySet[Pair], now: datetime) -> QuerySet[Pair]:
     ).annotate(since=Coalesce("last_met_at", "created_at"))
 
 
-def with_health(pairs: QuerySet[Pair], program: Program, now: datetime) -> QuerySet[Pair]:
-    """`health` (the state) and `health_rank` (the order the admin reads in) computed in the
-    database by the rule of `health.pair_health`, for the pairs of one program (one cadence)."""
-    cadence = timedelta(weeks=max(program.cadence_weeks, 1))
-    rules = [
+def health_rules(cadence_weeks: int, now: datetime, booked: Q) -> list[tuple[Q, HealthState]]:
+    """The rule of `health.pair_health` as conditions on a pair's `ended_at`, `since` (its
+    last meeting met at, or its start) and `booked` (a meeting ahead): the first condition
+    that holds gives the state, on track when none does. The one SQL form of the rule: the
+    pairs page's list (`with_health`) and the counts that the pairs page and the insights
+    dashboard show (`health_counts`) are both made from it."""
+    cadence = timedelta(weeks=max(cadence_weeks, 1))
+    return [
         (Q(ended_at__lte=now), HealthState.ENDED),
-        (Q(next_meeting_at__isnull=False), HealthState.ON_TRACK),
+        (booked, HealthState.ON_TRACK),
         (Q(since__lte=now - 2 * cadence), HealthState.STALLED),
         (Q(since__lte=now - cadence), HealthState.OVERDUE),
         (Q(since__lte=now - cadence * 3 / 4), HealthState.DUE),
     ]
+
+
+def health_case(rules: list[tuple[Q, HealthState]]) -> Case:
+    return Case(
+        *(When(rule, then=Value(str(state))) for rule, state in rules),
+        default=Value(str(HealthState.ON_TRACK)),
+        output_field=CharField(),
+    )
+
+
+def with_health(pairs: QuerySet[Pair], program: Program, now: datetime) -> QuerySet[Pair]:
+    """`health` (the state) and `health_rank` (the order the admin reads in) computed in the
+    database by `health_rules`, for the pairs of one program (one cadence)."""
+    rules = health_rules(program.cadence_weeks, now, Q(next_meeting_at__isnull=False))
     return with_meeting_dates(pairs, now).annotate(
-        health=Case(
-            *(When(rule, then=Value(str(state))) for rule, state in rules),
-            default=Value(str(HealthState.ON_TRACK)),
-            output_field=CharField(),
-        ),
+        health=health_case(rules),
         health_rank=Case(
             *(When(rule, then=Value(ORDER.index(state))) for rule, state in rules),
             default=Value(ORDER.index(HealthState.ON_TRACK)),
@@ -214,12 +247,29 @@ def pairs_by_ids(program: Program, ids: list[int], now: datetime) -> list[Pair]:
 
 
 def health_counts(program: Program, now: datetime | None = None) -> dict[str, int]:
-    """How many pairs of the program are in each state, in one query."""
+    """How many of the program's pairs are in each health state at `now` (by
+    `health_rules`), counted by the database in one query: per pair (inner query) the last
+    meeting met at and the meetings ahead, the states by conditional counts over those.
+    Only the meetings of the last two cadences and ahead are read: a pair whose last
+    meeting is older is stalled whichever it was (it began before its first meeting), so
+    the cost follows the program's pairs, not the length of its history."""
     now = now or timezone.now()
-    pairs = with_health(Pair.objects.filter(program=program), program, now)
-    states = pairs.values_list("health", flat=True)  # type: ignore[misc]
-    counts = Counter(states)
-    return {str(state): counts.get(str(state), 0) for state in ORDER}
+    cadence = timedelta(weeks=max(program.cadence_weeks, 1))
+    recent = FilteredRelation("meetings", condition=Q(meetings__starts_at__gt=now - 2 * cadence))
+    per_pair = (
+        Pair.objects.filter(program=program)
+        .annotate(recent=recent)
+        .annotate(
+            last_met_at=Max("recent__starts_at", filter=met_by(now, "recent__")),
+            ahead=Count("recent", filter=ahead_of(now, "recent__")),
+        )
+        .annotate(since=Coalesce("last_met_at", "created_at"))
+    )
+    rules = health_rules(program.cadence_weeks, now, Q(ahead__gt=0))
+    found = per_pair.annotate(health=health_case(rules)).aggregate(
+        **{str(state): Count("pk", filter=Q(health=str(state))) for state in ORDER}
+    )
+    return {str(state): found[str(state)] for state in ORDER}
 
 
 def pair_rows(pairs: Iterable[Pair], now: datetime | None = None) -> list[PairRow]:
