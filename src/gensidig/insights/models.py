@@ -88,3 +88,51 @@ class HealthSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.program_id} {self.day} {self.state}={self.pairs}"
+
+
+class Tally(models.Model):
+    """A running count of one cell of a program's dashboard: the topics learned of one
+    topic by one side, goals of one side at one progress, one side's self-assessments or
+    cancellations, the pairs in one balance bucket, the confirmed meetings. `count`, the
+    `people` behind it and, for self-assessments, the sums of the levels `before` and
+    `after`. Kept by insights.tallies in the same transaction as the rows it counts. The
+    row with an empty figure is the program's anchor (locked by each change). Counts of a
+    program only: no person is in it."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="tallies")
+    figure = models.CharField(max_length=16)
+    side = models.CharField(max_length=12, blank=True)
+    key = models.CharField(max_length=20, blank=True)
+    count = models.BigIntegerField(default=0)
+    people = models.BigIntegerField(default=0)
+    before = models.BigIntegerField(default=0)
+    after = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "figure", "side", "key"], name="tally_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program_id} {self.figure} {self.side} {self.key}={self.count}"
+
+
+class TallyShare(models.Model):
+    """What one enrolment's or one pair's rows add to its program's tallies, as last
+    counted (`cells`: "figure|side|key" -> [count, people, before, after]), so that a
+    change moves the tallies by the difference. Counts of topic ids, sides and progress
+    values of one enrolment or pair: no names, no text, nothing the person wrote."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    enrolment = models.OneToOneField(
+        Enrolment, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    pair = models.OneToOneField(
+        "matching.Pair", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    cells = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"{self.program_id} {self.enrolment_id or ''}/{self.pair_id or ''}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gensidig.common.personal_data import register, register_export
+from gensidig.common.personal_data import exclude, register, register_export
 from gensidig.insights.queries import personal_data_of
 
 register(
@@ -25,3 +25,22 @@ register(
     erased="Kept on the detached enrolment (response rates stay).",
 )
 register_export("pulse_answers", lambda person: personal_data_of(person.user_id)["pulse_answers"])
+exclude(
+    "insights.Tally",
+    "A program's running counts for its dashboard (topics learned per side and topic, goals "
+    "per progress, pairs per balance bucket, ...) with the number of people behind each: "
+    "counts of a program, no person, name or text.",
+)
+register(
+    "insights.TallyShare",
+    purpose="What one enrolment's or one pair's rows add to the program's dashboard counts "
+    "(how often each topic was learned, goals per progress, self-assessment sums, "
+    "cancellations), so that a change moves the counts by the difference.",
+    basis="Legitimate interest of the program: its figures, reported only in aggregate.",
+    retention="With the enrolment or the pair.",
+    section=None,
+    exported="Not exported: derived from the reflections, goals and self-assessments the "
+    "export holds.",
+    erased="Kept on the detached enrolment: counts without a name, so the figures stay "
+    "(as the self-assessments).",
+)

@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db.models import (
@@ -20,21 +20,20 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    IntegerField,
     Min,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models.functions import Coalesce, Least
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from gensidig.accounts.models import Member
 from gensidig.discoveries.models import Discovery, Stage, StageChange
+from gensidig.insights import tallies
 from gensidig.insights.models import HealthSnapshot, PulseAnswer, PulseInvite
 from gensidig.insights.pulses import POINTS, QUESTIONS, net_promoter_score
 from gensidig.insights.series import NOT_BEGUN, STATES, points
@@ -49,9 +48,34 @@ from gensidig.insights.suppress import (
 )
 from gensidig.matching.models import Pair, Proposal
 from gensidig.meetings.health import HealthState
-from gensidig.meetings.models import Assessment, Goal, GoalMark, Meeting, Reflection
+from gensidig.meetings.models import GoalMark, Meeting, Reflection
 from gensidig.meetings.queries import health_counts
-from gensidig.programs.models import Enrolment, EnrolmentStatus, Program, Side
+from gensidig.programs.models import Enrolment, EnrolmentStatus, Program, Side, Topic
+
+
+class Tallied:
+    """A program's tallies (insights.tallies) by figure, side and key."""
+
+    def __init__(self, cells: dict[tallies.Cell, tallies.Vector]) -> None:
+        self.cells = cells
+
+    def __call__(self, figure: str, side: str = "", key: str = "") -> Counted:
+        return Counted(*self.cells.get((figure, side, key), tallies.ZERO))
+
+    def cells_of(self, figure: str) -> dict[tuple[str, str], Counted]:
+        """(side, key) -> the cell, for one figure."""
+        return {
+            (side, key): Counted(*vector)
+            for (found, side, key), vector in self.cells.items()
+            if found == figure
+        }
+
+
+class Counted(NamedTuple):
+    n: int
+    people: int
+    before: int
+    after: int
 
 
 def min_group() -> int:
@@ -314,11 +338,14 @@ def decline_table(reasons: list[tuple[str, int]]) -> Table:
     )
 
 
-def held(program: Program, now: datetime) -> QuerySet[Meeting]:
-    """The program's meetings held by `now`: confirmed and begun."""
-    return Meeting.objects.filter(
-        pair__program=program, status=Meeting.Status.CONFIRMED, starts_at__lte=now
-    )
+def held(program: Program, now: datetime, tallied: Tallied | None = None) -> int:
+    """The program's meetings held by `now` (confirmed and begun, `met_by`): its confirmed
+    meetings (a tally) less those still ahead (few: at most the ones booked)."""
+    tallied = tallied or Tallied(tallies.read(program))
+    ahead = Meeting.objects.filter(
+        pair__program=program, status=Meeting.Status.CONFIRMED, starts_at__gt=now
+    ).count()
+    return tallied(tallies.CONFIRMED).n - ahead
 
 
 def expected_meetings(program: Program, now: datetime) -> float:
@@ -335,7 +362,9 @@ def expected_meetings(program: Program, now: datetime) -> float:
     return total / timedelta(weeks=max(program.cadence_weeks, 1))
 
 
-def health_tables(program: Program, now: datetime, counts: dict[str, int]) -> tuple[Table, Row]:
+def health_tables(
+    program: Program, now: datetime, counts: dict[str, int], tallied: Tallied
+) -> tuple[Table, Row]:
     """Pair health now (`counts`, by meetings.queries.health_counts), and the meetings
     held against the cadence. A meeting counts as held once it has begun."""
     health = breakdown(
@@ -349,7 +378,7 @@ def health_tables(program: Program, now: datetime, counts: dict[str, int]) -> tu
         total_fixed=True,
     )
     expected = expected_meetings(program, now)
-    meetings = held(program, now).count()
+    meetings = held(program, now, tallied)
     people = 2 * sum(counts.values())
     share = round(100 * meetings / expected) if expected else None
     cadence_row = Row(
@@ -421,48 +450,47 @@ def health_point(
     )
 
 
-def cancellation_table(program: Program) -> Table:
-    cancelled = Meeting.objects.filter(
-        pair__program=program, status=Meeting.Status.CANCELLED, cancelled_by__isnull=False
-    )
-    by_side = {
-        side: (n, who)
-        for side, n, who in cancelled.order_by()
-        .values_list("cancelled_by__side")
-        .annotate(n=Count("pk"), who=Count("cancelled_by", distinct=True))
-        .values_list("cancelled_by__side", "n", "who")
-    }
+def cancellation_table(tallied: Tallied) -> Table:
+    by_side = {side: tallied(tallies.CANCELLATIONS, side) for side in SIDES}
     return breakdown(
         "cancellations",
         str(_("Meetings cancelled, by side")),
-        [(str(SIDE_LABELS[side]), *by_side.get(side, (0, 0))) for side in SIDES],
+        [(str(SIDE_LABELS[side]), by_side[side].n, by_side[side].people) for side in SIDES],
         total_label=str(_("Cancelled")),
         # Each person has one side: the people behind all cancellations are those of each
         # side added up.
-        total_people=sum(by_side.get(side, (0, 0))[1] for side in SIDES),
+        total_people=sum(by_side[side].people for side in SIDES),
         unit=str(_("meetings")),
     )
 
 
-def learning_tables(program: Program) -> tuple[list[Table], Row, Counter[str]]:
+def learning_tables(
+    program: Program, tallied: Tallied, pairs: int
+) -> tuple[list[Table], Row, Counter[str]]:
     """Topics learned per direction (counted by the topic's name, as shown, with the people
-    who wrote each down), the two-way balance over the program's pairs and for the program;
-    also the number learned per side, for the comparison. Three aggregate queries."""
-    written = Reflection.learned.through.objects.filter(
-        # The author is an enrolment of the pair's program: filtering on it spares the
-        # joins through the meeting and the pair.
-        reflection__author__program=program,
-        reflection__author__side__in=SIDES,
-    )
+    who wrote each down), the two-way balance over the program's `pairs` and for the
+    program; also the number learned per side, for the comparison. From the tallies, and
+    one query for the topics' names."""
     english = (translation.get_language() or "da").startswith("en")
+    learned = tallied.cells_of(tallies.LEARNED)
+    names = {
+        pk: (name_da, name_en)
+        for pk, name_da, name_en in Topic.objects.filter(
+            pk__in={int(key) for _side, key in learned}
+        ).values_list("pk", "name_da", "name_en")
+    }
+    # Rows are by name: topics of the same name (in both languages) are one row.
+    by_name: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    for side, key in learned:
+        by_name[(side, *names[int(key)])].append(int(key))
+    people = shared_name_people(program, by_name)
+    found = []
+    for (side, name_da, name_en), topics in by_name.items():
+        n = sum(learned[(side, str(topic))].n for topic in topics)
+        who = people.get((side, name_da, name_en), learned[(side, str(topics[0]))].people)
+        found.append((side, name_da, name_en, n, who))
     per_direction: dict[str, list[tuple[str, int, int]]] = {side: [] for side in SIDES}
     totals: Counter[str] = Counter()
-    found = (
-        written.order_by()
-        .values_list("reflection__author__side", "topic__name_da", "topic__name_en")
-        .annotate(n=Count("pk"), who=Count("reflection__author", distinct=True))
-        .values_list("reflection__author__side", "topic__name_da", "topic__name_en", "n", "who")  # type: ignore[misc]
-    )
     for side, name_da, name_en, n, who in sorted(found, key=lambda r: (-r[3], r[2], r[1])):
         name = (name_en or name_da) if english else (name_da or name_en)
         per_direction[side].append((name, n, who))
@@ -476,7 +504,7 @@ def learning_tables(program: Program) -> tuple[list[Table], Row, Counter[str]]:
         )
         for side in (Side.EXPERIENCED, Side.YOUNG)
     ]
-    buckets = balance_buckets(program)
+    buckets = balance_buckets(program, tallied, pairs)
     labels = {
         "none": _("No learning written down yet"),
         "one_way": _("One way only"),
@@ -495,135 +523,91 @@ def learning_tables(program: Program) -> tuple[list[Table], Row, Counter[str]]:
         )
     )
     balance = two_way_balance(totals[Side.YOUNG], totals[Side.EXPERIENCED])
-    people = 2 * (sum(buckets.values()) - buckets["none"])
+    people_in = 2 * (sum(buckets.values()) - buckets["none"])
     figure = Row(
         str(_("Two-way balance")),
         balance,
-        people,
-        balance is not None and shown_figure(people, threshold=min_group()),
+        people_in,
+        balance is not None and shown_figure(people_in, threshold=min_group()),
     )
     return tables, figure, totals
 
 
-def balance_buckets(program: Program) -> dict[str, int]:
-    """How many pairs learned both ways, mostly one way, one way only or not yet, by
-    balance_bucket's rule, counted by the database: each pair's topics learned by either
-    side in an inner query, the buckets in the outer one."""
-    topics = "meetings__reflections__learned"
-    side = "meetings__reflections__author__side"
-    per_pair = Pair.objects.filter(program=program).annotate(
-        young=Count(topics, filter=Q(**{side: Side.YOUNG})),
-        experienced=Count(topics, filter=Q(**{side: Side.EXPERIENCED})),
-    )
-    per_pair = per_pair.annotate(
-        low=Least("young", "experienced"), high=Greatest("young", "experienced")
-    )
-    # balance_bucket rounds low / high to two decimals: 0 is one way only, under 0.5 mostly
-    # one way. In whole numbers: low / high < 0.005 is one way only, and up to 0.495 (the
-    # float nearest 99 / 200 lies just below it, so Python rounds it down) mostly one way.
-    per_pair = per_pair.annotate(low200=F("low") * 200, high99=F("high") * 99)
-    return per_pair.aggregate(
-        none=Count("pk", filter=Q(high=0)),
-        one_way=Count("pk", filter=Q(high__gt=0, low200__lt=F("high"))),
-        uneven=Count("pk", filter=Q(high__gt=0, low200__gte=F("high"), low200__lte=F("high99"))),
-        two_way=Count("pk", filter=Q(high__gt=0, low200__gt=F("high99"))),
-    )
+def shared_name_people(
+    program: Program, by_name: dict[tuple[str, str, str], list[int]]
+) -> dict[tuple[str, str, str], int]:
+    """The people who learned topics that share one name (a row of several topics): one
+    person may have learned more than one of them, so they are counted from the rows. None
+    (no query) when every name is one topic's."""
+    shared = [pk for topics in by_name.values() if len(topics) > 1 for pk in topics]
+    if not shared:
+        return {}
+    return {
+        (side, name_da, name_en): who
+        for side, name_da, name_en, who in Reflection.learned.through.objects.filter(
+            reflection__author__program=program,
+            reflection__author__side__in=SIDES,
+            topic__in=shared,
+        )
+        .order_by()
+        .values_list("reflection__author__side", "topic__name_da", "topic__name_en")
+        .annotate(who=Count("reflection__author", distinct=True))
+        .values_list("reflection__author__side", "topic__name_da", "topic__name_en", "who")  # type: ignore[misc]
+    }
 
 
-def two_way_balance(young_learned: int, experienced_learned: int) -> float | None:
-    """1.0 when both sides learned as much as the other, 0.0 when learning went one way only:
-    the smaller direction over the larger, rounded to two decimals."""
-    larger = max(young_learned, experienced_learned)
-    if larger == 0:
-        return None
-    return round(min(young_learned, experienced_learned) / larger, 2)
+def balance_buckets(
+    program: Program, tallied: Tallied | None = None, pairs: int | None = None
+) -> dict[str, int]:
+    """How many of the program's pairs learned both ways, mostly one way, one way only or
+    not yet (balance_bucket's rule): the tallies hold the first three; the rest of the
+    `pairs` have not learned yet."""
+    tallied = tallied or Tallied(tallies.read(program))
+    if pairs is None:
+        pairs = Pair.objects.filter(program=program).count()
+    found = {
+        key: tallied(tallies.BALANCE, "", key).n for key in ("one_way", "uneven", "two_way")
+    }
+    return {"none": pairs - sum(found.values()), **found}
 
 
-def balance_bucket(young_learned: int, experienced_learned: int) -> str:
-    balance = two_way_balance(young_learned, experienced_learned)
-    if balance is None:
-        return "none"
-    if balance == 0:
-        return "one_way"
-    return "uneven" if balance < 0.5 else "two_way"
+two_way_balance = tallies.two_way_balance
+balance_bucket = tallies.balance_bucket
 
 
 GOAL_DIRECTIONS = (Side.EXPERIENCED, Side.YOUNG)
 
 
-def goal_tables(program: Program) -> list[Table]:
+def goal_tables(tallied: Tallied) -> list[Table]:
     """Goals per direction by their latest mark (not started without one), each over the
-    learners behind it: two aggregate queries."""
-    latest = Subquery(
-        GoalMark.objects.filter(goal=OuterRef("pk"))
-        .order_by("-created_at", "-pk")
-        .values("progress")[:1]
-    )
-    goals = Goal.objects.filter(pair__program=program, learner__side__in=SIDES)
-    cells = {
-        (side, progress): (n, who)
-        for side, progress, n, who in goals.annotate(
-            latest=Coalesce(latest, Value(GoalMark.Progress.NOT_STARTED.value))
-        )
-        .order_by()
-        .values_list("learner__side", "latest")
-        .annotate(n=Count("pk"), who=Count("learner", distinct=True))
-        .values_list("learner__side", "latest", "n", "who")
-    }
-    learners = dict(
-        goals.order_by()
-        .values_list("learner__side")
-        .annotate(who=Count("learner", distinct=True))
-        .values_list("learner__side", "who")
-    )
+    learners behind it, from the tallies."""
     return [
         breakdown(
             f"goals_{side}",
             str(_("Goals %(direction)s, by progress")) % {"direction": DIRECTION_LABELS[side]},
             [
-                (str(label), *cells.get((side, int(value)), (0, 0)))
+                (
+                    str(label),
+                    tallied(tallies.GOALS, side, str(int(value))).n,
+                    tallied(tallies.GOALS, side, str(int(value))).people,
+                )
                 for value, label in GoalMark.Progress.choices
             ],
             total_label=str(_("Goals")),
-            total_people=learners.get(side, 0),
+            total_people=tallied(tallies.GOAL_LEARNERS, side).people,
             unit=str(_("goals")),
         )
         for side in GOAL_DIRECTIONS
     ]
 
 
-def assessment_table(program: Program) -> Table:
+def assessment_table(tallied: Tallied) -> Table:
     """Self-assessment before and after, per direction, over the topics a learner rated
-    both before and after (one rating per pair, learner, topic and phase): one query."""
-    before = Subquery(
-        Assessment.objects.filter(
-            pair=OuterRef("pair"),
-            learner=OuterRef("learner"),
-            topic=OuterRef("topic"),
-            phase=Assessment.Phase.PRE,
-        ).values("level")[:1],
-        output_field=IntegerField(),
-    )
-    found = {
-        side: (n, pre, post, who)
-        for side, n, pre, post, who in Assessment.objects.filter(
-            pair__program=program, phase=Assessment.Phase.POST, learner__side__in=SIDES
-        )
-        .annotate(before=before)
-        .filter(before__isnull=False)
-        .order_by()
-        .values_list("learner__side")
-        .annotate(
-            n=Count("pk"),
-            pre=Sum("before"),
-            post=Sum("level"),
-            who=Count("learner", distinct=True),
-        )
-        .values_list("learner__side", "n", "pre", "post", "who")
-    }
+    both before and after (one rating per pair, learner, topic and phase), from the
+    tallies."""
     rows = []
     for side in GOAL_DIRECTIONS:
-        n, pre_sum, post_sum, people = found.get(side, (0, 0, 0, 0))
+        n, people, pre_sum, post_sum = tallied(tallies.ASSESSMENTS, side)
         value = (
             {
                 "before": round(pre_sum / n, 1),
@@ -752,17 +736,12 @@ def comparison(
         .annotate(n=Count("pk"))
         .values_list("program", "n")
     )
+    others = [pk for pk in ids if learned_here is None or pk != program.pk]
     learned: dict[int, Counter[str]] = defaultdict(Counter)
-    others = Reflection.learned.through.objects.filter(reflection__author__program__in=ids)
+    for program_id, sides in tallies.learned_by_program(others).items():
+        learned[program_id].update(sides)
     if learned_here is not None:
         learned[program.pk].update(learned_here)
-        others = others.exclude(reflection__author__program=program)
-    for program_id, side, n in (
-        others.values_list("reflection__author__program", "reflection__author__side")
-        .annotate(n=Count("pk"))
-        .values_list("reflection__author__program", "reflection__author__side", "n")  # type: ignore[misc]
-    ):
-        learned[program_id][side] += n
     scores = {
         program_id: (n, promoters, detractors)
         for program_id, n, promoters, detractors in PulseAnswer.objects.filter(
@@ -805,16 +784,18 @@ def dashboard(
     board = Dashboard(program=program, threshold=min_group())
     board.tables.extend(enrolment_tables(program))
     current = health_counts(program, now)
-    health, cadence = health_tables(program, now, current)
+    tallied = Tallied(tallies.read(program))
+    health, cadence = health_tables(program, now, current, tallied)
     board.tables.append(health)
     board.figures["cadence"] = cadence
     board.series = health_over_time(program, now, current)
-    board.tables.append(cancellation_table(program))
-    learning, balance, learned = learning_tables(program)
+    board.tables.append(cancellation_table(tallied))
+    # Every pair is in one health state: the counts add up to the program's pairs.
+    learning, balance, learned = learning_tables(program, tallied, sum(current.values()))
     board.tables.extend(learning)
     board.figures["balance"] = balance
-    board.tables.extend(goal_tables(program))
-    board.tables.append(assessment_table(program))
+    board.tables.extend(goal_tables(tallied))
+    board.tables.append(assessment_table(tallied))
     discoveries, effect = discovery_table(program)
     board.tables.append(discoveries)
     board.tables.append(pulse_table(program))
