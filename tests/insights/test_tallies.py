@@ -72,6 +72,7 @@ STEPS = st.lists(
         st.tuples(st.just("cancel"), index, st.booleans()),
         st.tuples(st.just("delete_meeting"), index),
         st.tuples(st.just("end_pair"), index),
+        st.tuples(st.just("new_pair"), index),
         st.tuples(st.just("delete_pair"), index),
         st.tuples(st.just("side"), index),
         st.tuples(st.just("delete_enrolment"), index),
@@ -149,6 +150,13 @@ def apply(program: Program, topics: list[Any], step: tuple[Any, ...]) -> None:
                 meeting.delete()
         elif kind == "end_pair" and pair is not None:
             actions.end_pair(pair=pair, by=None, reason="Flyttet")
+        elif kind == "new_pair":
+            young = EnrolmentFactory(program=program, side=Side.YOUNG)
+            # A partner of a pair before may be a partner again.
+            old = pick(list(Enrolment.objects.filter(program=program, side=Side.EXPERIENCED)), i)
+            Pair.objects.create(
+                program=program, a=young, b=old or EnrolmentFactory(program=program)
+            )
         elif kind == "delete_pair" and pair is not None:
             pair.delete()
         elif kind == "side":

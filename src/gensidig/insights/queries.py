@@ -17,11 +17,9 @@ from django.conf import settings
 from django.db.models import (
     Count,
     DurationField,
-    Exists,
     ExpressionWrapper,
     F,
     Min,
-    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -251,17 +249,14 @@ DIRECTION_LABELS = {
 SIDES = (Side.YOUNG, Side.EXPERIENCED)
 
 
-def enrolment_tables(program: Program) -> list[Table]:
-    in_a_pair = Exists(Pair.objects.filter(program=program, a=OuterRef("pk"))) | Exists(
-        Pair.objects.filter(program=program, b=OuterRef("pk"))
-    )
+def enrolment_tables(program: Program, tallied: Tallied) -> list[Table]:
     tally = Enrolment.objects.filter(program=program).aggregate(
         invited=Count("pk", filter=Q(status=EnrolmentStatus.INVITED)),
         enrolled=Count("pk", filter=Q(status=EnrolmentStatus.ENROLLED)),
         withdrawn=Count("pk", filter=Q(status=EnrolmentStatus.WITHDRAWN)),
-        # Anyone of the program who is or was a partner, whatever their status now.
-        matched=Count("pk", filter=in_a_pair),
     )
+    # Anyone of the program who is or was a partner, whatever their status now (a tally).
+    matched = tallied(tallies.MATCHED).people
     proposals = dict(
         Proposal.objects.filter(program=program)
         .exclude(status=Proposal.Status.SUPERSEDED)
@@ -277,7 +272,7 @@ def enrolment_tables(program: Program) -> list[Table]:
         .order_by("-n", "decline_reason")
     )
     invited, enrolled = tally["invited"], tally["enrolled"]
-    withdrawn, matched = tally["withdrawn"], tally["matched"]
+    withdrawn = tally["withdrawn"]
     unmatched = max(enrolled - matched, 0)
     # One breakdown, not two: a separate "enrolled" figure would give away a withheld cell
     # by subtraction from the total.
@@ -565,9 +560,7 @@ def balance_buckets(
     tallied = tallied or Tallied(tallies.read(program))
     if pairs is None:
         pairs = Pair.objects.filter(program=program).count()
-    found = {
-        key: tallied(tallies.BALANCE, "", key).n for key in ("one_way", "uneven", "two_way")
-    }
+    found = {key: tallied(tallies.BALANCE, "", key).n for key in ("one_way", "uneven", "two_way")}
     return {"none": pairs - sum(found.values()), **found}
 
 
@@ -782,9 +775,9 @@ def dashboard(
     to the programs they may open (None: all, as for the PDF an administrator asks for)."""
     now = now or timezone.now()
     board = Dashboard(program=program, threshold=min_group())
-    board.tables.extend(enrolment_tables(program))
-    current = health_counts(program, now)
     tallied = Tallied(tallies.read(program))
+    board.tables.extend(enrolment_tables(program, tallied))
+    current = health_counts(program, now)
     health, cadence = health_tables(program, now, current, tallied)
     board.tables.append(health)
     board.figures["cadence"] = cadence

@@ -49,15 +49,16 @@ from gensidig.programs.models import Enrolment, Program, Side
 SIDES = (Side.YOUNG, Side.EXPERIENCED)
 
 # The figures a person's rows make, and those a pair's rows make.
-LEARNED, GOALS, GOAL_LEARNERS, ASSESSMENTS, CANCELLATIONS = (
+LEARNED, GOALS, GOAL_LEARNERS, ASSESSMENTS, CANCELLATIONS, MATCHED = (
     "learned",
     "goals",
     "goal_learners",
     "assessments",
     "cancellations",
+    "matched",
 )
 BALANCE, CONFIRMED = "balance", "confirmed"
-PERSON_FIGURES = frozenset({LEARNED, GOALS, ASSESSMENTS, CANCELLATIONS})
+PERSON_FIGURES = frozenset({LEARNED, GOALS, ASSESSMENTS, CANCELLATIONS, MATCHED})
 PAIR_FIGURES = frozenset({BALANCE, CONFIRMED})
 # Refreshing GOALS counts GOAL_LEARNERS too (the same query).
 COUNTED_WITH = {GOALS: {GOALS, GOAL_LEARNERS}}
@@ -173,6 +174,18 @@ def person_shares(
             .values_list("cancelled_by", "cancelled_by__side", "n")
         ):
             shares[by][(CANCELLATIONS, side, "")] = (n, 1, 0, 0)
+    if MATCHED in figures:
+        # Who is or was a partner in one of the program's pairs.
+        pairs = Pair.objects.filter(program_id=program_id)
+        partners = pairs.values_list("a", flat=True).union(pairs.values_list("b", flat=True))
+        if ids is not None:
+            partners = (
+                pairs.filter(a__in=ids)
+                .values_list("a", flat=True)
+                .union(pairs.filter(b__in=ids).values_list("b", flat=True))
+            )
+        for partner in partners:
+            shares[partner][(MATCHED, "", "")] = (0, 1, 0, 0)
     return shares
 
 
@@ -583,6 +596,11 @@ def on_program_saved(instance: Program, created: bool, **kwargs: Any) -> None:
         )
 
 
+def on_pair(instance: Pair, **kwargs: Any) -> None:
+    """A pair made or gone: its partners are or are no longer partners."""
+    refresh(instance.program_id, enrolments=[instance.a_id, instance.b_id], figures={MATCHED})
+
+
 def on_pair_deleting(instance: Pair, **kwargs: Any) -> None:
     """The pair's share goes off the tallies before its rows go; the rows' own signals
     then find nothing left to count."""
@@ -609,6 +627,8 @@ def connect() -> None:
     post_save.connect(on_enrolment_saved, sender=Enrolment, dispatch_uid=f"{uid}enrolment.saved")
     post_save.connect(on_program_saved, sender=Program, dispatch_uid=f"{uid}program.saved")
     pre_delete.connect(on_pair_deleting, sender=Pair, dispatch_uid=f"{uid}pair.deleting")
+    post_save.connect(on_pair, sender=Pair, dispatch_uid=f"{uid}pair.saved")
+    post_delete.connect(on_pair, sender=Pair, dispatch_uid=f"{uid}pair.deleted")
     pre_delete.connect(
         on_enrolment_deleting, sender=Enrolment, dispatch_uid=f"{uid}enrolment.deleting"
     )

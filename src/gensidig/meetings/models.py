@@ -81,6 +81,12 @@ class Meeting(models.Model):
         ordering = ["-starts_at"]
         indexes = [
             models.Index(fields=["pair", "status", "starts_at"], name="meeting_pair_status_start"),
+            # Pair health reads the meetings of the last two cadences and ahead of every
+            # pair of a program (meetings.queries.health_counts): found by their start, and
+            # on PostgreSQL answered from the index alone.
+            models.Index(
+                fields=["starts_at"], include=["pair", "status"], name="meeting_start_pair_status"
+            ),
         ]
 
     def __str__(self) -> str:

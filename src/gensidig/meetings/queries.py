@@ -261,7 +261,9 @@ def health_counts(program: Program, now: datetime | None = None) -> dict[str, in
         .annotate(recent=recent)
         .annotate(
             last_met_at=Max("recent__starts_at", filter=met_by(now, "recent__")),
-            ahead=Count("recent", filter=ahead_of(now, "recent__")),
+            # Counted by a column of the start index (not the id), so that PostgreSQL can
+            # answer from the index alone.
+            ahead=Count("recent__starts_at", filter=ahead_of(now, "recent__")),
         )
         .annotate(since=Coalesce("last_met_at", "created_at"))
     )
