@@ -452,9 +452,18 @@ def measure(repeat: int) -> None:
     _now, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     render_s, _response = timed(lambda: client.get(url), repeat)
+    cpu: list[float] = []
+    for _ in range(repeat):
+        t0 = time.process_time()
+        client.get(url)
+        cpu.append(time.process_time() - t0)
     baseline_s, _rows = timed(lambda: client.get(baseline_url), repeat)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"dashboard render: {render_s * 1000:.0f} ms (median of {repeat})")
+    print(
+        f"  of which the web process's CPU: {statistics.median(cpu) * 1000:.0f} ms "
+        "(median; the rest is the database and waiting)"
+    )
     print(f"queries for the figures: {len(counted)}")
     print("  " + ", ".join(f"{name} {t * 1000:.0f} ms" for name, t in spent.items()))
     print(f"Python memory allocated at the peak of one render: {peak / 2**20:.1f} MB")

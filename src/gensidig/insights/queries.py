@@ -713,23 +713,29 @@ def visible_programs(viewer: Member | None, program: Program) -> QuerySet[Progra
 
 
 def comparison(
-    program: Program, viewer: Member | None = None, learned_here: Counter[str] | None = None
+    program: Program,
+    viewer: Member | None = None,
+    learned_here: Counter[str] | None = None,
+    pairs_here: int | None = None,
 ) -> list[Comparison]:
     """The programs `viewer` may open, side by side: pairs, two-way balance and the
     recommend score over all their pulses; a program with too few people is withheld. The
-    dashboard has counted this program's learning already (`learned_here`, per side)."""
+    dashboard has counted this program's learning and pairs already (`learned_here`, per
+    side, and `pairs_here`; both or neither)."""
     k = min_group()
     programs = list(
         visible_programs(viewer, program).order_by("starts_on", "pk").values_list("pk", "name")
     )
     ids = [pk for pk, _name in programs]
+    others = [pk for pk in ids if pairs_here is None or pk != program.pk]
     pairs = dict(
-        Pair.objects.filter(program__in=ids)
+        Pair.objects.filter(program__in=others)
         .values_list("program")
         .annotate(n=Count("pk"))
         .values_list("program", "n")
     )
-    others = [pk for pk in ids if learned_here is None or pk != program.pk]
+    if pairs_here is not None:
+        pairs[program.pk] = pairs_here
     learned: dict[int, Counter[str]] = defaultdict(Counter)
     for program_id, sides in tallies.learned_by_program(others).items():
         learned[program_id].update(sides)
@@ -792,7 +798,7 @@ def dashboard(
     discoveries, effect = discovery_table(program)
     board.tables.append(discoveries)
     board.tables.append(pulse_table(program))
-    board.comparison = comparison(program, viewer, learned)
+    board.comparison = comparison(program, viewer, learned, sum(current.values()))
     board.figures["effect"] = Row(str(_("Summed effect of what was adopted")), effect, 0)
     hidden = link([*board.tables, *board.series.points])
     # The number of pairs is in the side-by-side comparison too.
