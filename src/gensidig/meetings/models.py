@@ -83,10 +83,8 @@ class Meeting(models.Model):
             models.Index(fields=["pair", "status", "starts_at"], name="meeting_pair_status_start"),
             # Pair health reads the meetings of the last two cadences and ahead of every
             # pair of a program (meetings.queries.health_counts): found by their start, and
-            # on PostgreSQL answered from the index alone.
-            models.Index(
-                fields=["starts_at"], include=["pair", "status"], name="meeting_start_pair_status"
-            ),
+            # on PostgreSQL answered from the index alone (pair and status are in it).
+            models.Index(fields=["starts_at", "pair", "status"], name="meeting_start_pair_status"),
         ]
 
     def __str__(self) -> str:
