@@ -173,7 +173,8 @@ def test_erasing_a_demo_user_leaves_no_trace_and_keeps_the_partners_data(client:
     pairs_before = Pair.objects.filter(program=pair.program).count()
     mail.outbox.clear()
 
-    actions.erase_account(user=ida)
+    with translation.override("en"):
+        actions.erase_account(user=ida)
 
     # Her running pair ended: her partner gets the closing questions (and the cancels of
     # meetings ahead); nothing more is written to her.
