@@ -576,7 +576,8 @@ def on_enrolment_saved(instance: Enrolment, **kwargs: Any) -> None:
     again under the new side."""
     share = TallyShare.objects.filter(enrolment_id=instance.pk).values_list("cells", flat=True)
     stored = share.first()
-    sides = {cell[1] for cell in decode(stored)} if stored else set()
+    # The sides the share was counted under (cells without a side, as a partner, aside).
+    sides = {cell[1] for cell in decode(stored) if cell[1]} if stored else set()
     if not sides or sides == {instance.side}:
         return
     pairs = Pair.objects.filter(Q(a=instance.pk) | Q(b=instance.pk))
