@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from gensidig.accounts.models import Role
 from gensidig.identity import actions
-from gensidig.identity.models import UnknownPeople
+from gensidig.identity.models import DomainClaim, UnknownPeople
 from tests.factories import MemberFactory, OrganisationFactory, UserFactory
 from tests.identity.conftest import oidc_provider, set_user  # noqa: F401
 
@@ -43,6 +43,8 @@ def test_flow_sso_login_through_the_provider_lands_on_the_dashboard(
         enforces_mfa=False,
         enabled=True,
     )
+    claim = DomainClaim.objects.get(organisation=organisation, domain="fjordlys.dk")
+    actions.mark_domain_verified(claim=claim, by=owner, how="test")
     set_user(oidc_provider, "lise-browser", email="lise@fjordlys.dk", email_verified=True)
     page.goto(f"{live_server.url}/login/")
     screenshot(page, "sso-01-login-da")

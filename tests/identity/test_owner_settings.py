@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from gensidig.accounts.models import Role, SecurityEvent, hash_token
-from gensidig.identity.models import IdentityProvider, ScimToken
+from gensidig.identity import actions
+from gensidig.identity.models import DomainClaim, IdentityProvider, ScimToken
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -83,6 +84,8 @@ def test_settings_domain_of_another_organisation_is_refused(
     login: Any, admin: Any, outsider: Any
 ) -> None:
     login(outsider).post(url("identity:provider", outsider.organisation), FORM)
+    for claim in DomainClaim.objects.filter(organisation=outsider.organisation):
+        actions.mark_domain_verified(claim=claim, by=outsider, how="test")
     response = login(admin).post(url("identity:provider", admin.organisation), FORM)
     assert "domains" in response.context["form"].errors
 

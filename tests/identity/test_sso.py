@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from gensidig.accounts.models import Member, Role, SecurityEvent, User
 from gensidig.identity import actions, mfa
-from gensidig.identity.models import IdentityProvider, UnknownPeople
+from gensidig.identity.models import DomainClaim, IdentityProvider, UnknownPeople
 from tests.factories import PASSWORD, MemberFactory, UserFactory
 from tests.identity.conftest import CraftedProvider, set_user
 
@@ -38,7 +38,15 @@ def configure(admin: Any, issuer: str, **changes: Any) -> IdentityProvider:
         "enabled": True,
     }
     options.update(changes)
-    return actions.configure_provider(organisation=admin.organisation, by=admin, **options)
+    provider = actions.configure_provider(organisation=admin.organisation, by=admin, **options)
+    verify_domains(admin.organisation)
+    return provider
+
+
+def verify_domains(organisation: Any) -> None:
+    """The fixture's domains are proved (in real life by a DNS TXT record)."""
+    for claim in DomainClaim.objects.filter(organisation=organisation, verified_at=None):
+        actions.mark_domain_verified(claim=claim, by=None, how="test")
 
 
 def start(client: Client, org: str) -> str:

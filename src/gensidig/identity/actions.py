@@ -6,22 +6,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from gensidig.accounts.models import Member, Organisation, Role, User
 from gensidig.accounts.security import log_security_event
-from gensidig.identity import crypto
+from gensidig.identity import crypto, dnscheck
 from gensidig.identity.models import (
+    DomainClaim,
     IdentityProvider,
     OrganisationSecurity,
     ScimToken,
     UnknownPeople,
 )
-from gensidig.identity.queries import email_domain
+from gensidig.identity.queries import domain_is_verified, email_domain
 
 
 class SignInRefused(Exception):
@@ -71,6 +73,9 @@ def sign_in_with_provider(*, provider: IdentityProvider, claims: dict[str, Any])
         return SignIn(user=user, member=member, joined=False)
     if provider.unknown_people != UnknownPeople.JOIN:
         raise SignInRefused("not-member")
+    if not domain_is_verified(email_domain(email), organisation):
+        # Only a domain the organisation has proved it owns lets strangers join.
+        raise SignInRefused("domain-unverified")
     name = str(claims.get("name") or "").strip() or email.partition("@")[0]
     user = User.objects.create_user(email=email, password=None, name=name[:150])
     member = Member.objects.create(organisation=organisation, user=user, role=Role.PARTICIPANT)
@@ -110,6 +115,11 @@ def configure_provider(
     provider.enforces_mfa = enforces_mfa
     provider.enabled = enabled
     provider.save()
+    DomainClaim.objects.filter(organisation=organisation).exclude(
+        domain__in=provider.domains
+    ).delete()
+    for domain in provider.domains:
+        DomainClaim.objects.get_or_create(organisation=organisation, domain=domain)
     log_security_event(
         kind="sso-configured",
         organisation=organisation,
@@ -125,10 +135,69 @@ def remove_provider(
     *, organisation: Organisation, by: Member, request: HttpRequest | None = None
 ) -> None:
     deleted, _ = IdentityProvider.objects.filter(organisation=organisation).delete()
+    DomainClaim.objects.filter(organisation=organisation).delete()
     if deleted:
         log_security_event(
             kind="sso-removed", organisation=organisation, actor_id=by.user_id, request=request
         )
+
+
+class DomainNotVerified(Exception):
+    """Why a domain check did not verify: `reason` is "no-record" (the TXT record is not
+    there, or holds another value), "lookup-failed" (DNS did not answer) or "taken" (another
+    organisation has verified the domain)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def check_domain(
+    *, claim: DomainClaim, by: Member, request: HttpRequest | None = None
+) -> DomainClaim:
+    """Look for the claim's TXT record and mark the domain verified when it is there. The
+    DNS lookup runs outside the transaction; raises DomainNotVerified otherwise."""
+    try:
+        records = dnscheck.txt_records(claim.record_name)
+    except dnscheck.LookupFailed as error:
+        DomainClaim.objects.filter(pk=claim.pk).update(checked_at=timezone.now())
+        raise DomainNotVerified("lookup-failed") from error
+    if claim.record_value not in {record.strip() for record in records}:
+        DomainClaim.objects.filter(pk=claim.pk).update(checked_at=timezone.now())
+        raise DomainNotVerified("no-record")
+    return mark_domain_verified(claim=claim, by=by, how="dns", request=request)
+
+
+@transaction.atomic
+def mark_domain_verified(
+    *, claim: DomainClaim, by: Member | None, how: str, request: HttpRequest | None = None
+) -> DomainClaim:
+    """Record that the organisation owns the domain (`how`: "dns", or "demo" for the local
+    demo's made-up domain). Refused when another organisation verified it first."""
+    if claim.verified_at is not None:
+        return claim
+    if (
+        DomainClaim.objects.filter(domain=claim.domain, verified_at__isnull=False)
+        .exclude(pk=claim.pk)
+        .exists()
+    ):
+        raise DomainNotVerified("taken")
+    now = timezone.now()
+    claim.verified_at = now
+    claim.checked_at = now
+    try:
+        with transaction.atomic():
+            claim.save(update_fields=["verified_at", "checked_at"])
+    except IntegrityError as error:  # verified elsewhere at the same moment
+        raise DomainNotVerified("taken") from error
+    log_security_event(
+        kind="sso-domain-verified",
+        organisation=claim.organisation,
+        actor_id=by.user_id if by is not None else None,
+        request=request,
+        details={"domain": claim.domain, "how": how},
+    )
+    return claim
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ LABELS = {
     "sso-login": pgettext_lazy("security event", "Logged in with single sign-on"),
     "sso-refused": pgettext_lazy("security event", "Single sign-on refused"),
     "sso-configured": pgettext_lazy("security event", "Single sign-on set up or changed"),
+    "sso-domain-verified": pgettext_lazy("security event", "Email domain verified"),
     "sso-removed": pgettext_lazy("security event", "Single sign-on removed"),
     "lockout": pgettext_lazy("security event", "Logins paused after failed attempts"),
     "mfa-enabled": pgettext_lazy("security event", "Authenticator app turned on"),

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from gensidig.identity import mfa
-from gensidig.identity.queries import provider_for_email
+from gensidig.identity.queries import password_login_refused
 from gensidig.identity.throttle import RATE_LIMITED_VIEWS, reset_request_allowed
 
 # Pages a person held at the two-factor gate may still open.
@@ -56,8 +56,10 @@ class IdentityMiddleware:
                 # Answer exactly as when a link was sent: nothing tells whether one was.
                 return redirect("accounts:password_reset_done")
         if request.method == "POST" and name == "accounts:login":
-            provider = provider_for_email(request.POST.get("username", ""))
-            if provider is not None and not provider.password_login_allowed:
+            # Only members of the organisation that owns the (verified) domain; anyone else,
+            # with or without an account, goes on to the ordinary login as before.
+            provider = password_login_refused(request.POST.get("username", ""))
+            if provider is not None:
                 return render(request, "identity/use_sso.html", {"provider": provider}, status=403)
         if request.user.is_authenticated and name not in GATE_OPEN:
             return self.second_factor_gate(request)

@@ -189,3 +189,53 @@ class RequestCount(models.Model):
 
     def __str__(self) -> str:
         return self.scope
+
+
+def new_challenge() -> str:
+    return new_token()[:32]
+
+
+class DomainClaim(models.Model):
+    """An email domain an organisation's provider vouches for, and the proof that the
+    organisation owns it: a TXT record `gensidig-verification=<token>` at
+    `_gensidig-challenge.<domain>`. Until it is verified the claim counts for nothing (no
+    password-login block, no joining, blocks no other organisation)."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="domain_claims",
+        verbose_name=_("organisation"),
+    )
+    domain = models.CharField(_("email domain"), max_length=253)
+    token = models.CharField(max_length=64, default=new_challenge, editable=False)
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
+    checked_at = models.DateTimeField(_("last checked"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("email domain claim")
+        verbose_name_plural = _("email domain claims")
+        ordering = ["domain"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "domain"], name="domain_claim_once_per_organisation"
+            ),
+            # One organisation at most owns a verified domain.
+            models.UniqueConstraint(
+                fields=["domain"],
+                condition=models.Q(verified_at__isnull=False),
+                name="domain_claim_verified_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.domain
+
+    @property
+    def record_name(self) -> str:
+        return f"_gensidig-challenge.{self.domain}"
+
+    @property
+    def record_value(self) -> str:
+        return f"gensidig-verification={self.token}"

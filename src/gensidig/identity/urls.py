@@ -22,6 +22,11 @@ urlpatterns = [
     path("o/<slug:org>/sign-in/", views.settings_page, name="settings"),
     path("o/<slug:org>/sign-in/sso/", views.provider_edit, name="provider"),
     path("o/<slug:org>/sign-in/sso/remove/", views.provider_remove, name="provider_remove"),
+    path(
+        "o/<slug:org>/sign-in/sso/domains/<int:claim_id>/check/",
+        views.domain_check,
+        name="domain_check",
+    ),
     path("o/<slug:org>/sign-in/two-factor/", views.mfa_rule, name="mfa_rule"),
     path("o/<slug:org>/sign-in/scim-tokens/", views.scim_token_create, name="scim_token_create"),
     path(

@@ -25,8 +25,13 @@ from gensidig.identity.forms import (
     ProviderForm,
     ScimTokenForm,
 )
-from gensidig.identity.models import IdentityProvider, ScimToken
-from gensidig.identity.queries import provider_of, scim_tokens_of, security_of
+from gensidig.identity.models import DomainClaim, IdentityProvider, ScimToken
+from gensidig.identity.queries import (
+    domain_claims_of,
+    provider_of,
+    scim_tokens_of,
+    security_of,
+)
 
 OWNERS = frozenset({Role.OWNER})
 NEXT_KEY = "identity_sso_next"
@@ -320,6 +325,7 @@ def settings_page(request: HttpRequest, member: Member) -> HttpResponse:
         {
             "member": member,
             "provider": provider_of(organisation),
+            "claims": domain_claims_of(organisation),
             "rules": security_of(organisation),
             "mfa_form": MfaRuleForm(
                 initial={"required": security_of(organisation).require_mfa_for_managers}
@@ -381,6 +387,35 @@ def provider_remove(request: HttpRequest, member: Member) -> HttpResponse:
     actions.remove_provider(organisation=member.organisation, by=member, request=request)
     messages.success(request, _("Single sign-on is removed."))
     return redirect("identity:settings", org=member.organisation.slug)
+
+
+@org_view(roles=OWNERS)
+@require_POST
+def domain_check(request: HttpRequest, member: Member, claim_id: int) -> HttpResponse:
+    """ "Check now": look for the domain's TXT record and mark it verified when found."""
+    claim = get_object_or_404(DomainClaim, pk=claim_id, organisation=member.organisation)
+    try:
+        actions.check_domain(claim=claim, by=member, request=request)
+    except actions.DomainNotVerified as refusal:
+        messages.error(request, DOMAIN_REFUSALS[refusal.reason] % {"domain": claim.domain})
+    else:
+        messages.success(
+            request, _("“%(domain)s” is verified: it is yours.") % {"domain": claim.domain}
+        )
+    return redirect("identity:settings", org=member.organisation.slug)
+
+
+DOMAIN_REFUSALS = {
+    "no-record": _(
+        "We did not find the TXT record for “%(domain)s” yet. Check that it is published "
+        "exactly as shown; a new record can take up to an hour to be seen."
+    ),
+    "lookup-failed": _(
+        "We could not ask DNS about “%(domain)s” just now (no answer in time). "
+        "Try again in a moment."
+    ),
+    "taken": _("Another organisation has already proved that it owns “%(domain)s”."),
+}
 
 
 @org_view(roles=OWNERS)

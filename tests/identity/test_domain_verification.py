@@ -1,0 +1,210 @@
+"""Proof that an organisation owns the email domains its provider vouches for (a DNS TXT
+record), and what an unproved claim may not do: keep the real company out, refuse other
+people's password login, or let strangers join. The resolver is replaced in every test;
+nothing here asks a real DNS server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth import SESSION_KEY
+from django.test import Client
+from django.urls import reverse
+
+from gensidig.accounts.models import Role, SecurityEvent
+from gensidig.identity import actions, dnscheck
+from gensidig.identity.models import DomainClaim, UnknownPeople
+from gensidig.identity.queries import domain_taken_elsewhere, provider_for_email
+from tests.factories import PASSWORD, MemberFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def dns(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    """The TXT records the fake DNS publishes, by name."""
+    records: dict[str, list[str]] = {}
+
+    def txt_records(name: str) -> list[str]:
+        if name in records and records[name] == ["FAIL"]:
+            raise dnscheck.LookupFailed("Timeout")
+        return records.get(name, [])
+
+    monkeypatch.setattr(dnscheck, "txt_records", txt_records)
+    return records
+
+
+def claim_domain(owner: Any, *, password_login_allowed: bool = False, **changes: Any) -> Any:
+    options: dict[str, Any] = {
+        "name": "Fjordlys ID",
+        "issuer": "https://id.fjordlys.dk",
+        "client_id": "gensidig",
+        "secret": "a-client-secret-of-the-test",
+        "domains": ["fjordlys.dk"],
+        "password_login_allowed": password_login_allowed,
+        "unknown_people": UnknownPeople.REFUSE,
+        "enforces_mfa": False,
+        "enabled": True,
+    }
+    options.update(changes)
+    actions.configure_provider(organisation=owner.organisation, by=owner, **options)
+    return DomainClaim.objects.get(organisation=owner.organisation, domain="fjordlys.dk")
+
+
+def check_url(claim: Any) -> str:
+    return reverse(
+        "identity:domain_check", kwargs={"org": claim.organisation.slug, "claim_id": claim.pk}
+    )
+
+
+def publish(dns: dict[str, list[str]], claim: Any) -> None:
+    dns[claim.record_name] = ["v=spf1 -all", claim.record_value]
+
+
+def test_domain_claim_is_unverified_until_the_txt_record_is_found(
+    login: Any, admin: Any, dns: dict[str, list[str]]
+) -> None:
+    claim = claim_domain(admin)
+    client = login(admin)
+    page = client.get(reverse("identity:settings", kwargs={"org": admin.organisation.slug}))
+    html = page.content.decode()
+    assert "_gensidig-challenge.fjordlys.dk" in html
+    assert f"gensidig-verification={claim.token}" in html
+    response = client.post(check_url(claim), follow=True)
+    assert "Vi har ikke fundet TXT-posten for “fjordlys.dk”" in response.content.decode()
+    claim.refresh_from_db()
+    assert claim.verified_at is None and claim.checked_at is not None
+    assert provider_for_email("p@fjordlys.dk") is None
+
+    publish(dns, claim)
+    client.post(check_url(claim))
+    claim.refresh_from_db()
+    assert claim.verified_at is not None
+    assert provider_for_email("p@fjordlys.dk") is not None
+    event = SecurityEvent.objects.get(kind="sso-domain-verified")
+    assert event.details == {"domain": "fjordlys.dk", "how": "dns"}
+
+
+def test_domain_check_resolver_failure_shows_a_translated_message(
+    login: Any, admin: Any, dns: dict[str, list[str]]
+) -> None:
+    claim = claim_domain(admin)
+    dns[claim.record_name] = ["FAIL"]
+    response = login(admin).post(check_url(claim), follow=True, HTTP_ACCEPT_LANGUAGE="da")
+    assert response.status_code == 200
+    assert "Vi kunne ikke spørge DNS om “fjordlys.dk”" in response.content.decode()
+    claim.refresh_from_db()
+    assert claim.verified_at is None
+
+
+def test_domain_check_real_resolver_error_becomes_lookup_failed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import dns.exception
+    import dns.resolver
+
+    def resolve(self: Any, name: str, kind: str) -> Any:
+        raise dns.exception.Timeout()
+
+    monkeypatch.setattr(dns.resolver.Resolver, "__init__", lambda self, *a, **k: None)
+    monkeypatch.setattr(dns.resolver.Resolver, "resolve", resolve)
+    # The fixture replaced txt_records; call the real one.
+    from importlib import reload
+
+    real = reload(dnscheck)
+    with pytest.raises(real.LookupFailed):
+        real.txt_records("_gensidig-challenge.fjordlys.dk")
+
+
+def test_unverified_claim_does_not_block_the_real_company(
+    admin: Any, outsider: Any, dns: dict[str, list[str]]
+) -> None:
+    squatter = claim_domain(outsider)
+    assert not domain_taken_elsewhere("fjordlys.dk", admin.organisation)
+    real = claim_domain(admin)
+    publish(dns, real)
+    actions.check_domain(claim=real, by=admin)
+    # The first claim can no longer be verified: one organisation owns a domain.
+    publish(dns, squatter)
+    with pytest.raises(actions.DomainNotVerified) as refusal:
+        actions.check_domain(claim=squatter, by=outsider)
+    assert refusal.value.reason == "taken"
+    assert provider_for_email("p@fjordlys.dk").organisation == admin.organisation  # type: ignore[union-attr]
+    assert domain_taken_elsewhere("fjordlys.dk", outsider.organisation)
+
+
+def test_unverified_claim_does_not_refuse_password_login(client: Client, outsider: Any) -> None:
+    claim_domain(outsider, password_login_allowed=False)
+    UserFactory(email="p@fjordlys.dk")
+    response = client.post(
+        reverse("accounts:login"), {"username": "p@fjordlys.dk", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert SESSION_KEY in client.session
+
+
+def test_password_login_block_spares_people_who_are_not_members(
+    client: Client, admin: Any, outsider: Any, dns: dict[str, list[str]]
+) -> None:
+    """A verified domain whose owner switched password login off refuses only its own
+    members; others log in, and an unknown address gets the ordinary failed login."""
+    claim = claim_domain(outsider, password_login_allowed=False)
+    publish(dns, claim)
+    actions.check_domain(claim=claim, by=outsider)
+    MemberFactory(organisation=admin.organisation, user=UserFactory(email="p@fjordlys.dk"))
+    response = client.post(
+        reverse("accounts:login"), {"username": "p@fjordlys.dk", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    client.logout()
+    unknown = client.post(
+        reverse("accounts:login"), {"username": "nobody@fjordlys.dk", "password": "wrong-1"}
+    )
+    wrong = client.post(
+        reverse("accounts:login"), {"username": "p@fjordlys.dk", "password": "wrong-1"}
+    )
+    assert unknown.status_code == wrong.status_code == 200
+    # The same login page with its error for both: nothing tells the account exists.
+    names = [[t.name for t in r.templates] for r in (unknown, wrong)]
+    assert names[0] == names[1]
+    assert "identity/use_sso.html" not in names[0]
+    MemberFactory(organisation=outsider.organisation, user=UserFactory(email="m@fjordlys.dk"))
+    member = client.post(
+        reverse("accounts:login"), {"username": "m@fjordlys.dk", "password": PASSWORD}
+    )
+    assert member.status_code == 403
+    assert SESSION_KEY not in client.session
+
+
+def test_unknown_person_of_an_unverified_domain_does_not_join(admin: Any) -> None:
+    claim_domain(admin, unknown_people=UnknownPeople.JOIN)
+    provider = admin.organisation.identity_provider
+    with pytest.raises(actions.SignInRefused) as refusal:
+        actions.sign_in_with_provider(
+            provider=provider, claims={"email": "new@fjordlys.dk", "email_verified": True}
+        )
+    assert refusal.value.reason == "domain-unverified"
+
+
+def test_domain_check_refuses_outsiders(
+    client: Client, login: Any, admin: Any, young: Any, outsider: Any, dns: dict[str, list[str]]
+) -> None:
+    claim = claim_domain(admin)
+    publish(dns, claim)
+    anonymous = client.post(check_url(claim))
+    assert anonymous.status_code == 302
+    assert "/login/" in anonymous["Location"]
+    assert login(young).post(check_url(claim)).status_code == 403
+    other_admin = MemberFactory(organisation=admin.organisation, role=Role.ADMIN)
+    assert login(other_admin).post(check_url(claim)).status_code == 403
+    # Another organisation's owner, in the URL of their own organisation or of this one.
+    foreign = reverse(
+        "identity:domain_check",
+        kwargs={"org": outsider.organisation.slug, "claim_id": claim.pk},
+    )
+    assert login(outsider).post(foreign).status_code == 404
+    assert login(outsider).post(check_url(claim)).status_code in {403, 404}
+    claim.refresh_from_db()
+    assert claim.verified_at is None
+    assert login(admin).get(check_url(claim)).status_code == 405
