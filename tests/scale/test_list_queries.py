@@ -125,3 +125,14 @@ def test_members_search_without_a_hit_shows_an_empty_page(login: Any, admin: Any
     url = reverse("accounts:members", kwargs={"org": admin.organisation.slug})
     response = login(admin).get(url, {"q": "nobody-by-this-name"})
     assert response.status_code == 200
+
+
+def test_page_of_rows_empty_page_reads_nothing(rf: Any, scaled: Any) -> None:
+    """A search that finds nobody: the page's rows are an empty list, not an SQL error (an
+    empty subquery made `IN NULL`)."""
+    from gensidig.accounts.queries import find_members
+    from gensidig.common.paging import page_of_rows
+
+    program = scaled(2)
+    page = page_of_rows(rf.get("/"), find_members(program.organisation, search="²"))
+    assert page.object_list == [] and page.paginator.count == 0

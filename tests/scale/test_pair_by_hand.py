@@ -91,3 +91,10 @@ def test_pair_by_hand_search_refused_to_participant_and_outsider(
     target = {"HX-Request": "true", "HX-Target": "partner-a"}
     assert login(young).get(by_hand_url(program), {"qa": "P"}, headers=target).status_code == 403
     assert login(outsider).get(by_hand_url(program), {"qa": "P"}, headers=target).status_code == 404
+
+
+def test_pair_by_hand_post_with_no_id_is_a_form_error(login: Any, admin: Any, scaled: Any) -> None:
+    program = scaled(3)
+    for bad in ("²", str(2**70), "abc"):
+        response = login(admin).post(by_hand_url(program), {"a": bad, "b": bad, "reason": ""})
+        assert response.status_code == 200

@@ -15,9 +15,16 @@ class InArray(Func):
     joined tables (25 ms for one person's pairs among 4,500). As an array the subquery runs
     once, first, and the column is looked up by its index."""
 
-    arg_joiner = " = ANY(ARRAY"
-    template = "%(expressions)s)"
     output_field = BooleanField()
 
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(compiler, connection, arg_joiner=" IN ", template="%(expressions)s")
+    def as_sql(self, compiler: Any, connection: Any, *args: Any, **extra: Any) -> Any:
+        column, subquery = self.get_source_expressions()
+        column_sql, column_params = compiler.compile(column)
+        # An empty subquery (an empty page, a slice [n:n]) raises EmptyResultSet here, and
+        # the condition then matches nothing (Func would have put NULL in its place).
+        subquery_sql, subquery_params = compiler.compile(subquery)
+        if connection.vendor == "postgresql":
+            sql = f"{column_sql} = ANY(ARRAY{subquery_sql})"
+        else:
+            sql = f"{column_sql} IN {subquery_sql}"
+        return sql, (*column_params, *subquery_params)

@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gensidig.common.forms import LARGEST_ID
 from gensidig.matching.models import Proposal
 from gensidig.programs.models import Enrolment, Mode, Program
 
@@ -102,7 +103,12 @@ class ManualPairForm(forms.Form):
         shown = shown[:PARTNER_CHOICES]
         chosen = str(self[name].value() or "")
         # isdigit() is true for "²", which int() refuses; only ASCII digits are an id.
-        if chosen.isascii() and chosen.isdigit() and int(chosen) not in {e.pk for e in shown}:
+        if (
+            chosen.isascii()
+            and chosen.isdigit()
+            and int(chosen) <= LARGEST_ID
+            and int(chosen) not in {e.pk for e in shown}
+        ):
             shown += list(field.queryset.filter(pk=int(chosen)))  # type: ignore[attr-defined]
         field.widget.choices = [
             ("", field.empty_label),  # type: ignore[attr-defined]
