@@ -208,3 +208,24 @@ def test_domain_check_refuses_outsiders(
     claim.refresh_from_db()
     assert claim.verified_at is None
     assert login(admin).get(check_url(claim)).status_code == 405
+
+
+def test_scim_links_an_existing_account_only_for_a_verified_domain(
+    client: Client, outsider: Any, admin: Any, dns: dict[str, list[str]]
+) -> None:
+    """An unproved claim must not let a directory pull in someone else's account (which the
+    claimant's provider could then sign in as)."""
+    from tests.identity.test_scim import CORE, Scim
+
+    victim = MemberFactory(organisation=admin.organisation, user=UserFactory(email="v@fjordlys.dk"))
+    claim = claim_domain(outsider)
+    _token, raw = actions.create_scim_token(
+        organisation=outsider.organisation, by=outsider, name="Entra"
+    )
+    scim = Scim(client, raw)
+    body = {"schemas": [CORE], "userName": "v", "emails": [{"value": "v@fjordlys.dk"}]}
+    assert scim.call("post", "Users", body).status_code == 409
+    assert not victim.user.memberships.filter(organisation=outsider.organisation).exists()
+    publish(dns, claim)
+    actions.check_domain(claim=claim, by=outsider)
+    assert scim.call("post", "Users", body).status_code == 201

@@ -23,7 +23,7 @@ from gensidig.accounts.actions import LastOwnerError, deactivate_member
 from gensidig.accounts.models import Member, Organisation, Role, User
 from gensidig.accounts.security import log_security_event
 from gensidig.identity.models import ScimLink
-from gensidig.identity.queries import provider_of
+from gensidig.identity.queries import domain_is_verified, provider_of
 from gensidig.identity.scim.resources import ScimUser, dump
 
 
@@ -192,8 +192,8 @@ def create_user(
 ) -> Member:
     """A user the directory provisions. An account that exists already is linked only when it
     is a member here, or when its address is of a domain this organisation's single sign-on
-    vouches for; any other existing account is refused (409), so a directory cannot claim
-    someone else's account."""
+    vouches for and has verified (DNS); any other existing account is refused (409), so a
+    directory cannot claim someone else's account."""
     email = email_of(resource)
     if not email:
         raise InvalidValueException(detail="The user needs an email address (emails or userName).")
@@ -204,8 +204,14 @@ def create_user(
         member = Member.objects.filter(organisation=organisation, user=user).first()
         if member is None:
             provider = provider_of(organisation)
-            domain = email.rpartition("@")[2]
-            if provider is None or domain not in provider.domains:
+            domain = email.rpartition("@")[2].lower()
+            # Only a domain the organisation has proved it owns (DNS): otherwise a directory
+            # could link, and then its provider sign in as, anyone of a domain it only named.
+            if (
+                provider is None
+                or domain not in provider.domains
+                or not domain_is_verified(domain, organisation)
+            ):
                 raise UniquenessException(detail="An account with this email exists already.")
         elif ScimLink.objects.filter(member=member, removed_at=None).exists():
             raise UniquenessException(detail="This user exists already.")
