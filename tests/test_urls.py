@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from gensidig.accounts.models import ImportJob, Role
 from gensidig.api import actions as api_actions
 from gensidig.discoveries.models import Discovery, Scout
-from gensidig.identity.models import ScimToken
+from gensidig.identity.models import DomainClaim, ScimToken
 from gensidig.matching.models import Pair, Proposal, Round
 from gensidig.meetings.models import Goal, Meeting
 from tests.factories import (
@@ -154,6 +154,7 @@ def objects_of(organisation: Any) -> dict[str, Any]:
             token_hash=secrets.token_hex(32),
             prefix="gss_x",
         ).pk,
+        "claim_id": DomainClaim.objects.create(organisation=organisation, domain="fjordlys.dk").pk,
     }
 
 
