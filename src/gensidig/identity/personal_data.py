@@ -158,6 +158,11 @@ register(
     erased="Kept for the organisation with its creator empty (SET_NULL).",
 )
 exclude(
+    "identity.DomainClaim",
+    "An email domain an organisation claims for single sign-on, its DNS challenge token and "
+    "when it was verified: no person's data.",
+)
+exclude(
     "identity.IdentityProvider",
     "The organisation's OpenID Connect settings (issuer, client id, encrypted secret): no "
     "person's data.",
