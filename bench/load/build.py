@@ -20,6 +20,7 @@ import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "src"))
@@ -102,6 +103,19 @@ def build(members: int, seed: int) -> None:
     pairs = pair_proposals(
         [p for p in proposals if p.status == "accepted"], created_at=lambda i: began
     )
+
+    def meeting(pair: Any, by: Any, starts: Any, status: str) -> Meeting:
+        """An hour in the canteen, proposed by `by`."""
+        return Meeting(
+            pair=pair,
+            proposed_by=by,
+            starts_at=starts,
+            minutes=60,
+            ends_at=ends_of(starts, 60),
+            place="Kantinen",
+            status=status,
+        )
+
     meetings = []
     for i, pair in enumerate(pairs):
         count = 8 + i % 13
@@ -110,29 +124,11 @@ def build(members: int, seed: int) -> None:
             if starts > now - timedelta(days=i % 40):
                 break
             meetings.append(
-                Meeting(
-                    pair=pair,
-                    proposed_by=pair.a,
-                    starts_at=starts,
-                    minutes=60,
-                    ends_at=ends_of(starts, 60),
-                    place="Kantinen",
-                    status="cancelled" if k % 9 == 8 else "confirmed",
-                )
+                meeting(pair, pair.a, starts, "cancelled" if k % 9 == 8 else "confirmed")
             )
         if i % 3 == 0:
             starts = now + timedelta(days=1 + i % 10, hours=2)
-            meetings.append(
-                Meeting(
-                    pair=pair,
-                    proposed_by=pair.b,
-                    starts_at=starts,
-                    minutes=60,
-                    ends_at=ends_of(starts, 60),
-                    place="Kantinen",
-                    status="proposed",
-                )
-            )
+            meetings.append(meeting(pair, pair.b, starts, "proposed"))
     meetings = Meeting.objects.bulk_create(meetings, batch_size=5000)
     by_pair = {p.pk: p for p in pairs}
     reflections = []
