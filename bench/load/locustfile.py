@@ -59,9 +59,12 @@ class Paced(HttpUser):
     host = HOST
 
     def wait_time(self) -> float:  # type: ignore[override]
-        # The k-th request at start + k * interval: paced from the user's own start.
-        self.k += 1
-        return max(0.0, self.t0 + self.k * interval() - time.monotonic())
+        # Each request one interval after the previous one's planned time, paced from the
+        # user's own start. Not start + k * interval: when a step shortens the interval,
+        # that time lies in the past for a large k, and every user fired back to back until
+        # it caught up (the 25 req/s step achieved 53.6 req/s).
+        self.next_at += interval()
+        return max(0.0, self.next_at - time.monotonic())
 
     def log_in(self, email: str) -> None:
         time.sleep(random.random() * LOGIN_SPREAD)  # not all PBKDF2 logins at once
@@ -77,9 +80,8 @@ class Paced(HttpUser):
             headers={"Referer": HOST + "/login/"},
             name="login",
         )
-        self.t0 = time.monotonic() + random.random() * interval()
-        self.k = 0
-        time.sleep(max(0.0, self.t0 - time.monotonic()))
+        self.next_at = time.monotonic() + random.random() * interval()
+        time.sleep(max(0.0, self.next_at - time.monotonic()))
 
     def get(self, name: str, url: str, client: Any = None) -> None:
         client = client or self.client
