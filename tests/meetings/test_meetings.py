@@ -644,3 +644,58 @@ def test_change_goal_by_the_learner_keeps_its_progress(duo: dict[str, Any], logi
     goal.refresh_from_db()
     assert goal.text == "Forstå vores strategi for 2030"
     assert goal.progress == 2
+
+
+def goal_url(duo: dict[str, Any], goal: Goal) -> str:
+    kwargs = {"org": "fjordlys-test", "pair_id": duo["pair"].pk, "goal_id": goal.pk}
+    return reverse("meetings:change_goal", kwargs=kwargs)
+
+
+def test_pair_page_links_to_a_goal_change_page_instead_of_a_form_per_goal(
+    duo: dict[str, Any], login: Any
+) -> None:
+    goals = [
+        actions.add_goal(pair=duo["pair"], learner=duo["ida"], text=text)
+        for text in ("Strategi", "Kundeforståelse")
+    ]
+    url = reverse("meetings:pair", kwargs={"org": "fjordlys-test", "pair_id": duo["pair"].pk})
+    page = login(duo["ida"].member).get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    for goal in goals:
+        assert f'name="goal-{goal.pk}-text"' not in page
+        assert f'href="{goal_url(duo, goal)}">Change the goal</a>' in page
+    # The partner sees the goals but no way to change them.
+    partner_page = login(duo["erik"].member).get(url).content.decode()
+    assert "Strategi" in partner_page
+    assert goal_url(duo, goals[0]) not in partner_page
+
+
+def test_change_goal_page_shows_the_goal_to_its_learner(duo: dict[str, Any], login: Any) -> None:
+    goal = actions.add_goal(pair=duo["pair"], learner=duo["ida"], text="Strategi & <mål>")
+    response = login(duo["ida"].member).get(goal_url(duo, goal), HTTP_ACCEPT_LANGUAGE="da")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<h1>Ret målet</h1>" in page
+    assert f'name="goal-{goal.pk}-text" value="Strategi &amp; &lt;mål&gt;"' in page
+
+
+def test_change_goal_page_is_refused_to_the_partner_and_outsiders(
+    duo: dict[str, Any], login: Any, admin: Any, outsider: Any
+) -> None:
+    goal = actions.add_goal(pair=duo["pair"], learner=duo["ida"], text="Strategi")
+    for who in (duo["erik"].member, duo["freja"], admin, outsider):
+        assert login(who).get(goal_url(duo, goal)).status_code == 404, who
+    client = login(duo["ida"].member)
+    client.logout()
+    assert client.get(goal_url(duo, goal)).status_code == 302  # to the login page
+
+
+def test_change_goal_without_text_keeps_the_page_and_the_goal(
+    duo: dict[str, Any], login: Any
+) -> None:
+    goal = actions.add_goal(pair=duo["pair"], learner=duo["ida"], text="Strategi")
+    data = {f"goal-{goal.pk}-text": "", f"goal-{goal.pk}-topic": ""}
+    response = login(duo["ida"].member).post(goal_url(duo, goal), data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+    goal.refresh_from_db()
+    assert goal.text == "Strategi"

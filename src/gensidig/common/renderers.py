@@ -13,7 +13,7 @@ from typing import Any
 from django.forms.renderers import DjangoTemplates
 from django.template.defaultfilters import stringformat
 from django.utils.formats import localize
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 
@@ -23,6 +23,8 @@ OPTION = "django/forms/widgets/select_option.html"
 
 def _text(value: Any) -> str:
     """`{{ value }}`: localised, then escaped unless already safe."""
+    if type(value) is str:  # the usual label or name: nothing to localise, not marked safe
+        return escape(value)
     value = localize(template_localtime(value))
     if not issubclass(type(value), str):
         value = str(value)
@@ -31,6 +33,8 @@ def _text(value: Any) -> str:
 
 def _formatted(value: Any) -> str:
     """`{{ value|stringformat:'s' }}` (a filter that keeps a safe string safe)."""
+    if type(value) is str or type(value) is int:  # an option's value: "%s" of it, escaped
+        return escape(str(value))
     out = stringformat(value, "s")
     if isinstance(value, SafeData):
         out = mark_safe(out)

@@ -117,18 +117,7 @@ def pair_home(request: HttpRequest, member: Member, pair_id: int) -> HttpRespons
                 {
                     "learner": learner,
                     "teacher": teacher,
-                    "goals": [
-                        (
-                            goal,
-                            GoalForm(
-                                topics=topics,
-                                choices=choices,
-                                initial={"text": goal.text, "topic": goal.topic},
-                                prefix=f"goal-{goal.pk}",
-                            ),
-                        )
-                        for goal in page.goals_of(learner)
-                    ],
+                    "goals": page.goals_of(learner),
                     "ledger": page.ledger(learner, teacher),
                     "assessments": page.assessments_of(learner),
                     "own": learner.pk == mine.pk,
@@ -287,21 +276,33 @@ def add_goal(request: HttpRequest, member: Member, pair_id: int) -> HttpResponse
 
 
 @org_view()
-@require_POST
+@require_http_methods(["GET", "POST"])
 def change_goal(request: HttpRequest, member: Member, pair_id: int, goal_id: int) -> HttpResponse:
+    """A page of its own for changing a goal: the pair's page links here rather than drawing a
+    change form (and the catalogue's topic select) for every goal."""
     pair, mine = own_pair(member, pair_id)
-    goal = get_object_or_404(Goal, pk=goal_id, pair=pair)
-    # The page has one change form per goal; the prefix keeps their fields apart.
-    form = GoalForm(request.POST, topics=queries.pair_topics(pair), prefix=f"goal-{goal.pk}")
-    if form.is_valid():
+    goal = get_object_or_404(Goal.objects.select_related("topic"), pk=goal_id, pair=pair)
+    if request.method == "GET" and goal.learner_id != mine.pk:
+        raise Http404  # only the learner changes a goal; the partner has no form to open
+    form = GoalForm(
+        request.POST or None,
+        topics=queries.pair_topics(pair),
+        initial={"text": goal.text, "topic": goal.topic},
+        prefix=f"goal-{goal.pk}",
+    )
+    if request.method == "POST" and form.is_valid():
         try:
             actions.change_goal(goal=goal, by=mine, **form.cleaned_data)
             messages.success(request, _("The goal is changed."))
         except actions.MeetingError as error:
             messages.error(request, str(error))
-    else:
-        messages.error(request, _("Write what you want to learn."))
-    return back(pair)
+        return back(pair)
+    return render(
+        request,
+        "meetings/goal_form.html",
+        {"member": member, "pair": pair, "goal": goal, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @org_view()
