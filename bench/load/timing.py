@@ -2,7 +2,9 @@
 process through Django's test client: the median of --runs requests after one warm-up (wall
 time, and the CPU time of this process, i.e. the app's share without PostgreSQL's), the
 page's size in KB and its query count; then the participants' average CPU per request, with
-the weights of the locust traffic (bench/load/locustfile.py).
+the weights of the locust traffic (bench/load/locustfile.py). Each page's CPU is also given
+as a multiple of the floor's (the landing page, measured in the same run): machines here
+differ by a factor of two in speed, and the ratio compares runs across them.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/gensidig_load \\
       .venv/bin/python bench/load/timing.py [--runs 7]
@@ -50,8 +52,8 @@ def main() -> None:
     }
     from gensidig.accounts.models import User
 
-    print(f"{'page':<12} {'who':<14} {'median ms':>10} {'CPU ms':>8} {'KB':>8} {'queries':>8}")
     cpu_of: dict[str, float] = {}
+    rows: list[tuple[str, str, float, float, int]] = []
     for role, (user, pages) in who.items():
         client = Client()
         if user is None:
@@ -69,13 +71,24 @@ def main() -> None:
                 cpu.append((time.process_time() - started_cpu) * 1000)
                 times.append((time.perf_counter() - started) * 1000)
             cpu_of[name] = statistics.median(cpu)
-            print(
-                f"{name:<12} {role:<14} {statistics.median(times):>10.1f} {cpu_of[name]:>8.1f} "
-                f"{len(response.content) / 1024:>8.1f} {len(ctx.captured_queries):>8}"
-            )
+            size = len(response.content) / 1024
+            rows.append((name, role, statistics.median(times), size, len(ctx.captured_queries)))
+    floor = cpu_of["landing"]
+    print(
+        f"{'page':<12} {'who':<14} {'median ms':>10} {'CPU ms':>8} {'x floor':>8} {'KB':>8} "
+        f"{'queries':>8}"
+    )
+    for name, role, median, size, queries in rows:
+        print(
+            f"{name:<12} {role:<14} {median:>10.1f} {cpu_of[name]:>8.1f} "
+            f"{cpu_of[name] / floor:>8.1f} {size:>8.1f} {queries:>8}"
+        )
     weights = PARTICIPANT_WEIGHTS
     average = sum(cpu_of[name] * w for name, w in weights.items()) / sum(weights.values())
-    print(f"participant requests, weighted as in the locust traffic: {average:.1f} ms CPU each")
+    print(
+        f"participant requests, weighted as in the locust traffic: {average:.1f} ms CPU each "
+        f"({average / floor:.1f} times the floor's {floor:.2f} ms)"
+    )
     print(f"load average {os.getloadavg()[0]:.2f}")
 
 

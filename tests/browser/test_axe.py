@@ -53,6 +53,7 @@ def main_pages() -> dict[str, list[str]]:
         "ung@gensidig.example": [
             f"{org}/",
             f"{org}/pairs/{own.pk}/",
+            f"{org}/pairs/{own.pk}/goals/",
             f"{org}/calendar/",
             f"{org}/discoveries/",
         ],

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -651,22 +652,79 @@ def goal_url(duo: dict[str, Any], goal: Goal) -> str:
     return reverse("meetings:change_goal", kwargs=kwargs)
 
 
-def test_pair_page_links_to_a_goal_change_page_instead_of_a_form_per_goal(
+def test_pair_page_links_to_the_form_pages_instead_of_drawing_the_forms(
     duo: dict[str, Any], login: Any
 ) -> None:
     goals = [
         actions.add_goal(pair=duo["pair"], learner=duo["ida"], text=text)
         for text in ("Strategi", "Kundeforståelse")
     ]
-    url = reverse("meetings:pair", kwargs={"org": "fjordlys-test", "pair_id": duo["pair"].pk})
+    base = {"org": "fjordlys-test", "pair_id": duo["pair"].pk}
+    url = reverse("meetings:pair", kwargs=base)
     page = login(duo["ida"].member).get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<select" in page  # the goals' progress, and nothing else:
+    assert 'name="starts_at"' not in page
+    assert 'name="text"' not in page
     for goal in goals:
         assert f'name="goal-{goal.pk}-text"' not in page
         assert f'href="{goal_url(duo, goal)}">Change the goal</a>' in page
+    assert f'href="{reverse("meetings:propose", kwargs=base)}">Propose a meeting</a>' in page
+    assert f'href="{reverse("meetings:add_goal", kwargs=base)}">Add a goal</a>' in page
     # The partner sees the goals but no way to change them.
     partner_page = login(duo["erik"].member).get(url).content.decode()
     assert "Strategi" in partner_page
     assert goal_url(duo, goals[0]) not in partner_page
+
+
+def add_goal_url(duo: dict[str, Any]) -> str:
+    kwargs = {"org": "fjordlys-test", "pair_id": duo["pair"].pk}
+    return reverse("meetings:add_goal", kwargs=kwargs)
+
+
+def test_add_goal_page_adds_one_goal_however_often_it_is_sent(
+    duo: dict[str, Any], login: Any
+) -> None:
+    client = login(duo["ida"].member)
+    page = client.get(add_goal_url(duo), HTTP_ACCEPT_LANGUAGE="da").content.decode()
+    assert "<h1>Tilføj et mål</h1>" in page
+    assert f'<option value="{duo["history"].pk}">' in page
+    token = re.search(r'name="once" value="([^"]+)"', page)
+    assert token is not None
+    data = {"text": "Vores strategi", "topic": duo["history"].pk, "once": token.group(1)}
+    for _ in range(2):  # a double click
+        response = client.post(add_goal_url(duo), data)
+        assert response.status_code == 302
+        assert response["Location"] == reverse(
+            "meetings:pair", kwargs={"org": "fjordlys-test", "pair_id": duo["pair"].pk}
+        )
+    goal = Goal.objects.get(pair=duo["pair"])
+    assert (goal.learner, goal.text, goal.topic) == (duo["ida"], "Vores strategi", duo["history"])
+
+
+def test_add_goal_without_text_or_beyond_three_keeps_the_page(
+    duo: dict[str, Any], login: Any
+) -> None:
+    client = login(duo["ida"].member)
+    response = client.post(add_goal_url(duo), {"text": "", "topic": ""}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+    for n in range(3):
+        actions.add_goal(pair=duo["pair"], learner=duo["ida"], text=f"Mål {n}")
+    response = client.post(add_goal_url(duo), {"text": "Et fjerde"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "You have three goals already: change one instead." in html
+    assert 'value="Et fjerde"' in html  # what was written is kept
+    assert Goal.objects.filter(pair=duo["pair"]).count() == 3
+
+
+def test_add_goal_page_is_refused_to_others(
+    duo: dict[str, Any], login: Any, admin: Any, outsider: Any
+) -> None:
+    for who in (duo["freja"], admin, outsider):
+        assert login(who).get(add_goal_url(duo)).status_code == 404, who
+        assert login(who).post(add_goal_url(duo), {"text": "Indbrud"}).status_code == 404, who
+    assert not Goal.objects.exists()
 
 
 def test_change_goal_page_shows_the_goal_to_its_learner(duo: dict[str, Any], login: Any) -> None:

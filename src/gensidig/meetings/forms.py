@@ -30,19 +30,9 @@ class GoalForm(forms.Form):
     text = forms.CharField(label=_("What I want to learn from you"), max_length=300)
     topic = forms.ModelChoiceField(label=_("Topic"), queryset=Topic.objects.none(), required=False)
 
-    def __init__(
-        self, *args: Any, topics: Any, choices: list[Topic] | None = None, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, topics: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["topic"].queryset = topics  # type: ignore[attr-defined]
-        if choices is not None:
-            # Topics already read (the pair's page shows several goal forms): the select is
-            # drawn from them instead of a query per form; a POST still checks `topics`.
-            field = self.fields["topic"]
-            field.widget.choices = [
-                ("", field.empty_label),  # type: ignore[attr-defined]
-                *((topic.pk, topic.name) for topic in choices),
-            ]
 
 
 class GoalMarkForm(forms.Form):

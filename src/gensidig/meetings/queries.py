@@ -330,7 +330,7 @@ class PairPage:
     """Everything a pair's home shows, read once (a fixed number of queries, however many
     meetings, goals and reflections the pair has): the meetings, the reflections and the
     topics each names, the goals with their marks, the self-assessments, the organisation's
-    topics (names, the goal forms' choices, the match's topics) and the program's themes."""
+    topics (names and the match's topics) and the program's themes."""
 
     def __init__(self, pair: Pair, now: datetime | None = None) -> None:
         self.pair = pair
@@ -370,13 +370,6 @@ class PairPage:
 
     def goals_of(self, learner: Enrolment) -> list[Goal]:
         return [goal for goal in self.goals if goal.learner_id == learner.pk]
-
-    def active_topics(self) -> list[Topic]:
-        """The topics a goal may name (as `pair_topics`), in the catalogue's order."""
-        return sorted(
-            (t for t in self.topics.values() if not t.retired and t.merged_into_id is None),
-            key=lambda t: (t.name_da, t.pk),
-        )
 
     def ledger(self, learner: Enrolment, teacher: Enrolment) -> list[dict[str, Any]]:
         """One direction of the learning ledger: each topic that moved, how often the

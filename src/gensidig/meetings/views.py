@@ -88,8 +88,6 @@ def pair_home(request: HttpRequest, member: Member, pair_id: int) -> HttpRespons
     page = queries.PairPage(pair, now)
     status = queries.status_of(pair, now, meetings=page.meetings)
     written = {(r.meeting_id, r.author_id) for r in page.reflections}
-    topics = queries.pair_topics(pair)  # validates a goal form's POST; never read here
-    choices = page.active_topics()
     return render(
         request,
         "meetings/pair.html",
@@ -126,8 +124,6 @@ def pair_home(request: HttpRequest, member: Member, pair_id: int) -> HttpRespons
             ],
             "guide": page.conversation_guide(mine, status.held),
             "closing_prompt": queries.CLOSING_PROMPT,
-            "meeting_form": MeetingForm(initial={"minutes": pair.program.meeting_minutes}),
-            "goal_form": GoalForm(topics=topics, choices=choices),
             "mark_form": GoalMarkForm(),
             "end_form": EndForm(),
             "goal_count": len(page.goals_of(mine)),
@@ -260,19 +256,29 @@ def reflect(request: HttpRequest, member: Member, pair_id: int, meeting_id: int)
 
 
 @org_view()
-@require_POST
+@require_http_methods(["GET", "POST"])
 def add_goal(request: HttpRequest, member: Member, pair_id: int) -> HttpResponse:
+    """A goal of what the learner wants to learn from their partner, on a page of its own
+    (the pair's page links here rather than drawing the form and its topic select)."""
     pair, mine = own_pair(member, pair_id)
-    form = GoalForm(request.POST, topics=queries.pair_topics(pair))
-    if form.is_valid():
+    form = GoalForm(request.POST or None, topics=queries.pair_topics(pair))
+    if request.method == "POST" and form.is_valid():
         try:
-            actions.add_goal(pair=pair, learner=mine, **form.cleaned_data)
-            messages.success(request, _("The goal is added."))
+            with transaction.atomic():
+                # Sent twice (a double click), one goal.
+                if once.claim(request).first:
+                    actions.add_goal(pair=pair, learner=mine, **form.cleaned_data)
+                    messages.success(request, _("The goal is added."))
         except actions.MeetingError as error:
-            messages.error(request, str(error))
-    else:
-        messages.error(request, _("Write what you want to learn."))
-    return back(pair)
+            form.add_error(None, str(error))
+        else:
+            return back(pair)
+    return render(
+        request,
+        "meetings/goal_form.html",
+        {"member": member, "pair": pair, "goal": None, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @org_view()
