@@ -86,7 +86,9 @@ class Paced(HttpUser):
     def get(self, name: str, url: str, client: Any = None) -> None:
         client = client or self.client
         with client.get(url, name=name, catch_response=True, allow_redirects=False) as r:
-            if r.status_code != 200:
+            if r.status_code == 0:  # no response at all: say what went wrong instead
+                r.failure(f"no response: {type(r.error).__name__}: {r.error}")
+            elif r.status_code != 200:
                 r.failure(f"status {r.status_code}")
 
     def landing(self) -> None:
