@@ -301,3 +301,21 @@ def test_reset_request_logged_by_its_task_keeps_the_requester_address(
     event = SecurityEvent.objects.get(kind="password-reset")
     assert (event.subject_id, event.ip) == (young.user.pk, "10.0.0.9")
     assert len(mail.outbox) == 1
+
+
+def test_sessions_erasing_the_account_reads_no_one_elses_session(
+    young: Any, experienced: Any, monkeypatch: Any
+) -> None:
+    from django.contrib.sessions.models import Session
+
+    first, _ = login_twice(young.user)
+    others = Client()
+    others.force_login(experienced.user, backend="gensidig.accounts.backends.EmailBackend")
+    # Erasure finds the person's sessions by their recorded keys: opening another person's
+    # session to read whose it is (a scan of every live session) fails this test.
+    opened: list[str] = []
+    monkeypatch.setattr(Session, "get_decoded", lambda self: opened.append(self.session_key))
+    assert first.post(reverse("accounts:erase"), {"password": PASSWORD}).status_code == 302
+    assert opened == []
+    assert Session.objects.count() == 1
+    assert is_logged_in(others)

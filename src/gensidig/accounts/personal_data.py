@@ -11,12 +11,12 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
-from django.utils import timezone
 
 from gensidig.accounts.models import ImportJob, Invitation, Member, SecurityEvent, User
 from gensidig.common.models import EmailOptOut
 from gensidig.common.personal_data import Person, exclude, register, register_export
 from gensidig.common.retention import register_purge
+from gensidig.identity.sessions import end_sessions
 
 
 def mentions(person: Person) -> list[str]:
@@ -309,21 +309,9 @@ register(
 
 def erase_sessions(person: Person) -> None:
     if person.whole_account:
+        # By the session keys recorded at each login (identity.UserSession), not by opening
+        # every live session of every person to read whose it is.
         end_sessions(user_id=person.user_id)
-
-
-def end_sessions(*, user_id: int, except_key: str | None = None) -> int:
-    """Delete the logged-in sessions of one account; returns how many."""
-    from django.contrib.sessions.models import Session
-
-    ended = 0
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if session.session_key == except_key:
-            continue
-        if str(session.get_decoded().get("_auth_user_id")) == str(user_id):
-            session.delete()
-            ended += 1
-    return ended
 
 
 register(

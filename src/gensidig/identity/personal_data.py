@@ -10,6 +10,7 @@ from typing import Any
 from gensidig.common.personal_data import Person, exclude, register, register_export
 from gensidig.common.retention import register_purge
 from gensidig.identity.models import ScimLink, UserSession
+from gensidig.identity.sessions import end_sessions
 
 
 def export_two_factor(person: Person) -> list[dict[str, Any]]:
@@ -125,7 +126,9 @@ register_export("directory_links", export_scim)
 
 def erase_user_sessions(person: Person) -> None:
     if person.whole_account:
-        UserSession.objects.filter(user_id=person.user_id).delete()
+        # The sessions with the keys: deleting the keys alone left the sessions they name
+        # alive whenever this entry ran before the sessions' own (the keys find them).
+        end_sessions(user_id=person.user_id)
 
 
 def purge_session_keys(now: datetime) -> int:
@@ -145,7 +148,7 @@ register(
     basis="Legitimate interest: securing the account.",
     retention="As the session: purged daily once the session has ended or expired.",
     exported="Not exported: technical keys.",
-    erased="Deleted.",
+    erased="The sessions they name are ended and the keys deleted.",
     erase=erase_user_sessions,
 )
 register(
