@@ -18,7 +18,8 @@ import os
 import random
 import sys
 import time
-from datetime import date, timedelta
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -46,10 +47,16 @@ def build(members: int, seed: int) -> None:
     from django.utils import timezone
 
     from gensidig.accounts.models import Member, Organisation, Role, User
-    from gensidig.demo.scale import add_members, enrol_all, pair_proposals, propose_couples
+    from gensidig.demo.scale import (
+        add_meetings,
+        add_members,
+        enrol_all,
+        pair_proposals,
+        propose_couples,
+    )
     from gensidig.discoveries.models import Discovery, Vote
     from gensidig.matching.models import Round
-    from gensidig.meetings.models import Goal, Meeting, Reflection, ends_of
+    from gensidig.meetings.models import Goal, Reflection
     from gensidig.programs.models import Program, Topic
 
     call_command("migrate", verbosity=0)
@@ -104,32 +111,18 @@ def build(members: int, seed: int) -> None:
         [p for p in proposals if p.status == "accepted"], created_at=lambda i: began
     )
 
-    def meeting(pair: Any, by: Any, starts: Any, status: str) -> Meeting:
-        """An hour in the canteen, proposed by `by`."""
-        return Meeting(
-            pair=pair,
-            proposed_by=by,
-            starts_at=starts,
-            minutes=60,
-            ends_at=ends_of(starts, 60),
-            place="Kantinen",
-            status=status,
-        )
-
-    meetings = []
-    for i, pair in enumerate(pairs):
-        count = 8 + i % 13
-        for k in range(count):
+    def times(i: int, pair: Any) -> Iterator[tuple[datetime, str, Any]]:
+        """8 to 20 meetings 12 days apart (every ninth cancelled) until a few weeks ago,
+        and for every third pair one proposed for the coming days."""
+        for k in range(8 + i % 13):
             starts = began + timedelta(days=12 * k + i % 7, hours=9)
             if starts > now - timedelta(days=i % 40):
                 break
-            meetings.append(
-                meeting(pair, pair.a, starts, "cancelled" if k % 9 == 8 else "confirmed")
-            )
+            yield starts, "cancelled" if k % 9 == 8 else "confirmed", pair.a
         if i % 3 == 0:
-            starts = now + timedelta(days=1 + i % 10, hours=2)
-            meetings.append(meeting(pair, pair.b, starts, "proposed"))
-    meetings = Meeting.objects.bulk_create(meetings, batch_size=5000)
+            yield now + timedelta(days=1 + i % 10, hours=2), "proposed", pair.b
+
+    meetings = add_meetings(pairs, times)
     by_pair = {p.pk: p for p in pairs}
     reflections = []
     for m in meetings:

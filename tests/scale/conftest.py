@@ -5,16 +5,22 @@ cancelled and one ahead for every other pair)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
-from gensidig.demo.scale import add_members, enrol_all, pair_proposals, propose_couples
+from gensidig.demo.scale import (
+    add_meetings,
+    add_members,
+    enrol_all,
+    pair_proposals,
+    propose_couples,
+)
 from gensidig.matching.models import Pair, Proposal, Round
-from gensidig.meetings.models import Meeting, ends_of
+from gensidig.meetings.models import Meeting
 from gensidig.programs.models import State
 from tests.factories import ProgramFactory, TopicFactory
 
@@ -46,27 +52,16 @@ def grow(organisation: Any, program: Any, n: int, *, start: int = 0) -> list[Pai
     )
     began = now - timedelta(weeks=10)
     pairs = pair_proposals(proposals, created_at=lambda i: began - timedelta(days=i))
-    meetings = []
-    for i, pair in enumerate(pairs):
-        times = [
-            (began + timedelta(weeks=1), Meeting.Status.CONFIRMED),
-            (began + timedelta(weeks=2 + i % 5), Meeting.Status.CANCELLED),
+
+    def times(i: int, pair: Pair) -> list[tuple[datetime, str, Any]]:
+        """Held a week in, one cancelled, and for every other pair one proposed."""
+        return [
+            (began + timedelta(weeks=1), Meeting.Status.CONFIRMED, pair.a),
+            (began + timedelta(weeks=2 + i % 5), Meeting.Status.CANCELLED, pair.a),
+            *([(now + timedelta(days=3), Meeting.Status.PROPOSED, pair.a)] if i % 2 == 0 else []),
         ]
-        if i % 2 == 0:
-            times.append((now + timedelta(days=3), Meeting.Status.PROPOSED))
-        for starts_at, status in times:
-            meetings.append(
-                Meeting(
-                    pair=pair,
-                    proposed_by=pair.a,
-                    starts_at=starts_at,
-                    minutes=60,
-                    ends_at=ends_of(starts_at, 60),
-                    place="Kantinen",
-                    status=status,
-                )
-            )
-    Meeting.objects.bulk_create(meetings)
+
+    add_meetings(pairs, times)
     return pairs
 
 

@@ -1,16 +1,17 @@
 """Organisations of any size, built with bulk inserts: people, their enrolment in one
-program, proposals and pairs. Shared by the load benchmark's 10,000-member organisation
-(bench/load/build.py) and the tests' large organisations (tests/scale/conftest.py), which
-add meetings of their own shape on top."""
+program, proposals, pairs and their meetings. Shared by the load benchmark's 10,000-member
+organisation (bench/load/build.py) and the tests' large organisations
+(tests/scale/conftest.py), each of which says when its pairs meet."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
 from gensidig.accounts.models import Member, Organisation, User
 from gensidig.matching.models import Pair, Proposal, Round
+from gensidig.meetings.models import Meeting, ends_of
 from gensidig.programs.models import Enrolment, Program
 
 BATCH = 2000
@@ -105,6 +106,30 @@ def pair_proposals(
         [
             Pair(program=p.program, a=p.a, b=p.b, proposal=p, created_at=created_at(i))
             for i, p in enumerate(proposals)
+        ],
+        batch_size=BATCH,
+    )
+
+
+# When a pair meets: (start, status, proposer) for each meeting of the i-th pair.
+MeetingTimes = Callable[[int, Pair], Iterable[tuple[datetime, str, Enrolment]]]
+
+
+def add_meetings(pairs: list[Pair], times: MeetingTimes) -> list[Meeting]:
+    """An hour in the canteen for each meeting `times(i, pair)` gives the i-th pair."""
+    return Meeting.objects.bulk_create(
+        [
+            Meeting(
+                pair=pair,
+                proposed_by=by,
+                starts_at=starts_at,
+                minutes=60,
+                ends_at=ends_of(starts_at, 60),
+                place="Kantinen",
+                status=status,
+            )
+            for i, pair in enumerate(pairs)
+            for starts_at, status, by in times(i, pair)
         ],
         batch_size=BATCH,
     )
