@@ -321,6 +321,9 @@ GENSIDIG_TASK_ATTEMPTS = int(env("GENSIDIG_TASK_ATTEMPTS", "3"))
 GENSIDIG_READY_QUEUE_AGE = int(env("GENSIDIG_READY_QUEUE_AGE", "300"))
 # The local time (TIME_ZONE) at which the scheduler enqueues the daily jobs.
 GENSIDIG_DAILY_AT = env("GENSIDIG_DAILY_AT", "06:00")
+# Days a verified email domain may be without its TXT record before the verification is
+# withdrawn (the daily `recheck_domains`).
+GENSIDIG_DOMAIN_GRACE_DAYS = int(env("GENSIDIG_DOMAIN_GRACE_DAYS", "7"))
 # Who may read /metrics: a bearer token, or clients in these networks (comma-separated CIDR).
 GENSIDIG_METRICS_TOKEN = env("GENSIDIG_METRICS_TOKEN")
 GENSIDIG_METRICS_NETWORKS = [

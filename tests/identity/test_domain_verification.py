@@ -5,12 +5,16 @@ nothing here asks a real DNS server."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from io import StringIO
 from typing import Any
 
 import pytest
 from django.contrib.auth import SESSION_KEY
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from gensidig.accounts.models import Role, SecurityEvent
 from gensidig.identity import actions, dnscheck
@@ -19,6 +23,8 @@ from gensidig.identity.queries import domain_taken_elsewhere, provider_for_email
 from tests.factories import PASSWORD, MemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+MONTHS_DA = "januar februar marts april maj juni juli august september oktober november december"
+MONTHS_DA = MONTHS_DA.split()
 
 
 @pytest.fixture(autouse=True)
@@ -229,3 +235,145 @@ def test_scim_links_an_existing_account_only_for_a_verified_domain(
     publish(dns, claim)
     actions.check_domain(claim=claim, by=outsider)
     assert scim.call("post", "Users", body).status_code == 201
+
+
+def verified_claim(owner: Any, dns: dict[str, list[str]]) -> Any:
+    claim = claim_domain(owner)
+    publish(dns, claim)
+    return actions.check_domain(claim=claim, by=owner)
+
+
+DAY = timedelta(days=1)
+
+
+def test_recheck_domain_keeps_a_domain_whose_record_is_there(
+    admin: Any, dns: dict[str, list[str]]
+) -> None:
+    claim = verified_claim(admin, dns)
+    later = timezone.now() + 30 * DAY
+    assert actions.recheck_domain(claim=claim, now=later) == "kept"
+    claim.refresh_from_db()
+    assert (claim.checked_at, claim.missing_since) == (later, None)
+    assert claim.verified_at is not None
+
+
+def test_recheck_domain_missing_record_warns_the_owners_once_and_still_counts(
+    admin: Any, dns: dict[str, list[str]], mailoutbox: list[Any]
+) -> None:
+    admin.user.language = "da"
+    admin.user.save()
+    admin.organisation.name = "Fjordlys & Co"  # written as is in a plain-text email
+    admin.organisation.save()
+    claim = verified_claim(admin, dns)
+    del dns[claim.record_name]
+    first = timezone.now() + DAY
+    assert actions.recheck_domain(claim=claim, now=first) == "missing"
+    assert actions.recheck_domain(claim=claim, now=first + DAY) == "missing"
+    claim.refresh_from_db()
+    assert claim.missing_since == first and claim.verified_at is not None
+    assert provider_for_email("p@fjordlys.dk") is not None  # a day without it breaks nothing
+    [message] = mailoutbox
+    assert message.to == ["admin@example.org"]
+    assert message.subject == "DNS-posten for fjordlys.dk er væk"
+    until = timezone.localtime(first + 7 * DAY)
+    assert (
+        f"Gensidig kunne ikke finde TXT-posten _gensidig-challenge.fjordlys.dk, der beviser, at "
+        f"Fjordlys & Co ejer e-maildomænet fjordlys.dk. Sæt den ind igen før "
+        f"{until.day}. {MONTHS_DA[until.month - 1]} {until.year}"
+    ) in message.body
+    assert "&amp;" not in message.body
+
+
+def test_recheck_domain_missing_for_the_grace_days_is_no_longer_verified(
+    admin: Any, outsider: Any, dns: dict[str, list[str]], settings: Any, mailoutbox: list[Any]
+) -> None:
+    settings.GENSIDIG_DOMAIN_GRACE_DAYS = 3
+    claim = verified_claim(admin, dns)
+    del dns[claim.record_name]
+    first = timezone.now() + DAY
+    assert actions.recheck_domain(claim=claim, now=first) == "missing"
+    assert actions.recheck_domain(claim=claim, now=first + 2 * DAY) == "missing"
+    assert actions.recheck_domain(claim=claim, now=first + 3 * DAY) == "lapsed"
+    claim.refresh_from_db()
+    assert (claim.verified_at, claim.missing_since) == (None, None)
+    assert provider_for_email("p@fjordlys.dk") is None
+    event = SecurityEvent.objects.get(kind="sso-domain-lapsed")
+    assert event.organisation == admin.organisation and event.actor_id is None
+    assert event.details == {
+        "domain": "fjordlys.dk",
+        "missing_since": timezone.localtime(first).date().isoformat(),
+    }
+    assert [m.subject for m in mailoutbox] == [
+        "DNS-posten for fjordlys.dk er væk",
+        "fjordlys.dk er ikke længere bekræftet",
+    ]
+    # Another organisation may now prove the domain is theirs.
+    assert not domain_taken_elsewhere("fjordlys.dk", outsider.organisation)
+
+
+def test_recheck_domain_lookup_failure_changes_nothing(
+    admin: Any, dns: dict[str, list[str]], mailoutbox: list[Any]
+) -> None:
+    claim = verified_claim(admin, dns)
+    dns[claim.record_name] = ["FAIL"]
+    for days in (1, 10, 20):
+        assert actions.recheck_domain(claim=claim, now=timezone.now() + days * DAY) == "unknown"
+    claim.refresh_from_db()
+    assert claim.verified_at is not None and claim.missing_since is None
+    assert mailoutbox == []
+
+
+def test_recheck_domain_record_back_clears_the_warning(
+    login: Any, admin: Any, dns: dict[str, list[str]]
+) -> None:
+    claim = verified_claim(admin, dns)
+    records = dns.pop(claim.record_name)
+    actions.recheck_domain(claim=claim, now=timezone.now() + DAY)
+    settings_url = reverse("identity:settings", kwargs={"org": admin.organisation.slug})
+    html = login(admin).get(settings_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "The daily check has not found the TXT record since" in html
+    assert f'value="{claim.record_value}"' in html  # what to publish again
+    dns[claim.record_name] = records
+    assert actions.recheck_domain(claim=claim, now=timezone.now() + 2 * DAY) == "kept"
+    claim.refresh_from_db()
+    assert claim.missing_since is None
+    html = login(admin).get(settings_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "The daily check has not found" not in html
+
+
+def test_domain_check_by_the_owner_clears_the_warning(
+    login: Any, admin: Any, dns: dict[str, list[str]]
+) -> None:
+    claim = verified_claim(admin, dns)
+    records = dns.pop(claim.record_name)
+    actions.recheck_domain(claim=claim, now=timezone.now() + DAY)
+    dns[claim.record_name] = records
+    login(admin).post(check_url(claim))
+    claim.refresh_from_db()
+    assert claim.missing_since is None and claim.verified_at is not None
+
+
+def test_recheck_domains_command_looks_up_verified_dns_domains_only(
+    admin: Any, outsider: Any, dns: dict[str, list[str]]
+) -> None:
+    verified_claim(admin, dns)
+    demo = DomainClaim.objects.create(organisation=outsider.organisation, domain="demo.example")
+    actions.mark_domain_verified(claim=demo, by=outsider, how="demo")
+    DomainClaim.objects.create(organisation=outsider.organisation, domain="ikke-bevist.dk")
+    asked: list[str] = []
+    looked_up = dnscheck.txt_records
+
+    def spy(name: str) -> list[str]:
+        asked.append(name)
+        return looked_up(name)
+
+    dnscheck.txt_records = spy  # type: ignore[assignment]
+    try:
+        out = StringIO()
+        call_command("recheck_domains", stdout=out)
+    finally:
+        dnscheck.txt_records = looked_up  # type: ignore[assignment]
+    assert asked == ["_gensidig-challenge.fjordlys.dk"]
+    assert out.getvalue() == "kept 1\n"
+    demo.refresh_from_db()
+    assert demo.proof == "demo" and demo.verified_at is not None

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -15,6 +17,7 @@ from django_otp_webauthn.models import WebAuthnCredential
 
 from gensidig.accounts.models import Member, Organisation, Role, User
 from gensidig.accounts.security import log_security_event
+from gensidig.common.email import send_templated_email
 from gensidig.identity import crypto, dnscheck
 from gensidig.identity.models import (
     DomainClaim,
@@ -175,6 +178,10 @@ def mark_domain_verified(
     """Record that the organisation owns the domain (`how`: "dns", or "demo" for the local
     demo's made-up domain). Refused when another organisation verified it first."""
     if claim.verified_at is not None:
+        if claim.missing_since is not None:  # the record is back: the warning goes
+            claim.missing_since = None
+            claim.checked_at = timezone.now()
+            claim.save(update_fields=["missing_since", "checked_at"])
         return claim
     if (
         DomainClaim.objects.filter(domain=claim.domain, verified_at__isnull=False)
@@ -185,9 +192,11 @@ def mark_domain_verified(
     now = timezone.now()
     claim.verified_at = now
     claim.checked_at = now
+    claim.proof = how
+    claim.missing_since = None
     try:
         with transaction.atomic():
-            claim.save(update_fields=["verified_at", "checked_at"])
+            claim.save(update_fields=["verified_at", "checked_at", "proof", "missing_since"])
     except IntegrityError as error:  # verified elsewhere at the same moment
         raise DomainNotVerified("taken") from error
     log_security_event(
@@ -198,6 +207,83 @@ def mark_domain_verified(
         details={"domain": claim.domain, "how": how},
     )
     return claim
+
+
+def recheck_domain(*, claim: DomainClaim, now: datetime | None = None) -> str:
+    """Look again for a verified domain's TXT record (the daily `recheck_domains`), so that
+    a domain the company lets go, or hands to another company, does not stay ours. Returns
+    "kept" (the record is there), "missing" (gone: the owners are warned on the first day),
+    "lapsed" (gone for GENSIDIG_DOMAIN_GRACE_DAYS: the verification is withdrawn) or
+    "unknown" (DNS did not answer, which proves nothing either way: nothing changes)."""
+    now = now or timezone.now()
+    try:
+        records = dnscheck.txt_records(claim.record_name)
+    except dnscheck.LookupFailed:
+        DomainClaim.objects.filter(pk=claim.pk).update(checked_at=now)
+        return "unknown"
+    if claim.record_value in {record.strip() for record in records}:
+        DomainClaim.objects.filter(pk=claim.pk).update(checked_at=now, missing_since=None)
+        return "kept"
+    return record_domain_missing(claim=claim, now=now)
+
+
+@transaction.atomic
+def record_domain_missing(*, claim: DomainClaim, now: datetime) -> str:
+    current = (
+        DomainClaim.objects.select_for_update().select_related("organisation").get(pk=claim.pk)
+    )
+    if current.verified_at is None:
+        return "lapsed"
+    current.checked_at = now
+    grace = timedelta(days=settings.GENSIDIG_DOMAIN_GRACE_DAYS)
+    if current.missing_since is None:
+        current.missing_since = now
+        current.save(update_fields=["checked_at", "missing_since"])
+        tell_owners_about_domain(current, "identity/email/domain_missing", until=now + grace)
+        return "missing"
+    if now - current.missing_since < grace:
+        current.save(update_fields=["checked_at"])
+        return "missing"
+    missing_since = current.missing_since
+    current.verified_at = None
+    current.missing_since = None
+    current.save(update_fields=["checked_at", "verified_at", "missing_since"])
+    log_security_event(
+        kind="sso-domain-lapsed",
+        organisation=current.organisation,
+        details={
+            "domain": current.domain,
+            "missing_since": timezone.localtime(missing_since).date().isoformat(),
+        },
+    )
+    tell_owners_about_domain(current, "identity/email/domain_lapsed", until=now)
+    return "lapsed"
+
+
+def tell_owners_about_domain(claim: DomainClaim, template: str, *, until: datetime) -> None:
+    """Email the organisation's active owners, who alone manage its sign-in settings."""
+    from django.urls import reverse
+
+    link = settings.SITE_URL + reverse("identity:settings", kwargs={"org": claim.organisation.slug})
+    owners = Member.objects.filter(
+        organisation_id=claim.organisation_id,
+        role=Role.OWNER,
+        is_active=True,
+        user__is_active=True,
+    ).select_related("user")
+    for owner in owners.order_by("pk"):
+        send_templated_email(
+            to=owner.user.email,
+            template=template,
+            context={
+                "organisation": claim.organisation.name,
+                "domain": claim.domain,
+                "record_name": claim.record_name,
+                "until": timezone.localtime(until),
+                "link": link,
+            },
+            language=owner.user.language,
+        )
 
 
 @transaction.atomic

@@ -11,6 +11,9 @@ LABELS = {
     "sso-refused": pgettext_lazy("security event", "Single sign-on refused"),
     "sso-configured": pgettext_lazy("security event", "Single sign-on set up or changed"),
     "sso-domain-verified": pgettext_lazy("security event", "Email domain verified"),
+    "sso-domain-lapsed": pgettext_lazy(
+        "security event", "Email domain no longer verified (its DNS record is gone)"
+    ),
     "sso-removed": pgettext_lazy("security event", "Single sign-on removed"),
     "lockout": pgettext_lazy("security event", "Logins paused after failed attempts"),
     "mfa-enabled": pgettext_lazy("security event", "Authenticator app turned on"),

@@ -10,6 +10,8 @@ clear: the SSO client secret is encrypted, SCIM tokens are hashed."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -211,6 +213,12 @@ class DomainClaim(models.Model):
     token = models.CharField(max_length=64, default=new_challenge, editable=False)
     verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
     checked_at = models.DateTimeField(_("last checked"), null=True, blank=True)
+    # How it was verified: "dns", looked up again every day (`gensidig recheck_domains`), or
+    # "demo", the local demo's made-up domain, which no DNS server knows.
+    proof = models.CharField(max_length=8, default="dns", editable=False)
+    # Since when the daily check has not found the record of a verified domain; after
+    # GENSIDIG_DOMAIN_GRACE_DAYS the verification is withdrawn.
+    missing_since = models.DateTimeField(_("record missing since"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
@@ -235,6 +243,13 @@ class DomainClaim(models.Model):
     @property
     def record_name(self) -> str:
         return f"_gensidig-challenge.{self.domain}"
+
+    @property
+    def lapses_at(self) -> datetime | None:
+        """When a verified domain whose record is missing stops being verified."""
+        if self.missing_since is None:
+            return None
+        return self.missing_since + timedelta(days=settings.GENSIDIG_DOMAIN_GRACE_DAYS)
 
     @property
     def record_value(self) -> str:

@@ -4,7 +4,8 @@ enqueued once for the day. `gensidig scheduler` runs `tick` every minute; `gensi
 under a unique constraint decides which one enqueues, in the same transaction as the task
 row, so a job is enqueued once, or (on a crash) not at all and again on the next tick.
 
-Those who prefer cron keep running `gensidig remind`, `nudge`, `pulse` (and `purge`)."""
+Those who prefer cron keep running `gensidig remind`, `nudge`, `pulse`, `purge` and
+`recheck_domains`."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ logger = logging.getLogger("gensidig.tasks")
 
 # Each is a `gensidig` command that queues the day's work. `purge` (the retention purge of
 # issue 14) joins as soon as its command exists: until then it is left out, and said so.
-DAILY_JOBS = ("remind", "nudge", "pulse", "purge")
+DAILY_JOBS = ("remind", "nudge", "pulse", "purge", "recheck_domains")
 
 
 def daily_at() -> time:

@@ -14,7 +14,8 @@ from gensidig.ops.scheduler import DAILY_JOBS, available_jobs, tick
 
 class Command(BaseCommand):
     help = (
-        "Enqueue the daily jobs (remind, nudge, pulse and the retention purge) once a day at "
+        "Enqueue the daily jobs (remind, nudge, pulse, the retention purge and the domain "
+        "re-check) once a day at "
         "GENSIDIG_DAILY_AT local time; several schedulers may run, each job still runs once."
     )
 
