@@ -294,7 +294,7 @@ def change_goal(request: HttpRequest, member: Member, pair_id: int, goal_id: int
         request.POST or None,
         topics=queries.pair_topics(pair),
         initial={"text": goal.text, "topic": goal.topic},
-        prefix=f"goal-{goal.pk}",
+        prefix=f"goal-{goal.pk}",  # the field names a goal's form has always posted
     )
     if request.method == "POST" and form.is_valid():
         try:
