@@ -25,6 +25,9 @@ for _ in $(seq 60); do
   sleep 1
 done
 echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+# LOAD_CLASSES=Participant runs the participants alone (their CPU per request under gunicorn);
+# by default both classes, 9 participants to 1 administrator.
+# shellcheck disable=SC2086
 LOAD_SERVER_PID=$server timeout 600 .venv/bin/locust -f bench/load/locustfile.py --headless --only-summary \
-  --host http://127.0.0.1:8017 --users "${LOAD_USERS:-50}" --spawn-rate 50 2>&1 \
+  --host http://127.0.0.1:8017 --users "${LOAD_USERS:-50}" --spawn-rate 50 ${LOAD_CLASSES:-} 2>&1 \
   | grep -v -e "^\[" -e "^ *$" -e "Traceback" || true
