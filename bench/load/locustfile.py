@@ -70,7 +70,7 @@ class Paced(HttpUser):
         time.sleep(random.random() * LOGIN_SPREAD)  # not all PBKDF2 logins at once
         page = self.client.get("/login/", name="login form")
         token = CSRF.search(page.text)
-        self.client.post(
+        with self.client.post(
             "/login/",
             {
                 "username": email,
@@ -79,7 +79,13 @@ class Paced(HttpUser):
             },
             headers={"Referer": HOST + "/login/"},
             name="login",
-        )
+            catch_response=True,
+            allow_redirects=False,
+        ) as response:
+            # Signed in, the login page redirects; anything else and every later request of
+            # this user would measure redirects to the login page.
+            if response.status_code != 302:
+                response.failure(f"login refused: status {response.status_code}")
         self.next_at = time.monotonic() + random.random() * interval()
         time.sleep(max(0.0, self.next_at - time.monotonic()))
 

@@ -12,6 +12,12 @@ export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/gensidig
 export PYTHONPATH="$PWD/src" GENSIDIG_DATA_DIR="${GENSIDIG_DATA_DIR:-/tmp/gensidig-load}"
 export DJANGO_SETTINGS_MODULE=gensidig.settings GENSIDIG_LOG_LEVEL="${GENSIDIG_LOG_LEVEL:-WARNING}"
 mkdir -p "$GENSIDIG_DATA_DIR"
+# A database a migration behind answers every login with a 500, and the steps would measure
+# redirects to the login page: refuse to start instead.
+if ! .venv/bin/gensidig migrate --check >/dev/null 2>&1; then
+  echo "The load database has unapplied migrations: DATABASE_URL=$DATABASE_URL .venv/bin/gensidig migrate" >&2
+  exit 1
+fi
 # The same settings as `gensidig serve` (src/gensidig/ops/gunicorn_conf.py): a process per
 # core, with threads; our own control socket off (a shared machine).
 .venv/bin/gunicorn gensidig.wsgi:application -c src/gensidig/ops/gunicorn_conf.py \
