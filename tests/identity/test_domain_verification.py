@@ -323,12 +323,18 @@ def test_recheck_domain_lookup_failure_changes_nothing(
     assert mailoutbox == []
 
 
+def missing_for_a_day(owner: Any, dns: dict[str, list[str]]) -> tuple[Any, list[str]]:
+    """A verified domain whose record the daily check missed yesterday, and that record."""
+    claim = verified_claim(owner, dns)
+    records = dns.pop(claim.record_name)
+    assert actions.recheck_domain(claim=claim, now=timezone.now() + DAY) == "missing"
+    return claim, records
+
+
 def test_recheck_domain_record_back_clears_the_warning(
     login: Any, admin: Any, dns: dict[str, list[str]]
 ) -> None:
-    claim = verified_claim(admin, dns)
-    records = dns.pop(claim.record_name)
-    actions.recheck_domain(claim=claim, now=timezone.now() + DAY)
+    claim, records = missing_for_a_day(admin, dns)
     settings_url = reverse("identity:settings", kwargs={"org": admin.organisation.slug})
     html = login(admin).get(settings_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "The daily check has not found the TXT record since" in html
@@ -344,9 +350,7 @@ def test_recheck_domain_record_back_clears_the_warning(
 def test_domain_check_by_the_owner_clears_the_warning(
     login: Any, admin: Any, dns: dict[str, list[str]]
 ) -> None:
-    claim = verified_claim(admin, dns)
-    records = dns.pop(claim.record_name)
-    actions.recheck_domain(claim=claim, now=timezone.now() + DAY)
+    claim, records = missing_for_a_day(admin, dns)
     dns[claim.record_name] = records
     login(admin).post(check_url(claim))
     claim.refresh_from_db()

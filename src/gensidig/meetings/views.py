@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
@@ -44,6 +46,23 @@ def own_pair(member: Member, pair_id: int) -> tuple[Pair, Enrolment]:
 
 def back(pair: Pair) -> HttpResponse:
     return redirect(actions.pair_url(pair))
+
+
+def create_once(
+    request: HttpRequest, form: forms.Form, create: Callable[[], object], *, success: str
+) -> bool:
+    """Run `create` for the form's first submit only (a double click creates one object, see
+    `common.once`) and say `success`. False, with the reason on the form, when the action
+    refuses."""
+    try:
+        with transaction.atomic():
+            if once.claim(request).first:
+                create()
+                messages.success(request, success)
+    except actions.MeetingError as error:
+        form.add_error(None, str(error))
+        return False
+    return True
 
 
 def cancel_question(pair: Pair, mine: Enrolment, meeting: Meeting) -> Question:
@@ -142,19 +161,18 @@ def pair_home(request: HttpRequest, member: Member, pair_id: int) -> HttpRespons
 def propose(request: HttpRequest, member: Member, pair_id: int) -> HttpResponse:
     pair, mine = own_pair(member, pair_id)
     form = MeetingForm(request.POST or None, initial={"minutes": pair.program.meeting_minutes})
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                # Sent twice (a double click), one meeting and one calendar invite.
-                if once.claim(request).first:
-                    actions.propose_meeting(pair=pair, by=mine, **form.cleaned_data)
-                    messages.success(
-                        request, _("The meeting is proposed. Your partner will confirm it.")
-                    )
-        except actions.MeetingError as error:
-            form.add_error(None, str(error))
-        else:
-            return back(pair)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and create_once(
+            request,
+            form,
+            # One meeting and one calendar invite, however often the form is sent.
+            lambda: actions.propose_meeting(pair=pair, by=mine, **form.cleaned_data),
+            success=_("The meeting is proposed. Your partner will confirm it."),
+        )
+    ):
+        return back(pair)
     return render(
         request,
         "meetings/meeting_form.html",
@@ -262,17 +280,17 @@ def add_goal(request: HttpRequest, member: Member, pair_id: int) -> HttpResponse
     (the pair's page links here rather than drawing the form and its topic select)."""
     pair, mine = own_pair(member, pair_id)
     form = GoalForm(request.POST or None, topics=queries.pair_topics(pair))
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                # Sent twice (a double click), one goal.
-                if once.claim(request).first:
-                    actions.add_goal(pair=pair, learner=mine, **form.cleaned_data)
-                    messages.success(request, _("The goal is added."))
-        except actions.MeetingError as error:
-            form.add_error(None, str(error))
-        else:
-            return back(pair)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and create_once(
+            request,
+            form,
+            lambda: actions.add_goal(pair=pair, learner=mine, **form.cleaned_data),
+            success=_("The goal is added."),
+        )
+    ):
+        return back(pair)
     return render(
         request,
         "meetings/goal_form.html",
