@@ -78,6 +78,20 @@ CASES: dict[str, dict[str, Any]] = {
         "failures": 5,
         "link": "http://127.0.0.1:8000/o/x/api/webhooks/",
     },
+    "identity/email/domain_missing": {
+        "organisation": NAME,
+        "domain": "fjordlys.dk",
+        "record_name": "_gensidig-challenge.fjordlys.dk",
+        "until": WHEN,
+        "link": "http://127.0.0.1:8000/o/x/sign-in/",
+    },
+    "identity/email/domain_lapsed": {
+        "organisation": NAME,
+        "domain": "fjordlys.dk",
+        "record_name": "_gensidig-challenge.fjordlys.dk",
+        "until": WHEN,
+        "link": "http://127.0.0.1:8000/o/x/sign-in/",
+    },
     "programs/email/program_invitation": {
         "inviter": NAME,
         "program": NAME,
