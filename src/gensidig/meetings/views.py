@@ -48,21 +48,38 @@ def back(pair: Pair) -> HttpResponse:
     return redirect(actions.pair_url(pair))
 
 
-def create_once(
-    request: HttpRequest, form: forms.Form, create: Callable[[], object], *, success: str
-) -> bool:
-    """Run `create` for the form's first submit only (a double click creates one object, see
-    `common.once`) and say `success`. False, with the reason on the form, when the action
-    refuses."""
-    try:
-        with transaction.atomic():
-            if once.claim(request).first:
-                create()
-                messages.success(request, success)
-    except actions.MeetingError as error:
-        form.add_error(None, str(error))
-        return False
-    return True
+def form_page(
+    request: HttpRequest,
+    *,
+    member: Member,
+    pair: Pair,
+    form: forms.Form,
+    save: Callable[[], object],
+    success: str,
+    template: str,
+    once_only: bool = False,
+    **context: object,
+) -> HttpResponse:
+    """A pair's form on a page of its own. A valid POST runs `save`, says `success` and goes
+    back to the pair's page; with `once_only` only the form's first submit saves (a double
+    click creates one object, see `common.once`). Otherwise, or when the action refuses
+    (its reason on the form), the page again, with what was written and status 400."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                if not once_only or once.claim(request).first:
+                    save()
+                    messages.success(request, success)
+        except actions.MeetingError as error:
+            form.add_error(None, str(error))
+        else:
+            return back(pair)
+    return render(
+        request,
+        template,
+        {"member": member, "pair": pair, "form": form, **context},
+        status=400 if form.errors else 200,
+    )
 
 
 def cancel_question(pair: Pair, mine: Enrolment, meeting: Meeting) -> Question:
@@ -161,23 +178,16 @@ def pair_home(request: HttpRequest, member: Member, pair_id: int) -> HttpRespons
 def propose(request: HttpRequest, member: Member, pair_id: int) -> HttpResponse:
     pair, mine = own_pair(member, pair_id)
     form = MeetingForm(request.POST or None, initial={"minutes": pair.program.meeting_minutes})
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and create_once(
-            request,
-            form,
-            # One meeting and one calendar invite, however often the form is sent.
-            lambda: actions.propose_meeting(pair=pair, by=mine, **form.cleaned_data),
-            success=_("The meeting is proposed. Your partner will confirm it."),
-        )
-    ):
-        return back(pair)
-    return render(
+    return form_page(
         request,
-        "meetings/meeting_form.html",
-        {"member": member, "pair": pair, "form": form, "meeting": None},
-        status=400 if form.errors else 200,
+        member=member,
+        pair=pair,
+        form=form,
+        save=lambda: actions.propose_meeting(pair=pair, by=mine, **form.cleaned_data),
+        success=_("The meeting is proposed. Your partner will confirm it."),
+        template="meetings/meeting_form.html",
+        once_only=True,  # one meeting and one calendar invite, however often it is sent
+        meeting=None,
     )
 
 
@@ -197,19 +207,15 @@ def change(request: HttpRequest, member: Member, pair_id: int, meeting_id: int) 
         "video_url": meeting.video_url,
     }
     form = MeetingForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.change_meeting(meeting=meeting, by=mine, **form.cleaned_data)
-        except actions.MeetingError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("The meeting is changed."))
-            return back(pair)
-    return render(
+    return form_page(
         request,
-        "meetings/meeting_form.html",
-        {"member": member, "pair": pair, "form": form, "meeting": meeting},
-        status=400 if form.errors else 200,
+        member=member,
+        pair=pair,
+        form=form,
+        save=lambda: actions.change_meeting(meeting=meeting, by=mine, **form.cleaned_data),
+        success=_("The meeting is changed."),
+        template="meetings/meeting_form.html",
+        meeting=meeting,
     )
 
 
@@ -257,19 +263,15 @@ def reflect(request: HttpRequest, member: Member, pair_id: int, meeting_id: int)
             "private_notes": existing.private_notes,
         }
     form = ReflectionForm(request.POST or None, topics=queries.pair_topics(pair), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.submit_reflection(meeting=meeting, author=mine, **form.cleaned_data)
-        except actions.MeetingError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Thank you for your reflection."))
-            return back(pair)
-    return render(
+    return form_page(
         request,
-        "meetings/reflection_form.html",
-        {"member": member, "pair": pair, "meeting": meeting, "form": form},
-        status=400 if form.errors else 200,
+        member=member,
+        pair=pair,
+        form=form,
+        save=lambda: actions.submit_reflection(meeting=meeting, author=mine, **form.cleaned_data),
+        success=_("Thank you for your reflection."),
+        template="meetings/reflection_form.html",
+        meeting=meeting,
     )
 
 
@@ -280,22 +282,16 @@ def add_goal(request: HttpRequest, member: Member, pair_id: int) -> HttpResponse
     (the pair's page links here rather than drawing the form and its topic select)."""
     pair, mine = own_pair(member, pair_id)
     form = GoalForm(request.POST or None, topics=queries.pair_topics(pair))
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and create_once(
-            request,
-            form,
-            lambda: actions.add_goal(pair=pair, learner=mine, **form.cleaned_data),
-            success=_("The goal is added."),
-        )
-    ):
-        return back(pair)
-    return render(
+    return form_page(
         request,
-        "meetings/goal_form.html",
-        {"member": member, "pair": pair, "goal": None, "form": form},
-        status=400 if form.errors else 200,
+        member=member,
+        pair=pair,
+        form=form,
+        save=lambda: actions.add_goal(pair=pair, learner=mine, **form.cleaned_data),
+        success=_("The goal is added."),
+        template="meetings/goal_form.html",
+        once_only=True,
+        goal=None,
     )
 
 
