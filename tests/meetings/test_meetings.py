@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import vobject
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -724,6 +725,9 @@ def test_add_goal_page_is_refused_to_others(
     for who in (duo["freja"], admin, outsider):
         assert login(who).get(add_goal_url(duo)).status_code == 404, who
         assert login(who).post(add_goal_url(duo), {"text": "Indbrud"}).status_code == 404, who
+    anonymous = Client()
+    assert anonymous.get(add_goal_url(duo)).status_code == 302  # to the login page
+    assert anonymous.post(add_goal_url(duo), {"text": "Indbrud"}).status_code == 302
     assert not Goal.objects.exists()
 
 
