@@ -10,7 +10,7 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from gensidig.accounts.models import Invitation, Member, Organisation, SecurityEvent, User
+from gensidig.accounts.models import Invitation, Member, Organisation, Role, SecurityEvent, User
 from gensidig.accounts.security import kind_label
 
 
@@ -19,6 +19,21 @@ def memberships_of(user: User) -> QuerySet[Member]:
         Member.objects.filter(user=user, is_active=True)
         .select_related("organisation")
         .order_by("organisation__name")
+    )
+
+
+def owners_of(organisation_id: int) -> QuerySet[Member]:
+    """The organisation's owners who can be reached now (active here, account switched on),
+    in the order they joined: those told what only an owner may act on."""
+    return (
+        Member.objects.filter(
+            organisation_id=organisation_id,
+            role=Role.OWNER,
+            is_active=True,
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("pk")
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from gensidig.accounts.models import Member, Organisation, Role, User
+from gensidig.accounts.queries import owners_of
 from gensidig.accounts.security import log_security_event
 from gensidig.common.email import send_templated_email
 from gensidig.identity import crypto, dnscheck
@@ -26,7 +27,7 @@ from gensidig.identity.models import (
     ScimToken,
     UnknownPeople,
 )
-from gensidig.identity.queries import domain_is_verified, email_domain
+from gensidig.identity.queries import domain_is_verified, domain_taken_elsewhere, email_domain
 
 
 class SignInRefused(Exception):
@@ -155,17 +156,24 @@ class DomainNotVerified(Exception):
         self.reason = reason
 
 
+def record_published(claim: DomainClaim) -> bool:
+    """Whether the claim's TXT record is in DNS now (outside any transaction: the lookup may
+    take seconds). Raises dnscheck.LookupFailed when DNS does not answer."""
+    records = dnscheck.txt_records(claim.record_name)
+    return claim.record_value in {record.strip() for record in records}
+
+
 def check_domain(
     *, claim: DomainClaim, by: Member, request: HttpRequest | None = None
 ) -> DomainClaim:
-    """Look for the claim's TXT record and mark the domain verified when it is there. The
-    DNS lookup runs outside the transaction; raises DomainNotVerified otherwise."""
+    """Look for the claim's TXT record and mark the domain verified when it is there;
+    raises DomainNotVerified otherwise."""
     try:
-        records = dnscheck.txt_records(claim.record_name)
+        found = record_published(claim)
     except dnscheck.LookupFailed as error:
         DomainClaim.objects.filter(pk=claim.pk).update(checked_at=timezone.now())
         raise DomainNotVerified("lookup-failed") from error
-    if claim.record_value not in {record.strip() for record in records}:
+    if not found:
         DomainClaim.objects.filter(pk=claim.pk).update(checked_at=timezone.now())
         raise DomainNotVerified("no-record")
     return mark_domain_verified(claim=claim, by=by, how="dns", request=request)
@@ -183,11 +191,7 @@ def mark_domain_verified(
             claim.checked_at = timezone.now()
             claim.save(update_fields=["missing_since", "checked_at"])
         return claim
-    if (
-        DomainClaim.objects.filter(domain=claim.domain, verified_at__isnull=False)
-        .exclude(pk=claim.pk)
-        .exists()
-    ):
+    if domain_taken_elsewhere(claim.domain, claim.organisation):
         raise DomainNotVerified("taken")
     now = timezone.now()
     claim.verified_at = now
@@ -217,11 +221,11 @@ def recheck_domain(*, claim: DomainClaim, now: datetime | None = None) -> str:
     "unknown" (DNS did not answer, which proves nothing either way: nothing changes)."""
     now = now or timezone.now()
     try:
-        records = dnscheck.txt_records(claim.record_name)
+        found = record_published(claim)
     except dnscheck.LookupFailed:
         DomainClaim.objects.filter(pk=claim.pk).update(checked_at=now)
         return "unknown"
-    if claim.record_value in {record.strip() for record in records}:
+    if found:
         DomainClaim.objects.filter(pk=claim.pk).update(checked_at=now, missing_since=None)
         return "kept"
     return record_domain_missing(claim=claim, now=now)
@@ -235,13 +239,14 @@ def record_domain_missing(*, claim: DomainClaim, now: datetime) -> str:
     if current.verified_at is None:
         return "lapsed"
     current.checked_at = now
-    grace = timedelta(days=settings.GENSIDIG_DOMAIN_GRACE_DAYS)
     if current.missing_since is None:
         current.missing_since = now
         current.save(update_fields=["checked_at", "missing_since"])
-        tell_owners_about_domain(current, "identity/email/domain_missing", until=now + grace)
+        tell_owners_about_domain(
+            current, "identity/email/domain_missing", until=current.lapse_time(now)
+        )
         return "missing"
-    if now - current.missing_since < grace:
+    if now < current.lapse_time(current.missing_since):
         current.save(update_fields=["checked_at"])
         return "missing"
     missing_since = current.missing_since
@@ -265,13 +270,7 @@ def tell_owners_about_domain(claim: DomainClaim, template: str, *, until: dateti
     from django.urls import reverse
 
     link = settings.SITE_URL + reverse("identity:settings", kwargs={"org": claim.organisation.slug})
-    owners = Member.objects.filter(
-        organisation_id=claim.organisation_id,
-        role=Role.OWNER,
-        is_active=True,
-        user__is_active=True,
-    ).select_related("user")
-    for owner in owners.order_by("pk"):
+    for owner in owners_of(claim.organisation_id):
         send_templated_email(
             to=owner.user.email,
             template=template,

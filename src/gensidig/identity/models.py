@@ -244,12 +244,15 @@ class DomainClaim(models.Model):
     def record_name(self) -> str:
         return f"_gensidig-challenge.{self.domain}"
 
+    @staticmethod
+    def lapse_time(missing_since: datetime) -> datetime:
+        """When a verified domain whose record has been missing since then stops being
+        verified."""
+        return missing_since + timedelta(days=settings.GENSIDIG_DOMAIN_GRACE_DAYS)
+
     @property
     def lapses_at(self) -> datetime | None:
-        """When a verified domain whose record is missing stops being verified."""
-        if self.missing_since is None:
-            return None
-        return self.missing_since + timedelta(days=settings.GENSIDIG_DOMAIN_GRACE_DAYS)
+        return None if self.missing_since is None else self.lapse_time(self.missing_since)
 
     @property
     def record_value(self) -> str:

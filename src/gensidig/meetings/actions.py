@@ -14,7 +14,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from gensidig.accounts.models import Member, Role
+from gensidig.accounts.models import Member
+from gensidig.accounts.queries import owners_of
 from gensidig.common.email import register_email_kind, send_templated_email
 from gensidig.common.events import emit
 from gensidig.matching.models import Pair
@@ -260,9 +261,7 @@ def cancel_meeting(*, meeting: Meeting, by: Enrolment, now: datetime | None = No
 
 def alert_owners(meeting: Meeting, by: Enrolment) -> int:
     pair = meeting.pair
-    owners = Member.objects.filter(
-        organisation=pair.program.organisation, role=Role.OWNER, is_active=True
-    ).select_related("user")
+    owners = list(owners_of(pair.program.organisation_id))
     for owner in owners:
         send_templated_email(
             to=owner.user.email,
