@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -267,8 +268,6 @@ def record_domain_missing(*, claim: DomainClaim, now: datetime) -> str:
 
 def tell_owners_about_domain(claim: DomainClaim, template: str, *, until: datetime) -> None:
     """Email the organisation's active owners, who alone manage its sign-in settings."""
-    from django.urls import reverse
-
     link = settings.SITE_URL + reverse("identity:settings", kwargs={"org": claim.organisation.slug})
     for owner in owners_of(claim.organisation_id):
         send_templated_email(

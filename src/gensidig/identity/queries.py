@@ -68,6 +68,12 @@ def domain_taken_elsewhere(domain: str, organisation: Organisation) -> bool:
     )
 
 
+def domains_to_recheck() -> QuerySet[DomainClaim]:
+    """The verified domains the daily check looks up: those proved by DNS (the demo's
+    made-up domain is in no DNS)."""
+    return DomainClaim.objects.filter(verified_at__isnull=False, proof="dns").order_by("pk")
+
+
 def domain_claims_of(organisation: Organisation) -> QuerySet[DomainClaim]:
     return DomainClaim.objects.filter(organisation=organisation)
 

@@ -5,8 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from gensidig.identity import actions
-from gensidig.identity.models import DomainClaim
+from gensidig.identity import actions, queries
 
 
 class Command(BaseCommand):
@@ -17,9 +16,9 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        # The demo's made-up domain (proof "demo") is not in any DNS: never looked up.
-        claims = DomainClaim.objects.filter(verified_at__isnull=False, proof="dns")
-        outcomes = Counter(actions.recheck_domain(claim=claim) for claim in claims.order_by("pk"))
+        outcomes = Counter(
+            actions.recheck_domain(claim=claim) for claim in queries.domains_to_recheck()
+        )
         self.stdout.write(
             ", ".join(f"{outcome} {outcomes[outcome]}" for outcome in sorted(outcomes))
             or "No verified domains."
